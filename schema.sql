@@ -1,0 +1,113 @@
+-- The whole Loop schema, embedded in the binary.
+--
+-- The file is a sequence of migrations. Each starts with a line
+-- `-- migrate:N <what it does>`; a database at `PRAGMA user_version` = V gets every
+-- migration with N > V applied in order, each in its own transaction, and then
+-- `user_version` = N. Never edit a migration that has shipped: append a new one.
+--
+-- Conventions: ids are TEXT (UUIDs, or fixed ids for seeded rows); timestamps are TEXT
+-- in RFC 3339 UTC with exactly three fractional digits (`2026-02-20T12:00:00.000Z`), so
+-- they sort and compare as strings; JSON values are TEXT holding valid JSON.
+
+-- migrate:1 work tracking: issues, labels, relations, comments, projects, goals, admin keys
+CREATE TABLE issues (
+    -- `number` doubles as the rowid: global, consecutive, never reused.
+    number           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id               TEXT NOT NULL UNIQUE,
+    title            TEXT NOT NULL,
+    description      TEXT,
+    type             TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    priority         INTEGER NOT NULL,
+    parent_id        TEXT,
+    project_id       TEXT,
+    signal_source    TEXT,
+    signal_payload   TEXT,
+    hypothesis       TEXT,
+    agent_session_id TEXT,
+    agent_summary    TEXT,
+    commits          TEXT,
+    pull_requests    TEXT,
+    completed_at     TEXT,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    deleted_at       TEXT
+);
+CREATE INDEX issues_live_by_created ON issues(created_at) WHERE deleted_at IS NULL;
+CREATE INDEX issues_live_by_status ON issues(status, created_at) WHERE deleted_at IS NULL;
+CREATE INDEX issues_live_by_project ON issues(project_id, created_at) WHERE deleted_at IS NULL;
+CREATE INDEX issues_live_by_parent ON issues(parent_id, created_at) WHERE deleted_at IS NULL;
+
+CREATE TABLE labels (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    color      TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+
+-- Label ids are not validated (the original stores dangling ids and ignores them).
+CREATE TABLE issue_labels (
+    issue_id TEXT NOT NULL REFERENCES issues(id),
+    label_id TEXT NOT NULL,
+    PRIMARY KEY (issue_id, label_id)
+) WITHOUT ROWID;
+CREATE INDEX issue_labels_by_label ON issue_labels(label_id, issue_id);
+
+CREATE TABLE issue_relations (
+    id               TEXT PRIMARY KEY,
+    type             TEXT NOT NULL,
+    issue_id         TEXT NOT NULL REFERENCES issues(id),
+    related_issue_id TEXT NOT NULL REFERENCES issues(id),
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX issue_relations_by_issue ON issue_relations(issue_id);
+CREATE INDEX issue_relations_by_related ON issue_relations(related_issue_id);
+
+CREATE TABLE comments (
+    id          TEXT PRIMARY KEY,
+    body        TEXT NOT NULL,
+    issue_id    TEXT NOT NULL REFERENCES issues(id),
+    author_name TEXT NOT NULL,
+    author_type TEXT NOT NULL,
+    parent_id   TEXT,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX comments_by_issue ON comments(issue_id, created_at);
+
+CREATE TABLE goals (
+    id            TEXT PRIMARY KEY,
+    title         TEXT NOT NULL,
+    description   TEXT,
+    metric        TEXT,
+    target_value  REAL,
+    current_value REAL,
+    unit          TEXT,
+    status        TEXT NOT NULL,
+    project_id    TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    deleted_at    TEXT
+);
+CREATE INDEX goals_by_project ON goals(project_id);
+
+CREATE TABLE projects (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    description TEXT,
+    status      TEXT NOT NULL,
+    health      TEXT NOT NULL,
+    goal_id     TEXT REFERENCES goals(id),
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    deleted_at  TEXT
+);
+
+-- Engine admin keys: only the SHA-256 of each key is kept.
+CREATE TABLE admin_keys (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    key_hash   TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);

@@ -1,0 +1,191 @@
+//! `/api/issues` (loop-api.md §4.1–4.5 with DECISIONS 5, 11).
+
+use serde::Serialize;
+
+use super::{ANY_LENGTH, page, validated};
+use crate::app::Ctx;
+use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
+use crate::domain::issue::{completed_at_change, read_commits, read_hypothesis, read_pull_requests};
+use crate::domain::jsnum;
+use crate::domain::validate::{FieldError, Input, enum_message};
+use crate::http::{ApiError, Reply, Request};
+use crate::store::issues::{self, Changes, Filter, Issue, NewIssue};
+use crate::store::labels::{self, LabelRef};
+use crate::store::relations::{self, Relation};
+
+const NOT_FOUND: ApiError = ApiError::NotFound("Issue not found");
+
+/// `GET /api/issues`: filtered, paginated, oldest first.
+pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let page = page(request)?;
+    let filter = read_filter(request)?;
+    let (rows, total) = issues::list(ctx.db(), &filter, page)?;
+    Ok(Reply::listing(rows, total))
+}
+
+fn read_filter(request: &Request) -> Result<Filter, ApiError> {
+    let mut errors = Vec::new();
+    let non_empty = |name: &str| -> Result<Option<String>, ApiError> {
+        Ok(request.query(name)?.filter(|v| !v.is_empty()).map(str::to_owned))
+    };
+    let priority = match request.query("priority")? {
+        None => None,
+        Some(raw) => match jsnum::parse_integer(raw) {
+            Some(p) if (0..=4).contains(&p) => Some(p),
+            _ => {
+                errors.push(FieldError::new("priority", "Expected a whole number from 0 to 4"));
+                None
+            }
+        },
+    };
+    let filter = Filter {
+        statuses: enum_list(request.query("status")?, "status", &mut errors),
+        types: enum_list(request.query("type")?, "type", &mut errors),
+        project_id: non_empty("projectId")?,
+        label_id: non_empty("labelId")?,
+        parent_id: non_empty("parentId")?,
+        priority,
+    };
+    if errors.is_empty() { Ok(filter) } else { Err(errors.into()) }
+}
+
+/// A comma-separated list of enum values (`todo,in_progress`); empty means "any".
+fn enum_list<E: WireEnum>(raw: Option<&str>, name: &str, errors: &mut Vec<FieldError>) -> Vec<E> {
+    let Some(raw) = raw.filter(|r| !r.is_empty()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for part in raw.split(',') {
+        match E::parse(part) {
+            Some(value) => out.push(value),
+            None => errors.push(FieldError::new(
+                name,
+                format!("\"{part}\" is not valid. {}", enum_message(E::ALL)),
+            )),
+        }
+    }
+    out
+}
+
+/// `POST /api/issues`.
+pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let body = request.json_object()?;
+    let mut input = Input::new(&body);
+    let title = input.required_str("title", 1, 500);
+    let kind = input.required_enum::<IssueType>("type");
+    let description = input.opt_str("description", 0, ANY_LENGTH);
+    let status = input.opt_enum::<IssueStatus>("status").unwrap_or(IssueStatus::Triage);
+    let priority = input.opt_int("priority", 0, 4).unwrap_or(0);
+    let parent_id = input.opt_str("parentId", 0, ANY_LENGTH).filter(|p| !p.is_empty());
+    let project_id = input.opt_str("projectId", 0, ANY_LENGTH);
+    let signal_source = input.opt_str("signalSource", 0, ANY_LENGTH);
+    let signal_payload = input.opt_object_json("signalPayload");
+    let hypothesis = read_hypothesis(&mut input, "hypothesis", false).flatten();
+    let label_ids = input.opt_str_array("labelIds").unwrap_or_default();
+    input.finish()?;
+    let now = ctx.now();
+    let new = NewIssue {
+        title,
+        description,
+        kind: validated(kind, "type")?,
+        status,
+        priority,
+        parent_id,
+        project_id,
+        signal_source,
+        signal_payload,
+        hypothesis,
+        completed_at: (status == IssueStatus::Done).then_some(now),
+    };
+    let issue = ctx.write(|tx| {
+        if let Some(parent_id) = &new.parent_id {
+            let parent = issues::find_live(tx, parent_id)?
+                .ok_or(ApiError::Unprocessable("Parent issue not found"))?;
+            if parent.parent_id.is_some() {
+                return Err(ApiError::Unprocessable(
+                    "Cannot create a child of an issue that already has a parent (1-level hierarchy limit)",
+                ));
+            }
+        }
+        let issue = issues::insert(tx, &new, now)?;
+        issues::add_labels(tx, &issue.id, &label_ids)?;
+        Ok(issue)
+    })?;
+    Ok(Reply::created(issue))
+}
+
+/// An issue with what the detail view embeds.
+#[derive(Serialize)]
+struct IssueDetail {
+    #[serde(flatten)]
+    issue: Issue,
+    parent: Option<Issue>,
+    children: Vec<Issue>,
+    labels: Vec<LabelRef>,
+    relations: Vec<Relation>,
+}
+
+/// `GET /api/issues/{id}`.
+pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let db = ctx.db();
+    let issue = issues::find_live(db, request.param("id"))?.ok_or(NOT_FOUND)?;
+    let parent = match &issue.parent_id {
+        Some(parent_id) => issues::find_live(db, parent_id)?,
+        None => None,
+    };
+    let detail = IssueDetail {
+        parent,
+        children: issues::children(db, &issue.id)?,
+        labels: labels::of_issue(db, &issue.id)?,
+        relations: relations::outgoing(db, &issue.id)?,
+        issue,
+    };
+    Ok(Reply::data(detail))
+}
+
+/// `PATCH /api/issues/{id}`; besides the original's fields it accepts `agentSummary`,
+/// `agentSessionId`, `commits` and `pullRequests`, and keeps `completedAt` in step with
+/// the `done` status (DECISIONS 11).
+pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let body = request.json_object()?;
+    let mut input = Input::new(&body);
+    let mut changes = Changes {
+        title: input.opt_str("title", 1, 500),
+        description: input.opt_str("description", 0, ANY_LENGTH),
+        kind: input.opt_enum("type"),
+        status: input.opt_enum("status"),
+        priority: input.opt_int("priority", 0, 4),
+        parent_id: input.nullable_str("parentId", 0, ANY_LENGTH),
+        project_id: input.nullable_str("projectId", 0, ANY_LENGTH),
+        signal_source: input.opt_str("signalSource", 0, ANY_LENGTH),
+        signal_payload: input.opt_object_json("signalPayload"),
+        hypothesis: read_hypothesis(&mut input, "hypothesis", true),
+        agent_session_id: input.nullable_str("agentSessionId", 0, ANY_LENGTH),
+        agent_summary: input.nullable_str("agentSummary", 0, ANY_LENGTH),
+        commits: read_commits(&mut input, "commits"),
+        pull_requests: read_pull_requests(&mut input, "pullRequests"),
+        completed_at: None,
+    };
+    input.finish()?;
+    let id = request.param("id");
+    let now = ctx.now();
+    let issue = ctx.write(|tx| {
+        let current = issues::find_live(tx, id)?.ok_or(NOT_FOUND)?;
+        if let Some(status) = changes.status {
+            changes.completed_at = completed_at_change(&current.status, status, now);
+        }
+        issues::update(tx, id, &changes, now)?.ok_or(NOT_FOUND)
+    })?;
+    Ok(Reply::data(issue))
+}
+
+/// `DELETE /api/issues/{id}`: soft delete.
+pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let now = ctx.now();
+    let id = request.param("id");
+    if ctx.write(|tx| Ok(issues::soft_delete(tx, id, now)?))? {
+        Ok(Reply::empty(204))
+    } else {
+        Err(NOT_FOUND)
+    }
+}

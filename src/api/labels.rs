@@ -1,0 +1,39 @@
+//! `/api/labels` (loop-api.md §4.10–4.12; validation errors are 400 like everywhere,
+//! DECISIONS 8).
+
+use super::page;
+use crate::app::Ctx;
+use crate::domain::validate::Input;
+use crate::http::{ApiError, Reply, Request};
+use crate::store::labels;
+
+/// `GET`: live labels in creation order.
+pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let (rows, total) = labels::list(ctx.db(), page(request)?)?;
+    Ok(Reply::listing(rows, total))
+}
+
+/// `POST`: a new label; its name must never have been used.
+pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let body = request.json_object()?;
+    let mut input = Input::new(&body);
+    let name = input.required_str("name", 1, 100);
+    let color = input.required_str("color", 1, 50);
+    input.finish()?;
+    let now = ctx.now();
+    let label = ctx.write(|tx| {
+        labels::insert(tx, &name, &color, now)?.ok_or(ApiError::Conflict("Label name already exists"))
+    })?;
+    Ok(Reply::created(label))
+}
+
+/// `DELETE`: soft delete (deleting again re-stamps `deletedAt` and still answers 204).
+pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let id = request.param("id");
+    let now = ctx.now();
+    if ctx.write(|tx| Ok(labels::soft_delete(tx, id, now)?))? {
+        Ok(Reply::empty(204))
+    } else {
+        Err(ApiError::NotFound("Label not found"))
+    }
+}

@@ -1,0 +1,71 @@
+//! The URL space: one module per resource, and the routing table that ties paths to
+//! handlers. Handlers parse and validate input, call the store inside one transaction
+//! per write, and shape the response.
+
+mod comments;
+mod goals;
+mod issues;
+mod labels;
+mod projects;
+mod relations;
+mod system;
+
+use crate::domain::pagination::Page;
+use crate::http::router::{Access, Handler, Route, Router};
+use crate::http::{ApiError, Method, Request};
+
+/// No length limit on free-text fields beyond the request body limit.
+const ANY_LENGTH: usize = usize::MAX;
+
+/// The routing table of every endpoint.
+pub fn router() -> Router {
+    use Access::{Admin, Public};
+    use Method::{Delete, Get, Patch, Post};
+    let route = |method, pattern, access, handler: Handler| Route {
+        method,
+        pattern,
+        access,
+        handler,
+    };
+    Router::new(vec![
+        route(Get, "/health", Public, system::health),
+        route(Get, "/", Public, system::root),
+        route(Get, "/api/issues", Admin, issues::list),
+        route(Post, "/api/issues", Admin, issues::create),
+        route(Get, "/api/issues/{id}", Admin, issues::detail),
+        route(Patch, "/api/issues/{id}", Admin, issues::update),
+        route(Delete, "/api/issues/{id}", Admin, issues::delete),
+        route(Post, "/api/issues/{id}/relations", Admin, relations::create),
+        route(Delete, "/api/relations/{id}", Admin, relations::delete),
+        route(Get, "/api/issues/{id}/comments", Admin, comments::list),
+        route(Post, "/api/issues/{id}/comments", Admin, comments::create),
+        route(Get, "/api/labels", Admin, labels::list),
+        route(Post, "/api/labels", Admin, labels::create),
+        route(Delete, "/api/labels/{id}", Admin, labels::delete),
+        route(Get, "/api/projects", Admin, projects::list),
+        route(Post, "/api/projects", Admin, projects::create),
+        route(Get, "/api/projects/{id}", Admin, projects::detail),
+        route(Patch, "/api/projects/{id}", Admin, projects::update),
+        route(Delete, "/api/projects/{id}", Admin, projects::delete),
+        route(Get, "/api/goals", Admin, goals::list),
+        route(Post, "/api/goals", Admin, goals::create),
+        route(Get, "/api/goals/{id}", Admin, goals::detail),
+        route(Patch, "/api/goals/{id}", Admin, goals::update),
+        route(Delete, "/api/goals/{id}", Admin, goals::delete),
+    ])
+}
+
+/// The page a list request asks for (`limit` with `offset` or `page`).
+fn page(request: &Request) -> Result<Page, ApiError> {
+    Ok(Page::from_query(
+        request.query("limit")?,
+        request.query("offset")?,
+        request.query("page")?,
+    )?)
+}
+
+/// A value that validation guarantees is present; its absence is a server bug, reported
+/// as a 500 rather than a panic.
+fn validated<T>(value: Option<T>, field: &str) -> Result<T, ApiError> {
+    value.ok_or_else(|| ApiError::Internal(format!("validated field {field} is missing")))
+}

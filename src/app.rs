@@ -1,0 +1,84 @@
+//! The state every worker shares ([`App`]) and what a handler gets for one request
+//! ([`Ctx`]): the worker's own database connection, the clock and the settings.
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::clock::{Clock, Timestamp};
+use crate::config::Config;
+use crate::http::ApiError;
+use crate::http::router::Router;
+
+/// Shared, read-only after start-up (except for the writer lock).
+pub struct App {
+    /// Settings.
+    pub config: Config,
+    /// Where "now" comes from.
+    pub clock: Arc<dyn Clock>,
+    /// The routing table.
+    pub router: Router,
+    /// Serialises write transactions inside this process. SQLite allows one writer at a
+    /// time anyway; waiting here instead of in SQLite's busy handler (which sleeps and
+    /// retries) keeps write latency low under contention. Readers never take it.
+    write_lock: Mutex<()>,
+}
+
+impl App {
+    /// Shared state for a server with these settings.
+    pub fn new(config: Config, clock: Arc<dyn Clock>, router: Router) -> Self {
+        Self {
+            config,
+            clock,
+            router,
+            write_lock: Mutex::new(()),
+        }
+    }
+}
+
+/// One request's view of the server.
+pub struct Ctx<'a> {
+    app: &'a App,
+    conn: &'a mut Connection,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context over a worker's connection.
+    pub fn new(app: &'a App, conn: &'a mut Connection) -> Self {
+        Self { app, conn }
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Timestamp {
+        self.app.clock.now()
+    }
+
+    /// Settings.
+    pub fn config(&self) -> &Config {
+        &self.app.config
+    }
+
+    /// The connection, for reads.
+    pub fn db(&self) -> &Connection {
+        self.conn
+    }
+
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction: committed if it returns `Ok`,
+    /// rolled back (nothing stored) if it returns an error or panics.
+    pub fn write<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let _writer = self
+            .app
+            .write_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+}

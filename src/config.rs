@@ -1,0 +1,82 @@
+//! Server settings: the single source of every knob, filled from flags and environment
+//! variables by `main.rs` (or directly by tests).
+
+use std::path::PathBuf;
+
+/// The CORS origins allowed when `LOOP_CORS_ORIGINS` is unset (the original's two).
+pub const DEFAULT_CORS_ORIGINS: [&str; 2] = ["http://localhost:5668", "https://app.looped.me"];
+
+/// The default largest request body accepted: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Interface to bind (`127.0.0.1` by default).
+    pub host: String,
+    /// TCP port; 0 picks a free one (tests).
+    pub port: u16,
+    /// The SQLite database file, created if missing.
+    pub db_path: PathBuf,
+    /// Worker threads, each with its own database connection.
+    pub threads: usize,
+    /// `LOOP_API_KEY`: a bearer key that always works, besides stored admin keys.
+    pub api_key: Option<String>,
+    /// Origins that get `Access-Control-Allow-Origin`.
+    pub cors_origins: Vec<String>,
+    /// Largest request body accepted; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Whether to log one line per request to standard error.
+    pub log_requests: bool,
+}
+
+impl Config {
+    /// Defaults for everything but the database file.
+    pub fn new(db_path: impl Into<PathBuf>) -> Self {
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port: 4242,
+            db_path: db_path.into(),
+            threads: default_threads(),
+            api_key: None,
+            cors_origins: DEFAULT_CORS_ORIGINS.iter().map(|o| (*o).to_owned()).collect(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            log_requests: false,
+        }
+    }
+}
+
+/// Twice the available cores, at least 4: requests are short and mostly wait on SQLite,
+/// and a few slow clients must not take every worker.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).max(4))
+}
+
+/// Splits a comma-separated list, dropping blanks (`LOOP_CORS_ORIGINS`).
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_ignore_blanks() {
+        assert_eq!(split_list(" a, ,b ,"), vec!["a", "b"]);
+        assert!(split_list("").is_empty());
+    }
+
+    #[test]
+    fn defaults() {
+        let config = Config::new("x.db");
+        assert_eq!(config.port, 4242);
+        assert_eq!(config.host, "127.0.0.1");
+        assert!(config.threads >= 4);
+        assert_eq!(config.max_body_bytes, 1_048_576);
+    }
+}

@@ -1,0 +1,158 @@
+//! The closed vocabularies of the engine API (loop-api.md §3.1), with their exact wire
+//! spellings.
+
+/// A closed set of values that travel as fixed strings.
+pub trait WireEnum: Sized + Copy + 'static {
+    /// Every value, in the order the spec lists them (used in error messages).
+    const ALL: &'static [Self];
+    /// The wire spelling.
+    fn as_str(self) -> &'static str;
+    /// The value spelled `text`, if any (exact, case-sensitive).
+    fn parse(text: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == text)
+    }
+}
+
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl WireEnum for $name {
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+            fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// What kind of work an issue is.
+    IssueType {
+        /// Something observed in production.
+        Signal => "signal",
+        /// A belief to validate.
+        Hypothesis => "hypothesis",
+        /// A plan to decompose.
+        Plan => "plan",
+        /// A unit of work.
+        Task => "task",
+        /// A recurring check.
+        Monitor => "monitor",
+    }
+);
+
+wire_enum!(
+    /// Where an issue is in its life.
+    IssueStatus {
+        /// Not yet looked at.
+        Triage => "triage",
+        /// Accepted, not scheduled.
+        Backlog => "backlog",
+        /// Ready to be dispatched.
+        Todo => "todo",
+        /// Claimed by an agent or a person.
+        InProgress => "in_progress",
+        /// Finished.
+        Done => "done",
+        /// Abandoned.
+        Canceled => "canceled",
+    }
+);
+
+wire_enum!(
+    /// How one issue relates to another (read "issue <type> related issue").
+    RelationType {
+        /// This issue blocks the related one.
+        Blocks => "blocks",
+        /// This issue waits for the related one.
+        BlockedBy => "blocked_by",
+        /// Informational link.
+        Related => "related",
+        /// This issue duplicates the related one.
+        Duplicate => "duplicate",
+    }
+);
+
+wire_enum!(
+    /// Who wrote a comment, version or review.
+    AuthorType {
+        /// A person.
+        Human => "human",
+        /// An AI agent.
+        Agent => "agent",
+    }
+);
+
+wire_enum!(
+    /// Where a project is in its life.
+    ProjectStatus {
+        /// Not planned yet.
+        Backlog => "backlog",
+        /// Planned.
+        Planned => "planned",
+        /// Being worked on.
+        Active => "active",
+        /// On hold.
+        Paused => "paused",
+        /// Finished.
+        Completed => "completed",
+        /// Abandoned.
+        Canceled => "canceled",
+    }
+);
+
+wire_enum!(
+    /// How a project is doing (set by people, never computed).
+    ProjectHealth {
+        /// Fine.
+        OnTrack => "on_track",
+        /// At risk.
+        AtRisk => "at_risk",
+        /// Off track.
+        OffTrack => "off_track",
+    }
+);
+
+wire_enum!(
+    /// Where a goal is in its life.
+    GoalStatus {
+        /// Being pursued.
+        Active => "active",
+        /// Reached.
+        Achieved => "achieved",
+        /// Given up.
+        Abandoned => "abandoned",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_exact_spellings_only() {
+        assert_eq!(
+            IssueStatus::parse("in_progress"),
+            Some(IssueStatus::InProgress)
+        );
+        assert_eq!(IssueStatus::parse("cancelled"), None);
+        assert_eq!(IssueStatus::parse("Todo"), None);
+        assert_eq!(IssueStatus::parse(" todo"), None);
+        for status in IssueStatus::ALL {
+            assert_eq!(IssueStatus::parse(status.as_str()), Some(*status));
+        }
+    }
+}

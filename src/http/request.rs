@@ -1,0 +1,195 @@
+//! [`Request`]: what a handler sees of an HTTP request, independent of the socket library.
+
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+
+/// The HTTP methods the router knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// GET
+    Get,
+    /// HEAD (answered like GET, without a body)
+    Head,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+    /// OPTIONS (CORS preflight)
+    Options,
+    /// Anything else.
+    Other,
+}
+
+impl Method {
+    /// Parses a method token (case-sensitive, as HTTP defines it).
+    pub fn parse(token: &str) -> Self {
+        match token {
+            "GET" => Self::Get,
+            "HEAD" => Self::Head,
+            "POST" => Self::Post,
+            "PUT" => Self::Put,
+            "PATCH" => Self::Patch,
+            "DELETE" => Self::Delete,
+            "OPTIONS" => Self::Options,
+            _ => Self::Other,
+        }
+    }
+
+    /// The method token.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Head => "HEAD",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+            Self::Options => "OPTIONS",
+            Self::Other => "OTHER",
+        }
+    }
+}
+
+/// An HTTP request with its body already read.
+#[derive(Debug, Clone)]
+pub struct Request {
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    params: Vec<(&'static str, String)>,
+}
+
+impl Request {
+    /// Builds a request from the request target (`/path?query`), header pairs and body.
+    pub fn new(method: Method, target: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        Self {
+            method,
+            path: path.to_owned(),
+            query: form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
+            headers,
+            body,
+            params: Vec::new(),
+        }
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The path, without the query string, still percent-encoded.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Whether the path is under the engine API prefix `/api`, where an admin key is
+    /// required even to learn that a route does not exist.
+    pub fn is_api_path(&self) -> bool {
+        self.path == "/api" || self.path.starts_with("/api/")
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The query parameter `name`, if given. Giving it twice is a 400: the server would
+    /// otherwise have to guess which one was meant.
+    pub fn query(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        let mut values = self.query.iter().filter(|(n, _)| n == name);
+        let first = values.next().map(|(_, v)| v.as_str());
+        if values.next().is_some() {
+            return Err(ApiError::Validation(vec![
+                crate::domain::validate::FieldError::new(
+                    name,
+                    "Query parameter given more than once",
+                ),
+            ]));
+        }
+        Ok(first)
+    }
+
+    /// Sets the path parameters captured by the router.
+    pub fn set_params(&mut self, params: Vec<(&'static str, String)>) {
+        self.params = params;
+    }
+
+    /// The path parameter `name` captured by the router (percent-decoded); empty if the
+    /// route has no such parameter.
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The raw body bytes.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as a JSON object. An empty body is an empty object whatever the
+    /// `Content-Type` (clients send a JSON content type on body-less requests); text that
+    /// is not JSON, or JSON that is not an object, is a 400.
+    pub fn json_object(&self) -> Result<Map<String, Value>, ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Map::new());
+        }
+        match serde_json::from_slice::<Value>(&self.body) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(_) => Err(ApiError::BadRequest(
+                "Request body must be a JSON object".to_owned(),
+            )),
+            Err(_) => Err(ApiError::BadRequest(
+                "Malformed JSON in request body".to_owned(),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(target: &str, body: &str) -> Request {
+        Request::new(Method::Post, target, vec![("Content-Type".into(), "application/json".into())], body.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn splits_and_decodes_the_query() {
+        let req = request("/api/issues?status=todo%2Cdone&projectId=a+b", "");
+        assert_eq!(req.path(), "/api/issues");
+        assert_eq!(req.query("status").ok().flatten(), Some("todo,done"));
+        assert_eq!(req.query("projectId").ok().flatten(), Some("a b"));
+        assert_eq!(req.query("type").ok().flatten(), None);
+        assert_eq!(req.header("content-type"), Some("application/json"));
+    }
+
+    #[test]
+    fn repeated_query_parameters_are_rejected() {
+        let req = request("/x?limit=1&limit=2", "");
+        assert!(matches!(req.query("limit"), Err(ApiError::Validation(_))));
+    }
+
+    #[test]
+    fn bodies() {
+        assert_eq!(request("/", "").json_object().map(|m| m.len()).ok(), Some(0));
+        assert_eq!(request("/", " \n").json_object().map(|m| m.len()).ok(), Some(0));
+        assert_eq!(request("/", r#"{"a":1}"#).json_object().map(|m| m.len()).ok(), Some(1));
+        for bad in ["{", "null", "[1]", "\"x\"", "{\"a\":1} x"] {
+            let error = request("/", bad).json_object().err();
+            assert!(matches!(error, Some(ApiError::BadRequest(_))), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The `loop` command: runs the server and manages admin keys.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use loop_engine::clock::{Clock, SystemClock};
+use loop_engine::config::{self, Config};
+use loop_engine::http::auth;
+use loop_engine::server;
+use loop_engine::store::{self, admin_keys};
+
+/// Loop: the feedback loop between software in production, AI agents and humans.
+///
+/// One binary, one SQLite file. Start with `loop serve`.
+#[derive(Parser)]
+#[command(name = "loop", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (engine API under /api, health at /health).
+    #[command(after_help = SERVE_ENV_HELP)]
+    Serve(ServeArgs),
+    /// Create, list and revoke admin API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+const SERVE_ENV_HELP: &str = "\
+Other environment variables:
+  LOOP_API_KEY        a bearer key that always works (compared in constant time);
+                      when unset and the database has no admin key, the first start
+                      creates one and prints it once
+  LOOP_CORS_ORIGINS   comma-separated origins allowed by CORS
+                      [default: http://localhost:5668,https://app.looped.me]
+  LOOP_LOG            `info` logs one line per request to standard error [default: quiet]";
+
+#[derive(Args)]
+struct DbArg {
+    /// The SQLite database file (created on first use).
+    #[arg(long, env = "LOOP_DB", default_value = "./loop.db")]
+    db: PathBuf,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Interface to listen on.
+    #[arg(long, env = "LOOP_HOST", default_value = "127.0.0.1")]
+    host: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "PORT", default_value_t = 4242)]
+    port: u16,
+    #[command(flatten)]
+    db: DbArg,
+    /// Worker threads, each with its own database connection [default: 2 × cores, at least 4].
+    #[arg(long, env = "LOOP_THREADS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, env = "LOOP_MAX_BODY_BYTES", default_value_t = config::DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key and print it (alone, on standard output). Only its hash is stored.
+    Create {
+        /// Create an engine admin key (full access to /api).
+        #[arg(long, required = true)]
+        admin: bool,
+        /// A label to recognise the key by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List keys (never the keys themselves).
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Revoke a key by id; it stops working at once.
+    Revoke {
+        /// The key's id, as `loop keys list` shows it.
+        id: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Serve(args) => serve(args),
+        Command::Keys(command) => keys(command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let mut config = Config::new(args.db.db);
+    config.host = args.host;
+    config.port = args.port;
+    config.max_body_bytes = args.max_body_bytes;
+    if let Some(threads) = args.threads {
+        config.threads = usize::from(threads);
+    }
+    config.api_key = std::env::var("LOOP_API_KEY").ok().filter(|k| !k.is_empty());
+    if let Ok(origins) = std::env::var("LOOP_CORS_ORIGINS") {
+        config.cors_origins = config::split_list(&origins);
+    }
+    config.log_requests = std::env::var("LOOP_LOG")
+        .is_ok_and(|level| matches!(level.to_ascii_lowercase().as_str(), "info" | "debug" | "trace"));
+    let db_path = config.db_path.clone();
+
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .map_err(|e| format!("cannot install the signal handler: {e}"))?;
+
+    let running = server::start(config).map_err(|e| e.to_string())?;
+    println!(
+        "Loop listening on {} with database {}; authenticate with `Authorization: Bearer <key>` \
+         (LOOP_API_KEY or an admin key from `loop keys create --admin`)",
+        running.url(),
+        db_path.display()
+    );
+    if let Some(key) = running.generated_admin_key() {
+        println!("Created the first admin key. It is shown only this once; store it now:\n  {key}");
+    }
+    let _ = stop_rx.recv();
+    eprintln!("Shutting down: finishing requests in flight…");
+    running.shutdown();
+    Ok(())
+}
+
+fn open_db(path: &Path) -> Result<rusqlite::Connection, String> {
+    let mut conn = store::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    store::migrate(&mut conn).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(conn)
+}
+
+fn keys(command: KeysCommand) -> Result<(), String> {
+    let now = SystemClock.now();
+    match command {
+        KeysCommand::Create { admin: _, name, db } => {
+            let conn = open_db(&db.db)?;
+            let key = auth::generate_admin_key().map_err(|e| format!("no randomness: {e}"))?;
+            admin_keys::insert(&conn, &name, &auth::key_hash(&key), now).map_err(|e| e.to_string())?;
+            println!("{key}");
+        }
+        KeysCommand::List { db } => {
+            let conn = open_db(&db.db)?;
+            let keys = admin_keys::list(&conn).map_err(|e| e.to_string())?;
+            println!("{:<36}  {:<6}  {:<24}  {:<8}  name", "id", "kind", "created", "status");
+            for key in keys {
+                let status = if key.revoked_at.is_some() { "revoked" } else { "active" };
+                println!("{:<36}  {:<6}  {:<24}  {status:<8}  {}", key.id, "admin", key.created_at, key.name);
+            }
+        }
+        KeysCommand::Revoke { id, db } => {
+            let conn = open_db(&db.db)?;
+            if !admin_keys::revoke(&conn, &id, now).map_err(|e| e.to_string())? {
+                return Err(format!("no active key with id {id}"));
+            }
+            println!("Revoked {id}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! The listener and its worker pool: each worker owns one SQLite connection and answers
+//! requests from tiny_http's queue until the server is shut down.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rusqlite::Connection;
+
+use crate::api;
+use crate::app::App;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::http::auth;
+use crate::http::pipeline;
+use crate::http::{ApiError, Method, Request};
+use crate::store::{self, admin_keys};
+
+/// Why the server could not start.
+#[derive(Debug)]
+pub struct StartError(String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// A running server.
+pub struct Running {
+    addr: SocketAddr,
+    listener: Arc<tiny_http::Server>,
+    workers: Vec<JoinHandle<()>>,
+    stopping: Arc<AtomicBool>,
+    generated_admin_key: Option<String>,
+}
+
+impl Running {
+    /// The address it listens on (with the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The admin key created on this start, when the database had none and no
+    /// `LOOP_API_KEY` was set. It is shown once and only its hash is stored.
+    pub fn generated_admin_key(&self) -> Option<&str> {
+        self.generated_admin_key.as_deref()
+    }
+
+    /// Stops taking requests, lets every worker finish the requests already received,
+    /// and closes the database connections.
+    pub fn shutdown(self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        for _ in &self.workers {
+            self.listener.unblock();
+        }
+        for worker in self.workers {
+            if worker.join().is_err() {
+                eprintln!("warning: a worker thread ended abnormally");
+            }
+        }
+    }
+}
+
+/// Starts a server with the system clock.
+pub fn start(config: Config) -> Result<Running, StartError> {
+    start_with_clock(config, Arc::new(SystemClock))
+}
+
+/// Starts a server: opens and migrates the database, creates the first admin key if
+/// needed, binds the listener and starts the workers.
+pub fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Running, StartError> {
+    let db_path = config.db_path.clone();
+    let open = || {
+        store::open(&db_path)
+            .map_err(|e| StartError(format!("cannot open database {}: {e}", db_path.display())))
+    };
+    let mut first = open()?;
+    store::migrate(&mut first).map_err(|e| StartError(format!("{}: {e}", db_path.display())))?;
+    let generated_admin_key = ensure_admin_key(&first, &config, clock.as_ref())?;
+
+    let listener = tiny_http::Server::http((config.host.as_str(), config.port))
+        .map_err(|e| StartError(format!("cannot listen on {}:{}: {e}", config.host, config.port)))?;
+    let addr = listener
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| StartError("the listener has no IP address".to_owned()))?;
+    let listener = Arc::new(listener);
+    let threads = config.threads.max(1);
+    let app = Arc::new(App::new(config, clock, api::router()));
+    let stopping = Arc::new(AtomicBool::new(false));
+
+    let mut connections = vec![first];
+    for _ in 1..threads {
+        connections.push(open()?);
+    }
+    let workers = connections
+        .into_iter()
+        .enumerate()
+        .map(|(i, conn)| {
+            let (app, listener, stopping) = (app.clone(), listener.clone(), stopping.clone());
+            std::thread::Builder::new()
+                .name(format!("loop-worker-{i}"))
+                .spawn(move || work(&app, &listener, conn, &stopping))
+                .map_err(|e| StartError(format!("cannot start a worker thread: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    Ok(Running {
+        addr,
+        listener,
+        workers,
+        stopping,
+        generated_admin_key,
+    })
+}
+
+/// Creates and returns a first admin key when there is neither `LOOP_API_KEY` nor any
+/// stored admin key, so that a fresh server is never open to everyone.
+fn ensure_admin_key(conn: &Connection, config: &Config, clock: &dyn Clock) -> Result<Option<String>, StartError> {
+    let fail = |e: &dyn std::fmt::Display| StartError(format!("cannot create the first admin key: {e}"));
+    if config.api_key.is_some() || admin_keys::any(conn).map_err(|e| fail(&e))? {
+        return Ok(None);
+    }
+    let key = auth::generate_admin_key().map_err(|e| fail(&e))?;
+    admin_keys::insert(conn, "default", &auth::key_hash(&key), clock.now()).map_err(|e| fail(&e))?;
+    Ok(Some(key))
+}
+
+/// A worker: answers queued requests until shutdown.
+fn work(app: &App, listener: &tiny_http::Server, mut conn: Connection, stopping: &AtomicBool) {
+    loop {
+        match listener.recv() {
+            Ok(request) => serve(app, &mut conn, request),
+            Err(_) if stopping.load(Ordering::SeqCst) => return,
+            Err(error) => {
+                eprintln!("warning: accepting a request failed: {error}");
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+}
+
+/// Reads, answers and logs one request.
+fn serve(app: &App, conn: &mut Connection, mut raw: tiny_http::Request) {
+    let started = Instant::now();
+    let method = Method::parse(raw.method().as_str());
+    let headers: Vec<(String, String)> = raw
+        .headers()
+        .iter()
+        .map(|h| (h.field.as_str().as_str().to_owned(), h.value.as_str().to_owned()))
+        .collect();
+    let target = raw.url().to_owned();
+    let reply = match read_body(&mut raw, app.config.max_body_bytes) {
+        Ok(body) => pipeline::handle(app, conn, Request::new(method, &target, headers, body)),
+        Err(error) => pipeline::refuse(app, &Request::new(method, &target, headers, Vec::new()), &error),
+    };
+    let status = reply.status();
+    let (_, headers, body) = reply.into_parts();
+    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+    for (name, value) in headers {
+        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(header);
+        }
+    }
+    // A client that hung up before reading its answer is not the server's problem.
+    let _ = raw.respond(response);
+    if app.config.log_requests {
+        let path = target.split('?').next().unwrap_or_default();
+        eprintln!(
+            "{} {path} {status} {:.2}ms",
+            method.as_str(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
+/// Reads the body, refusing (without reading it) one larger than `limit`.
+fn read_body(raw: &mut tiny_http::Request, limit: usize) -> Result<Vec<u8>, ApiError> {
+    if raw.body_length().is_some_and(|len| len > limit) {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    let mut body = Vec::with_capacity(raw.body_length().unwrap_or(0));
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    raw.as_reader()
+        .take(cap)
+        .read_to_end(&mut body)
+        .map_err(|e| ApiError::BadRequest(format!("Could not read the request body: {e}")))?;
+    if body.len() > limit {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    Ok(body)
+}

@@ -1,0 +1,338 @@
+//! Issues: the unit of work (loop-api.md §3.2), with their labels links.
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::{json_column, new_id};
+use crate::clock::Timestamp;
+use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
+use crate::domain::pagination::Page;
+
+/// An issue as the API returns it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issue {
+    /// Opaque id.
+    pub id: String,
+    /// Global sequence number, from 1.
+    pub number: i64,
+    /// Title, 1..500 characters.
+    pub title: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// Issue type (wire spelling).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Issue status (wire spelling).
+    pub status: String,
+    /// 0 (none), 1 (urgent) .. 4 (low).
+    pub priority: i64,
+    /// The parent issue's id.
+    pub parent_id: Option<String>,
+    /// The project's id (never validated).
+    pub project_id: Option<String>,
+    /// Where the signal came from.
+    pub signal_source: Option<String>,
+    /// The signal's data (a JSON object).
+    pub signal_payload: Option<Box<RawValue>>,
+    /// `HypothesisData`.
+    pub hypothesis: Option<Box<RawValue>>,
+    /// The agent session working on it.
+    pub agent_session_id: Option<String>,
+    /// What the agent reported.
+    pub agent_summary: Option<String>,
+    /// `CommitRef[]`.
+    pub commits: Option<Box<RawValue>>,
+    /// `PullRequestRef[]`.
+    pub pull_requests: Option<Box<RawValue>>,
+    /// When the status last became `done` (null when not done).
+    pub completed_at: Option<String>,
+    /// Creation time.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+    /// Soft-delete time.
+    pub deleted_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, number, title, description, type, status, priority, parent_id, \
+    project_id, signal_source, signal_payload, hypothesis, agent_session_id, agent_summary, \
+    commits, pull_requests, completed_at, created_at, updated_at, deleted_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Issue> {
+    Ok(Issue {
+        id: row.get(0)?,
+        number: row.get(1)?,
+        title: row.get(2)?,
+        description: row.get(3)?,
+        kind: row.get(4)?,
+        status: row.get(5)?,
+        priority: row.get(6)?,
+        parent_id: row.get(7)?,
+        project_id: row.get(8)?,
+        signal_source: row.get(9)?,
+        signal_payload: json_column(row, 10)?,
+        hypothesis: json_column(row, 11)?,
+        agent_session_id: row.get(12)?,
+        agent_summary: row.get(13)?,
+        commits: json_column(row, 14)?,
+        pull_requests: json_column(row, 15)?,
+        completed_at: row.get(16)?,
+        created_at: row.get(17)?,
+        updated_at: row.get(18)?,
+        deleted_at: row.get(19)?,
+    })
+}
+
+/// What creating an issue stores.
+#[derive(Debug, Clone)]
+pub struct NewIssue {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Type.
+    pub kind: IssueType,
+    /// Initial status.
+    pub status: IssueStatus,
+    /// Priority 0..4.
+    pub priority: i64,
+    /// Parent id (already checked by the caller).
+    pub parent_id: Option<String>,
+    /// Project id.
+    pub project_id: Option<String>,
+    /// Signal source.
+    pub signal_source: Option<String>,
+    /// Signal payload, JSON object text.
+    pub signal_payload: Option<String>,
+    /// Hypothesis, JSON text.
+    pub hypothesis: Option<String>,
+    /// Completion time (set when created as `done`).
+    pub completed_at: Option<Timestamp>,
+}
+
+/// Inserts an issue with the next number and returns it.
+pub fn insert(conn: &Connection, new: &NewIssue, now: Timestamp) -> rusqlite::Result<Issue> {
+    let now = now.to_string();
+    let sql = format!(
+        "INSERT INTO issues (id, title, description, type, status, priority, parent_id, \
+         project_id, signal_source, signal_payload, hypothesis, completed_at, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) RETURNING {COLUMNS}"
+    );
+    conn.prepare_cached(&sql)?.query_row(
+        params![
+            new_id(),
+            new.title,
+            new.description,
+            new.kind.as_str(),
+            new.status.as_str(),
+            new.priority,
+            new.parent_id,
+            new.project_id,
+            new.signal_source,
+            new.signal_payload,
+            new.hypothesis,
+            new.completed_at.map(|t| t.to_string()),
+            now,
+        ],
+        from_row,
+    )
+}
+
+/// Links `label_ids` to an issue; repeated ids are stored once.
+pub fn add_labels(conn: &Connection, issue_id: &str, label_ids: &[String]) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare_cached("INSERT OR IGNORE INTO issue_labels (issue_id, label_id) VALUES (?1, ?2)")?;
+    for label_id in label_ids {
+        stmt.execute(params![issue_id, label_id])?;
+    }
+    Ok(())
+}
+
+/// The issue with this id, soft-deleted or not.
+pub fn find_any(conn: &Connection, id: &str) -> rusqlite::Result<Option<Issue>> {
+    let sql = format!("SELECT {COLUMNS} FROM issues WHERE id = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()
+}
+
+/// The issue with this id unless it is soft-deleted.
+pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Issue>> {
+    let sql = format!("SELECT {COLUMNS} FROM issues WHERE id = ?1 AND deleted_at IS NULL");
+    conn.prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()
+}
+
+/// Whether any issue row (even soft-deleted) has this id.
+pub fn exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM issues WHERE id = ?1")?
+        .exists([id])
+}
+
+/// The filters of `GET /api/issues`; empty lists and `None` mean "any".
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    /// Any of these statuses.
+    pub statuses: Vec<IssueStatus>,
+    /// Any of these types.
+    pub types: Vec<IssueType>,
+    /// This project id.
+    pub project_id: Option<String>,
+    /// Linked to this label id.
+    pub label_id: Option<String>,
+    /// This priority.
+    pub priority: Option<i64>,
+    /// This parent id.
+    pub parent_id: Option<String>,
+}
+
+/// One page of live issues matching `filter`, oldest first, and the number of matches.
+pub fn list(conn: &Connection, filter: &Filter, page: Page) -> rusqlite::Result<(Vec<Issue>, i64)> {
+    let mut conditions = vec!["deleted_at IS NULL".to_owned()];
+    let mut args: Vec<SqlValue> = Vec::new();
+    let mut any_of = |column: &str, values: Vec<&'static str>, args: &mut Vec<SqlValue>| {
+        if !values.is_empty() {
+            let marks = vec!["?"; values.len()].join(", ");
+            conditions.push(format!("{column} IN ({marks})"));
+            args.extend(values.into_iter().map(|v| SqlValue::Text(v.to_owned())));
+        }
+    };
+    any_of("status", filter.statuses.iter().map(|s| s.as_str()).collect(), &mut args);
+    any_of("type", filter.types.iter().map(|t| t.as_str()).collect(), &mut args);
+    if let Some(project_id) = &filter.project_id {
+        conditions.push("project_id = ?".to_owned());
+        args.push(SqlValue::Text(project_id.clone()));
+    }
+    if let Some(parent_id) = &filter.parent_id {
+        conditions.push("parent_id = ?".to_owned());
+        args.push(SqlValue::Text(parent_id.clone()));
+    }
+    if let Some(priority) = filter.priority {
+        conditions.push("priority = ?".to_owned());
+        args.push(SqlValue::Integer(priority));
+    }
+    if let Some(label_id) = &filter.label_id {
+        conditions.push("id IN (SELECT issue_id FROM issue_labels WHERE label_id = ?)".to_owned());
+        args.push(SqlValue::Text(label_id.clone()));
+    }
+    let filter_sql = conditions.join(" AND ");
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM issues WHERE {filter_sql}"))?
+        .query_row(params_from_iter(args.iter()), |row| row.get(0))?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM issues WHERE {filter_sql} ORDER BY created_at, number LIMIT ? OFFSET ?"
+    );
+    args.push(SqlValue::Integer(page.limit));
+    args.push(SqlValue::Integer(page.offset));
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params_from_iter(args.iter()), from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((rows, total))
+}
+
+/// Live issues whose parent is `id`, oldest first.
+pub fn children(conn: &Connection, id: &str) -> rusqlite::Result<Vec<Issue>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM issues WHERE parent_id = ?1 AND deleted_at IS NULL ORDER BY created_at, number"
+    );
+    conn.prepare_cached(&sql)?
+        .query_map([id], from_row)?
+        .collect()
+}
+
+/// A partial update: `None` leaves a field alone; for nullable fields `Some(None)` clears it.
+#[derive(Debug, Default, Clone)]
+pub struct Changes {
+    /// New title.
+    pub title: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New type.
+    pub kind: Option<IssueType>,
+    /// New status.
+    pub status: Option<IssueStatus>,
+    /// New priority.
+    pub priority: Option<i64>,
+    /// New parent.
+    pub parent_id: Option<Option<String>>,
+    /// New project.
+    pub project_id: Option<Option<String>>,
+    /// New signal source.
+    pub signal_source: Option<String>,
+    /// New signal payload (JSON object text).
+    pub signal_payload: Option<String>,
+    /// New hypothesis (JSON text).
+    pub hypothesis: Option<Option<String>>,
+    /// New agent session.
+    pub agent_session_id: Option<Option<String>>,
+    /// New agent summary.
+    pub agent_summary: Option<Option<String>>,
+    /// New commits (JSON text).
+    pub commits: Option<Option<String>>,
+    /// New pull requests (JSON text).
+    pub pull_requests: Option<Option<String>>,
+    /// New completion time.
+    pub completed_at: Option<Option<Timestamp>>,
+}
+
+impl Changes {
+    /// The `(column, value)` pairs this update writes.
+    fn assignments(&self) -> Vec<(&'static str, SqlValue)> {
+        fn text(value: Option<&str>) -> SqlValue {
+            value.map_or(SqlValue::Null, |v| SqlValue::Text(v.to_owned()))
+        }
+        let mut out = Vec::new();
+        let mut set = |column: &'static str, value: Option<SqlValue>| {
+            if let Some(value) = value {
+                out.push((column, value));
+            }
+        };
+        set("title", self.title.as_deref().map(|v| text(Some(v))));
+        set("description", self.description.as_deref().map(|v| text(Some(v))));
+        set("type", self.kind.map(|v| text(Some(v.as_str()))));
+        set("status", self.status.map(|v| text(Some(v.as_str()))));
+        set("priority", self.priority.map(SqlValue::Integer));
+        set("parent_id", self.parent_id.as_ref().map(|v| text(v.as_deref())));
+        set("project_id", self.project_id.as_ref().map(|v| text(v.as_deref())));
+        set("signal_source", self.signal_source.as_deref().map(|v| text(Some(v))));
+        set("signal_payload", self.signal_payload.as_deref().map(|v| text(Some(v))));
+        set("hypothesis", self.hypothesis.as_ref().map(|v| text(v.as_deref())));
+        set("agent_session_id", self.agent_session_id.as_ref().map(|v| text(v.as_deref())));
+        set("agent_summary", self.agent_summary.as_ref().map(|v| text(v.as_deref())));
+        set("commits", self.commits.as_ref().map(|v| text(v.as_deref())));
+        set("pull_requests", self.pull_requests.as_ref().map(|v| text(v.as_deref())));
+        set(
+            "completed_at",
+            self.completed_at.map(|v| text(v.map(|t| t.to_string()).as_deref())),
+        );
+        out
+    }
+}
+
+/// Applies `changes` to the live issue `id` and returns the updated row (`None` if there
+/// is no such live issue). With nothing to change, the row is returned untouched.
+pub fn update(
+    conn: &Connection,
+    id: &str,
+    changes: &Changes,
+    now: Timestamp,
+) -> rusqlite::Result<Option<Issue>> {
+    let assignments = changes.assignments();
+    if assignments.is_empty() {
+        return find_live(conn, id);
+    }
+    let (sql, args) = super::update_statement("issues", COLUMNS, assignments, id, now);
+    conn.prepare_cached(&sql)?
+        .query_row(params_from_iter(args.iter()), from_row)
+        .optional()
+}
+
+/// Soft-deletes the live issue `id`; `false` if there was none.
+pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
+    super::soft_delete("issues", conn, id, now)
+}

@@ -1,0 +1,101 @@
+//! Labels (loop-api.md §3.3): names unique forever, soft-deleted.
+
+use rusqlite::{Connection, ErrorCode, Row, params};
+use serde::Serialize;
+
+use super::new_id;
+use crate::clock::Timestamp;
+use crate::domain::pagination::Page;
+
+/// A label.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Label {
+    /// Opaque id.
+    pub id: String,
+    /// Unique name, 1..100 characters.
+    pub name: String,
+    /// Free-text colour.
+    pub color: String,
+    /// Creation time.
+    pub created_at: String,
+    /// Soft-delete time.
+    pub deleted_at: Option<String>,
+}
+
+/// A label as embedded in issue detail.
+#[derive(Debug, Serialize)]
+pub struct LabelRef {
+    /// Opaque id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Colour.
+    pub color: String,
+}
+
+const COLUMNS: &str = "id, name, color, created_at, deleted_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Label> {
+    Ok(Label {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        color: row.get(2)?,
+        created_at: row.get(3)?,
+        deleted_at: row.get(4)?,
+    })
+}
+
+/// Creates a label; `None` if the name is taken (even by a deleted label).
+pub fn insert(conn: &Connection, name: &str, color: &str, now: Timestamp) -> rusqlite::Result<Option<Label>> {
+    let sql = format!(
+        "INSERT INTO labels (id, name, color, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING {COLUMNS}"
+    );
+    match conn
+        .prepare_cached(&sql)?
+        .query_row(params![new_id(), name, color, now.to_string()], from_row)
+    {
+        Ok(label) => Ok(Some(label)),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::ConstraintViolation => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// One page of live labels in insertion order, and how many there are.
+pub fn list(conn: &Connection, page: Page) -> rusqlite::Result<(Vec<Label>, i64)> {
+    let total = conn
+        .prepare_cached("SELECT COUNT(*) FROM labels WHERE deleted_at IS NULL")?
+        .query_row([], |row| row.get(0))?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM labels WHERE deleted_at IS NULL ORDER BY rowid LIMIT ?1 OFFSET ?2"
+    );
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params![page.limit, page.offset], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((rows, total))
+}
+
+/// Marks the label deleted (again, if it already was); `false` if there is no such label.
+pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
+    let changed = conn
+        .prepare_cached("UPDATE labels SET deleted_at = ?1 WHERE id = ?2")?
+        .execute(params![now.to_string(), id])?;
+    Ok(changed > 0)
+}
+
+/// The live labels linked to an issue, in label insertion order.
+pub fn of_issue(conn: &Connection, issue_id: &str) -> rusqlite::Result<Vec<LabelRef>> {
+    conn.prepare_cached(
+        "SELECT l.id, l.name, l.color FROM issue_labels il JOIN labels l ON l.id = il.label_id \
+         WHERE il.issue_id = ?1 AND l.deleted_at IS NULL ORDER BY l.rowid",
+    )?
+    .query_map([issue_id], |row| {
+        Ok(LabelRef {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            color: row.get(2)?,
+        })
+    })?
+    .collect()
+}

@@ -1,0 +1,200 @@
+//! All SQL lives here: opening and migrating the database, and one module per aggregate.
+//! Functions take a `&Connection` (a `Transaction` derefs to one) and never commit: the
+//! caller owns the transaction.
+
+pub mod admin_keys;
+pub mod comments;
+pub mod goals;
+pub mod issues;
+pub mod labels;
+pub mod projects;
+pub mod relations;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, Row};
+
+use crate::clock::Timestamp;
+
+/// The whole schema, as a sequence of numbered migrations.
+pub const SCHEMA: &str = include_str!("../../schema.sql");
+
+/// How long a connection waits for another process's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens (creating if needed) the database at `path` with the settings every connection
+/// uses: WAL, `synchronous=NORMAL`, foreign keys, a busy timeout and a statement cache
+/// large enough for every query the server prepares.
+pub fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(conn)
+}
+
+/// A migration: the `user_version` it brings the database to, and its SQL.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Migration<'a> {
+    /// The version after this migration.
+    pub version: u32,
+    /// Statements to run.
+    pub sql: &'a str,
+}
+
+/// Splits a schema into its `-- migrate:N` sections (text before the first is ignored).
+pub fn migrations(schema: &str) -> Result<Vec<Migration<'_>>, String> {
+    let mut out: Vec<Migration<'_>> = Vec::new();
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in schema.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("-- migrate:") {
+            let number = rest.split_whitespace().next().unwrap_or_default();
+            let version: u32 = number
+                .parse()
+                .map_err(|_| format!("bad migration header: {}", line.trim_end()))?;
+            starts.push((version, offset + line.len(), offset));
+        }
+        offset += line.len();
+    }
+    for (i, &(version, body_start, _)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(schema.len(), |next| next.2);
+        if out.last().is_some_and(|m| m.version + 1 != version) || (out.is_empty() && version != 1) {
+            return Err(format!("migration {version} is out of sequence"));
+        }
+        out.push(Migration {
+            version,
+            sql: &schema[body_start..end],
+        });
+    }
+    Ok(out)
+}
+
+/// Brings the database up to the newest schema, one transaction per migration. A
+/// database newer than this binary is refused rather than misread.
+pub fn migrate(conn: &mut Connection) -> Result<(), String> {
+    let steps = migrations(SCHEMA)?;
+    let latest = steps.last().map_or(0, |m| m.version);
+    let current: u32 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(|e| format!("cannot read the schema version: {e}"))?;
+    if current > latest {
+        return Err(format!(
+            "the database is at schema version {current}, newer than this binary's {latest}; \
+             use a newer loop binary"
+        ));
+    }
+    for step in steps.iter().filter(|m| m.version > current) {
+        let tx = conn
+            .transaction()
+            .map_err(|e| format!("migration {}: {e}", step.version))?;
+        tx.execute_batch(step.sql)
+            .and_then(|()| tx.pragma_update(None, "user_version", step.version))
+            .and_then(|()| tx.commit())
+            .map_err(|e| format!("migration {}: {e}", step.version))?;
+    }
+    Ok(())
+}
+
+/// Builds `UPDATE <table> SET <assignments>, updated_at = ? WHERE id = ? AND deleted_at IS
+/// NULL RETURNING <columns>` and its arguments, for a partial update of a live row.
+fn update_statement(
+    table: &'static str,
+    columns: &'static str,
+    assignments: Vec<(&'static str, SqlValue)>,
+    id: &str,
+    now: Timestamp,
+) -> (String, Vec<SqlValue>) {
+    let mut sets = Vec::with_capacity(assignments.len() + 1);
+    let mut args = Vec::with_capacity(assignments.len() + 2);
+    for (column, value) in assignments {
+        sets.push(format!("{column} = ?"));
+        args.push(value);
+    }
+    sets.push("updated_at = ?".to_owned());
+    args.push(SqlValue::Text(now.to_string()));
+    args.push(SqlValue::Text(id.to_owned()));
+    let sql = format!(
+        "UPDATE {table} SET {} WHERE id = ? AND deleted_at IS NULL RETURNING {columns}",
+        sets.join(", ")
+    );
+    (sql, args)
+}
+
+/// Soft-deletes the live row `id` of `table` (stamping `deleted_at` and `updated_at`);
+/// `false` if there was none.
+fn soft_delete(table: &'static str, conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
+    let sql = format!(
+        "UPDATE {table} SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2 AND deleted_at IS NULL"
+    );
+    let changed = conn.prepare_cached(&sql)?.execute(rusqlite::params![now.to_string(), id])?;
+    Ok(changed > 0)
+}
+
+/// A new row id: a lowercase hyphenated UUIDv7 (time-ordered, so inserts stay local in
+/// the B-tree).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Reads column `index` holding JSON text as a raw JSON value (written verbatim into
+/// responses without re-parsing into a tree).
+pub fn json_column(
+    row: &Row<'_>,
+    index: usize,
+) -> rusqlite::Result<Option<Box<serde_json::value::RawValue>>> {
+    let text: Option<String> = row.get(index)?;
+    text.map(|t| {
+        serde_json::value::RawValue::from_string(t).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_numbered_sections() {
+        let schema = "-- header\n-- migrate:1 first\nCREATE TABLE a(x);\n-- migrate:2 second\nCREATE TABLE b(y);\n";
+        let steps = migrations(schema).unwrap_or_default();
+        assert_eq!(
+            steps,
+            vec![
+                Migration { version: 1, sql: "CREATE TABLE a(x);\n" },
+                Migration { version: 2, sql: "CREATE TABLE b(y);\n" },
+            ]
+        );
+    }
+
+    #[test]
+    fn rejects_gaps_and_bad_headers() {
+        assert!(migrations("-- migrate:1 a\n-- migrate:3 c\n").is_err());
+        assert!(migrations("-- migrate:2 b\n").is_err());
+        assert!(migrations("-- migrate:x\n").is_err());
+    }
+
+    #[test]
+    fn the_embedded_schema_applies_and_is_idempotent() {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        migrate(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        migrate(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        let version: u32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap_or_default();
+        assert_eq!(Some(version), migrations(SCHEMA).ok().and_then(|m| m.last().map(|m| m.version)));
+    }
+
+    #[test]
+    fn refuses_a_newer_database() {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        conn.pragma_update(None, "user_version", 999).unwrap_or_else(|e| panic!("{e}"));
+        assert!(migrate(&mut conn).unwrap_err().contains("newer"));
+    }
+}

@@ -1,0 +1,165 @@
+//! Projects (loop-api.md §3.6): groups of issues, optionally pursuing a goal.
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::new_id;
+use crate::clock::Timestamp;
+use crate::domain::enums::{ProjectHealth, ProjectStatus, WireEnum};
+use crate::domain::pagination::Page;
+
+/// A project.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    /// Opaque id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// Project status (wire spelling).
+    pub status: String,
+    /// Project health (wire spelling).
+    pub health: String,
+    /// The goal it pursues.
+    pub goal_id: Option<String>,
+    /// Creation time.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+    /// Soft-delete time.
+    pub deleted_at: Option<String>,
+}
+
+const COLUMNS: &str = "id, name, description, status, health, goal_id, created_at, updated_at, deleted_at";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Project> {
+    Ok(Project {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        description: row.get(2)?,
+        status: row.get(3)?,
+        health: row.get(4)?,
+        goal_id: row.get(5)?,
+        created_at: row.get(6)?,
+        updated_at: row.get(7)?,
+        deleted_at: row.get(8)?,
+    })
+}
+
+/// Every settable field of a project. On create `None` means "default"; on update `None`
+/// means "unchanged" and `Some(None)` clears a nullable field.
+#[derive(Debug, Default, Clone)]
+pub struct ProjectFields {
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Status.
+    pub status: Option<ProjectStatus>,
+    /// Health.
+    pub health: Option<ProjectHealth>,
+    /// Goal id (already checked to be a live goal).
+    pub goal_id: Option<Option<String>>,
+}
+
+impl ProjectFields {
+    fn assignments(&self) -> Vec<(&'static str, SqlValue)> {
+        let mut out = Vec::new();
+        if let Some(v) = &self.name {
+            out.push(("name", SqlValue::Text(v.clone())));
+        }
+        if let Some(v) = &self.description {
+            out.push(("description", SqlValue::Text(v.clone())));
+        }
+        if let Some(v) = self.status {
+            out.push(("status", SqlValue::Text(v.as_str().to_owned())));
+        }
+        if let Some(v) = self.health {
+            out.push(("health", SqlValue::Text(v.as_str().to_owned())));
+        }
+        if let Some(v) = &self.goal_id {
+            out.push(("goal_id", v.clone().map_or(SqlValue::Null, SqlValue::Text)));
+        }
+        out
+    }
+}
+
+/// Creates a project (status `backlog`, health `on_track` unless given).
+pub fn insert(conn: &Connection, fields: &ProjectFields, now: Timestamp) -> rusqlite::Result<Project> {
+    let sql = format!(
+        "INSERT INTO projects (id, name, description, status, health, goal_id, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING {COLUMNS}"
+    );
+    conn.prepare_cached(&sql)?.query_row(
+        params![
+            new_id(),
+            fields.name,
+            fields.description,
+            fields.status.unwrap_or(ProjectStatus::Backlog).as_str(),
+            fields.health.unwrap_or(ProjectHealth::OnTrack).as_str(),
+            fields.goal_id.clone().flatten(),
+            now.to_string(),
+        ],
+        from_row,
+    )
+}
+
+/// The live project with this id.
+pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Project>> {
+    let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1 AND deleted_at IS NULL");
+    conn.prepare_cached(&sql)?.query_row([id], from_row).optional()
+}
+
+/// One page of live projects, oldest first, and how many there are.
+pub fn list(conn: &Connection, page: Page) -> rusqlite::Result<(Vec<Project>, i64)> {
+    let total = conn
+        .prepare_cached("SELECT COUNT(*) FROM projects WHERE deleted_at IS NULL")?
+        .query_row([], |row| row.get(0))?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM projects WHERE deleted_at IS NULL ORDER BY created_at, rowid LIMIT ?1 OFFSET ?2"
+    );
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params![page.limit, page.offset], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((rows, total))
+}
+
+/// Applies `fields` to the live project `id`; `None` if there is none. Nothing to change
+/// returns the row untouched.
+pub fn update(
+    conn: &Connection,
+    id: &str,
+    fields: &ProjectFields,
+    now: Timestamp,
+) -> rusqlite::Result<Option<Project>> {
+    let assignments = fields.assignments();
+    if assignments.is_empty() {
+        return find_live(conn, id);
+    }
+    let (sql, args) = super::update_statement("projects", COLUMNS, assignments, id, now);
+    conn.prepare_cached(&sql)?
+        .query_row(params_from_iter(args.iter()), from_row)
+        .optional()
+}
+
+/// Soft-deletes the live project `id`; `false` if there was none.
+pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
+    super::soft_delete("projects", conn, id, now)
+}
+
+/// How many live issues of the project are in each status (only statuses with any).
+pub fn issue_counts(conn: &Connection, project_id: &str) -> rusqlite::Result<Map<String, Value>> {
+    conn.prepare_cached(
+        "SELECT status, COUNT(*) FROM issues WHERE project_id = ?1 AND deleted_at IS NULL \
+         GROUP BY status",
+    )?
+    .query_map([project_id], |row| {
+        Ok((row.get::<_, String>(0)?, Value::from(row.get::<_, i64>(1)?)))
+    })?
+    .collect()
+}

@@ -1,0 +1,203 @@
+//! A real server on a free port with its own temporary database, and a minimal HTTP/1.1
+//! client that can send anything (bad JSON, odd headers, huge bodies).
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use loop_engine::config::Config;
+use loop_engine::server::{self, Running};
+use serde_json::Value;
+
+/// The bearer key every test server accepts (the original suite's key).
+pub const KEY: &str = "loop_test-api-key";
+
+/// A running server and the directory holding its database.
+pub struct TestServer {
+    running: Option<Running>,
+    config: Config,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// A server with `LOOP_API_KEY` = [`KEY`].
+    pub fn start() -> Self {
+        Self::start_with(|_| {})
+    }
+
+    /// A server whose config `configure` may adjust first.
+    pub fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut config = Config::new(dir.path().join("loop.db"));
+        config.port = 0;
+        config.threads = 4;
+        config.api_key = Some(KEY.to_owned());
+        configure(&mut config);
+        let running = server::start(config.clone()).expect("server starts");
+        let addr = running.addr();
+        Self { running: Some(running), config, addr, _dir: dir }
+    }
+
+    /// The running server (e.g. for its generated admin key).
+    pub fn running(&self) -> &Running {
+        self.running.as_ref().expect("server is running")
+    }
+
+    /// The database file.
+    pub fn db_path(&self) -> PathBuf {
+        self.config.db_path.clone()
+    }
+
+    /// Stops the server and starts it again on the same database (new port).
+    pub fn restart(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown();
+        }
+        let running = server::start(self.config.clone()).expect("server restarts");
+        self.addr = running.addr();
+        self.running = Some(running);
+    }
+
+    /// Sends a raw request; `headers` are added as given.
+    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+        send_to(self.addr, method, path, headers, body)
+    }
+
+    /// An authenticated request with a JSON body (or none).
+    pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> Response {
+        let auth = format!("Bearer {KEY}");
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        self.send(
+            method,
+            path,
+            &[("Authorization", &auth), ("Content-Type", "application/json")],
+            body.as_bytes(),
+        )
+    }
+
+    /// Authenticated GET.
+    pub fn get(&self, path: &str) -> Response {
+        self.call("GET", path, None)
+    }
+
+    /// Authenticated POST of a JSON body.
+    pub fn post(&self, path: &str, body: Value) -> Response {
+        self.call("POST", path, Some(body))
+    }
+
+    /// Authenticated PATCH of a JSON body.
+    pub fn patch(&self, path: &str, body: Value) -> Response {
+        self.call("PATCH", path, Some(body))
+    }
+
+    /// Authenticated DELETE.
+    pub fn delete(&self, path: &str) -> Response {
+        self.call("DELETE", path, None)
+    }
+
+    /// POSTs and returns `data` of a 201, failing the test otherwise.
+    pub fn create(&self, path: &str, body: Value) -> Value {
+        let response = self.post(path, body);
+        assert_eq!(response.status, 201, "POST {path}: {}", response.text());
+        response.json()["data"].clone()
+    }
+
+    /// Creates an issue with this title and type and returns it.
+    pub fn issue(&self, title: &str, kind: &str) -> Value {
+        self.create("/api/issues", serde_json::json!({"title": title, "type": kind}))
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown();
+        }
+    }
+}
+
+/// A response as received.
+#[derive(Debug)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Header pairs in order.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes (de-chunked).
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The body as JSON (panics with the body text if it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The first value of a header (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends one request on a fresh connection and reads the whole answer.
+pub fn send_to(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !body.is_empty() || matches!(method, "POST" | "PATCH" | "PUT") {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("write head");
+    // The server may answer (e.g. 413) and close before reading the whole body.
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Response {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("complete response head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status code");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    if chunked {
+        body = dechunk(&body);
+    }
+    Response { status, headers, body }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(end) = data.windows(2).position(|w| w == b"\r\n") else { return out };
+        let size_text = String::from_utf8_lossy(&data[..end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16).unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        let start = end + 2;
+        out.extend_from_slice(&data[start..(start + size).min(data.len())]);
+        data = &data[(start + size + 2).min(data.len())..];
+    }
+}
