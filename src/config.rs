@@ -39,7 +39,10 @@ impl Config {
             db_path: db_path.into(),
             threads: default_threads(),
             api_key: None,
-            cors_origins: DEFAULT_CORS_ORIGINS.iter().map(|o| (*o).to_owned()).collect(),
+            cors_origins: DEFAULT_CORS_ORIGINS
+                .iter()
+                .map(|o| (*o).to_owned())
+                .collect(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             log_requests: false,
         }

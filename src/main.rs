@@ -117,8 +117,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     if let Ok(origins) = std::env::var("LOOP_CORS_ORIGINS") {
         config.cors_origins = config::split_list(&origins);
     }
-    config.log_requests = std::env::var("LOOP_LOG")
-        .is_ok_and(|level| matches!(level.to_ascii_lowercase().as_str(), "info" | "debug" | "trace"));
+    config.log_requests = std::env::var("LOOP_LOG").is_ok_and(|level| {
+        matches!(
+            level.to_ascii_lowercase().as_str(),
+            "info" | "debug" | "trace"
+        )
+    });
     let db_path = config.db_path.clone();
 
     let (stop_tx, stop_rx) = std::sync::mpsc::channel();
@@ -155,16 +159,27 @@ fn keys(command: KeysCommand) -> Result<(), String> {
         KeysCommand::Create { admin: _, name, db } => {
             let conn = open_db(&db.db)?;
             let key = auth::generate_admin_key().map_err(|e| format!("no randomness: {e}"))?;
-            admin_keys::insert(&conn, &name, &auth::key_hash(&key), now).map_err(|e| e.to_string())?;
+            admin_keys::insert(&conn, &name, &auth::key_hash(&key), now)
+                .map_err(|e| e.to_string())?;
             println!("{key}");
         }
         KeysCommand::List { db } => {
             let conn = open_db(&db.db)?;
             let keys = admin_keys::list(&conn).map_err(|e| e.to_string())?;
-            println!("{:<36}  {:<6}  {:<24}  {:<8}  name", "id", "kind", "created", "status");
+            println!(
+                "{:<36}  {:<6}  {:<24}  {:<8}  name",
+                "id", "kind", "created", "status"
+            );
             for key in keys {
-                let status = if key.revoked_at.is_some() { "revoked" } else { "active" };
-                println!("{:<36}  {:<6}  {:<24}  {status:<8}  {}", key.id, "admin", key.created_at, key.name);
+                let status = if key.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<36}  {:<6}  {:<24}  {status:<8}  {}",
+                    key.id, "admin", key.created_at, key.name
+                );
             }
         }
         KeysCommand::Revoke { id, db } => {

@@ -89,8 +89,12 @@ pub fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Running
     store::migrate(&mut first).map_err(|e| StartError(format!("{}: {e}", db_path.display())))?;
     let generated_admin_key = ensure_admin_key(&first, &config, clock.as_ref())?;
 
-    let listener = tiny_http::Server::http((config.host.as_str(), config.port))
-        .map_err(|e| StartError(format!("cannot listen on {}:{}: {e}", config.host, config.port)))?;
+    let listener = tiny_http::Server::http((config.host.as_str(), config.port)).map_err(|e| {
+        StartError(format!(
+            "cannot listen on {}:{}: {e}",
+            config.host, config.port
+        ))
+    })?;
     let addr = listener
         .server_addr()
         .to_ip()
@@ -127,13 +131,19 @@ pub fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Running
 
 /// Creates and returns a first admin key when there is neither `LOOP_API_KEY` nor any
 /// stored admin key, so that a fresh server is never open to everyone.
-fn ensure_admin_key(conn: &Connection, config: &Config, clock: &dyn Clock) -> Result<Option<String>, StartError> {
-    let fail = |e: &dyn std::fmt::Display| StartError(format!("cannot create the first admin key: {e}"));
+fn ensure_admin_key(
+    conn: &Connection,
+    config: &Config,
+    clock: &dyn Clock,
+) -> Result<Option<String>, StartError> {
+    let fail =
+        |e: &dyn std::fmt::Display| StartError(format!("cannot create the first admin key: {e}"));
     if config.api_key.is_some() || admin_keys::any(conn).map_err(|e| fail(&e))? {
         return Ok(None);
     }
     let key = auth::generate_admin_key().map_err(|e| fail(&e))?;
-    admin_keys::insert(conn, "default", &auth::key_hash(&key), clock.now()).map_err(|e| fail(&e))?;
+    admin_keys::insert(conn, "default", &auth::key_hash(&key), clock.now())
+        .map_err(|e| fail(&e))?;
     Ok(Some(key))
 }
 
@@ -158,12 +168,21 @@ fn serve(app: &App, conn: &mut Connection, mut raw: tiny_http::Request) {
     let headers: Vec<(String, String)> = raw
         .headers()
         .iter()
-        .map(|h| (h.field.as_str().as_str().to_owned(), h.value.as_str().to_owned()))
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_owned(),
+                h.value.as_str().to_owned(),
+            )
+        })
         .collect();
     let target = raw.url().to_owned();
     let reply = match read_body(&mut raw, app.config.max_body_bytes) {
         Ok(body) => pipeline::handle(app, conn, Request::new(method, &target, headers, body)),
-        Err(error) => pipeline::refuse(app, &Request::new(method, &target, headers, Vec::new()), &error),
+        Err(error) => pipeline::refuse(
+            app,
+            &Request::new(method, &target, headers, Vec::new()),
+            &error,
+        ),
     };
     let status = reply.status();
     let (_, headers, body) = reply.into_parts();

@@ -42,7 +42,9 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let text = input.required_str("body", 1, ANY_LENGTH);
     let author_name = input.required_str("authorName", 1, ANY_LENGTH);
     let author_type = input.required_enum::<AuthorType>("authorType");
-    let parent_id = input.opt_str("parentId", 0, ANY_LENGTH).filter(|p| !p.is_empty());
+    let parent_id = input
+        .opt_str("parentId", 0, ANY_LENGTH)
+        .filter(|p| !p.is_empty());
     input.finish()?;
     let new = NewComment {
         issue_id: request.param("id"),

@@ -20,7 +20,9 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let mut input = Input::new(&body);
     let text = |input: &mut Input<'_>, key: &str| input.opt_str(key, 0, ANY_LENGTH).map(Some);
     let number = |input: &mut Input<'_>, key: &str| {
-        input.opt_number(key, f64::NEG_INFINITY, f64::INFINITY).map(Some)
+        input
+            .opt_number(key, f64::NEG_INFINITY, f64::INFINITY)
+            .map(Some)
     };
     let fields = GoalFields {
         title: Some(input.required_str("title", 1, 500)),

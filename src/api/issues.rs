@@ -5,7 +5,9 @@ use serde::Serialize;
 use super::{ANY_LENGTH, page, validated};
 use crate::app::Ctx;
 use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
-use crate::domain::issue::{completed_at_change, read_commits, read_hypothesis, read_pull_requests};
+use crate::domain::issue::{
+    completed_at_change, read_commits, read_hypothesis, read_pull_requests,
+};
 use crate::domain::jsnum;
 use crate::domain::validate::{FieldError, Input, enum_message};
 use crate::http::{ApiError, Reply, Request};
@@ -26,14 +28,20 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 fn read_filter(request: &Request) -> Result<Filter, ApiError> {
     let mut errors = Vec::new();
     let non_empty = |name: &str| -> Result<Option<String>, ApiError> {
-        Ok(request.query(name)?.filter(|v| !v.is_empty()).map(str::to_owned))
+        Ok(request
+            .query(name)?
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned))
     };
     let priority = match request.query("priority")? {
         None => None,
         Some(raw) => match jsnum::parse_integer(raw) {
             Some(p) if (0..=4).contains(&p) => Some(p),
             _ => {
-                errors.push(FieldError::new("priority", "Expected a whole number from 0 to 4"));
+                errors.push(FieldError::new(
+                    "priority",
+                    "Expected a whole number from 0 to 4",
+                ));
                 None
             }
         },
@@ -46,7 +54,11 @@ fn read_filter(request: &Request) -> Result<Filter, ApiError> {
         parent_id: non_empty("parentId")?,
         priority,
     };
-    if errors.is_empty() { Ok(filter) } else { Err(errors.into()) }
+    if errors.is_empty() {
+        Ok(filter)
+    } else {
+        Err(errors.into())
+    }
 }
 
 /// A comma-separated list of enum values (`todo,in_progress`); empty means "any".
@@ -74,9 +86,13 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let title = input.required_str("title", 1, 500);
     let kind = input.required_enum::<IssueType>("type");
     let description = input.opt_str("description", 0, ANY_LENGTH);
-    let status = input.opt_enum::<IssueStatus>("status").unwrap_or(IssueStatus::Triage);
+    let status = input
+        .opt_enum::<IssueStatus>("status")
+        .unwrap_or(IssueStatus::Triage);
     let priority = input.opt_int("priority", 0, 4).unwrap_or(0);
-    let parent_id = input.opt_str("parentId", 0, ANY_LENGTH).filter(|p| !p.is_empty());
+    let parent_id = input
+        .opt_str("parentId", 0, ANY_LENGTH)
+        .filter(|p| !p.is_empty());
     let project_id = input.opt_str("projectId", 0, ANY_LENGTH);
     let signal_source = input.opt_str("signalSource", 0, ANY_LENGTH);
     let signal_payload = input.opt_object_json("signalPayload");

@@ -22,7 +22,8 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     input.finish()?;
     let now = ctx.now();
     let label = ctx.write(|tx| {
-        labels::insert(tx, &name, &color, now)?.ok_or(ApiError::Conflict("Label name already exists"))
+        labels::insert(tx, &name, &color, now)?
+            .ok_or(ApiError::Conflict("Label name already exists"))
     })?;
     Ok(Reply::created(label))
 }

@@ -25,7 +25,9 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
             return Err(ApiError::Unprocessable("Related issue not found"));
         }
         if related_id == id {
-            return Err(ApiError::Unprocessable("Cannot create a relation to the same issue"));
+            return Err(ApiError::Unprocessable(
+                "Cannot create a relation to the same issue",
+            ));
         }
         Ok(relations::insert(tx, id, kind, &related_id, now)?)
     })?;

@@ -15,5 +15,8 @@ pub fn health(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
 
 /// `{"name": "Loop API", "version": "0.1.0"}`.
 pub fn root(_: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
-    Ok(Reply::json(200, &json!({"name": "Loop API", "version": "0.1.0"})))
+    Ok(Reply::json(
+        200,
+        &json!({"name": "Loop API", "version": "0.1.0"}),
+    ))
 }

@@ -5,8 +5,8 @@ use serde_json::{Map, Value, json};
 
 use super::enums::{IssueStatus, WireEnum};
 use super::jsnum;
-use crate::clock::Timestamp;
 use super::validate::Input;
+use crate::clock::Timestamp;
 
 /// Reads a `HypothesisData` object at `key` and returns it as normalised JSON text:
 /// `{statement, confidence, evidence, validationCriteria, prediction?}` with unknown keys
@@ -17,20 +17,29 @@ pub fn read_hypothesis(input: &mut Input<'_>, key: &str, nullable: bool) -> Opti
         let confidence = if h.has("confidence") {
             h.opt_number("confidence", 0.0, 1.0)
         } else {
-            h.fail("confidence", "Invalid input: expected number, received undefined");
+            h.fail(
+                "confidence",
+                "Invalid input: expected number, received undefined",
+            );
             None
         };
         let evidence = if h.has("evidence") {
             h.opt_str_array("evidence")
         } else {
-            h.fail("evidence", "Invalid input: expected array, received undefined");
+            h.fail(
+                "evidence",
+                "Invalid input: expected array, received undefined",
+            );
             None
         };
         let criteria = h.required_str("validationCriteria", 0, usize::MAX);
         let prediction = h.opt_str("prediction", 0, usize::MAX);
         let mut out = Map::new();
         out.insert("statement".into(), json!(statement));
-        out.insert("confidence".into(), jsnum::to_json(confidence.unwrap_or_default()));
+        out.insert(
+            "confidence".into(),
+            jsnum::to_json(confidence.unwrap_or_default()),
+        );
         out.insert("evidence".into(), json!(evidence.unwrap_or_default()));
         out.insert("validationCriteria".into(), json!(criteria));
         if let Some(prediction) = prediction {
@@ -55,7 +64,10 @@ pub fn read_commits(input: &mut Input<'_>, key: &str) -> Option<Option<String>> 
     let commits = input.nested_array(key, true, |c| {
         let mut out = Map::new();
         out.insert("sha".into(), json!(c.required_str("sha", 1, usize::MAX)));
-        out.insert("message".into(), json!(c.required_str("message", 0, usize::MAX)));
+        out.insert(
+            "message".into(),
+            json!(c.required_str("message", 0, usize::MAX)),
+        );
         optional_strings(c, &mut out, &["url", "author", "timestamp"]);
         Value::Object(out)
     })?;
@@ -70,11 +82,17 @@ pub fn read_pull_requests(input: &mut Input<'_>, key: &str) -> Option<Option<Str
         let number = if p.has("number") {
             p.opt_number("number", f64::NEG_INFINITY, f64::INFINITY)
         } else {
-            p.fail("number", "Invalid input: expected number, received undefined");
+            p.fail(
+                "number",
+                "Invalid input: expected number, received undefined",
+            );
             None
         };
         out.insert("number".into(), jsnum::to_json(number.unwrap_or_default()));
-        out.insert("title".into(), json!(p.required_str("title", 0, usize::MAX)));
+        out.insert(
+            "title".into(),
+            json!(p.required_str("title", 0, usize::MAX)),
+        );
         optional_strings(p, &mut out, &["url", "state"]);
         if let Some(merged_at) = p.nullable_str("mergedAt", 0, usize::MAX) {
             out.insert("mergedAt".into(), json!(merged_at));
@@ -107,10 +125,19 @@ mod tests {
     #[test]
     fn completion_follows_the_done_status() {
         let now = Timestamp::from_unix_millis(5);
-        assert_eq!(completed_at_change("todo", IssueStatus::Done, now), Some(Some(now)));
-        assert_eq!(completed_at_change("done", IssueStatus::Todo, now), Some(None));
+        assert_eq!(
+            completed_at_change("todo", IssueStatus::Done, now),
+            Some(Some(now))
+        );
+        assert_eq!(
+            completed_at_change("done", IssueStatus::Todo, now),
+            Some(None)
+        );
         assert_eq!(completed_at_change("done", IssueStatus::Done, now), None);
-        assert_eq!(completed_at_change("triage", IssueStatus::Backlog, now), None);
+        assert_eq!(
+            completed_at_change("triage", IssueStatus::Backlog, now),
+            None
+        );
     }
 
     fn object(value: Value) -> Map<String, Value> {
@@ -140,8 +167,16 @@ mod tests {
         let body = object(json!({"h": {"statement": "s", "confidence": 1.5}}));
         let mut input = Input::new(&body);
         assert_eq!(read_hypothesis(&mut input, "h", true), None);
-        let paths: Vec<String> = input.finish().unwrap_err().into_iter().map(|e| e.path).collect();
-        assert_eq!(paths, vec!["h.confidence", "h.evidence", "h.validationCriteria"]);
+        let paths: Vec<String> = input
+            .finish()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        assert_eq!(
+            paths,
+            vec!["h.confidence", "h.evidence", "h.validationCriteria"]
+        );
     }
 
     #[test]
@@ -165,11 +200,15 @@ mod tests {
         let mut input = Input::new(&body);
         assert_eq!(
             read_commits(&mut input, "c"),
-            Some(Some(r#"[{"sha":"abc","message":"fix","url":"u"}]"#.to_owned()))
+            Some(Some(
+                r#"[{"sha":"abc","message":"fix","url":"u"}]"#.to_owned()
+            ))
         );
         assert_eq!(
             read_pull_requests(&mut input, "p"),
-            Some(Some(r#"[{"number":42,"title":"t","mergedAt":null}]"#.to_owned()))
+            Some(Some(
+                r#"[{"number":42,"title":"t","mergedAt":null}]"#.to_owned()
+            ))
         );
         assert_eq!(read_commits(&mut input, "bad"), None);
         let errors = input.finish().unwrap_err();

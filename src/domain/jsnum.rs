@@ -10,7 +10,14 @@ pub fn parse(text: &str) -> Option<f64> {
     if trimmed.is_empty() {
         return Some(0.0);
     }
-    for (prefix, radix) in [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)] {
+    for (prefix, radix) in [
+        ("0x", 16),
+        ("0X", 16),
+        ("0o", 8),
+        ("0O", 8),
+        ("0b", 2),
+        ("0B", 2),
+    ] {
         if let Some(digits) = trimmed.strip_prefix(prefix) {
             #[allow(clippy::cast_precision_loss)]
             return u64::from_str_radix(digits, radix).ok().map(|n| n as f64);

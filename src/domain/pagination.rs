@@ -93,27 +93,75 @@ mod tests {
 
     #[test]
     fn defaults() {
-        assert_eq!(page(None, None, None), Ok(Page { limit: 20, offset: 0 }));
+        assert_eq!(
+            page(None, None, None),
+            Ok(Page {
+                limit: 20,
+                offset: 0
+            })
+        );
     }
 
     #[test]
     fn limit_bounds() {
-        assert_eq!(page(Some("1"), None, None), Ok(Page { limit: 1, offset: 0 }));
-        assert_eq!(page(Some("200"), None, None), Ok(Page { limit: 200, offset: 0 }));
+        assert_eq!(
+            page(Some("1"), None, None),
+            Ok(Page {
+                limit: 1,
+                offset: 0
+            })
+        );
+        assert_eq!(
+            page(Some("200"), None, None),
+            Ok(Page {
+                limit: 200,
+                offset: 0
+            })
+        );
         assert_eq!(page(Some("0"), None, None), Err(1));
         assert_eq!(page(Some("201"), None, None), Err(1));
         assert_eq!(page(Some(""), None, None), Err(1));
         assert_eq!(page(Some("2.5"), None, None), Err(1));
         assert_eq!(page(Some("abc"), None, None), Err(1));
-        assert_eq!(page(Some(" 7 "), None, None), Ok(Page { limit: 7, offset: 0 }));
-        assert_eq!(page(Some("1e1"), None, None), Ok(Page { limit: 10, offset: 0 }));
+        assert_eq!(
+            page(Some(" 7 "), None, None),
+            Ok(Page {
+                limit: 7,
+                offset: 0
+            })
+        );
+        assert_eq!(
+            page(Some("1e1"), None, None),
+            Ok(Page {
+                limit: 10,
+                offset: 0
+            })
+        );
     }
 
     #[test]
     fn offset_and_page() {
-        assert_eq!(page(Some("2"), Some("1"), None), Ok(Page { limit: 2, offset: 1 }));
-        assert_eq!(page(None, Some(""), None), Ok(Page { limit: 20, offset: 0 }));
-        assert_eq!(page(Some("50"), None, Some("3")), Ok(Page { limit: 50, offset: 100 }));
+        assert_eq!(
+            page(Some("2"), Some("1"), None),
+            Ok(Page {
+                limit: 2,
+                offset: 1
+            })
+        );
+        assert_eq!(
+            page(None, Some(""), None),
+            Ok(Page {
+                limit: 20,
+                offset: 0
+            })
+        );
+        assert_eq!(
+            page(Some("50"), None, Some("3")),
+            Ok(Page {
+                limit: 50,
+                offset: 100
+            })
+        );
         assert_eq!(page(None, Some("-1"), None), Err(1));
         assert_eq!(page(None, None, Some("0")), Err(1));
         assert_eq!(page(None, Some("0"), Some("1")), Err(1));

@@ -9,7 +9,8 @@ pub fn threads<T>(
     id: impl Fn(&T) -> &str,
     parent: impl Fn(&T) -> Option<&str>,
 ) -> Vec<(T, Vec<T>)> {
-    let (roots, replies): (Vec<T>, Vec<T>) = items.into_iter().partition(|item| parent(item).is_none());
+    let (roots, replies): (Vec<T>, Vec<T>) =
+        items.into_iter().partition(|item| parent(item).is_none());
     let mut threads: Vec<(T, Vec<T>)> = roots.into_iter().map(|root| (root, Vec::new())).collect();
     for reply in replies {
         let parent_id = parent(&reply).unwrap_or_default();

@@ -45,7 +45,10 @@ fn type_name(value: Option<&Value>) -> &'static str {
 }
 
 fn expected(what: &str, got: Option<&Value>) -> String {
-    format!("Invalid input: expected {what}, received {}", type_name(got))
+    format!(
+        "Invalid input: expected {what}, received {}",
+        type_name(got)
+    )
 }
 
 /// Length of `text` in UTF-16 code units, as JavaScript counts it.
@@ -71,7 +74,9 @@ mod rules {
             ));
         }
         if len > max {
-            return Err(format!("Too big: expected string to have <={max} characters"));
+            return Err(format!(
+                "Too big: expected string to have <={max} characters"
+            ));
         }
         Ok(text.clone())
     }
@@ -421,8 +426,14 @@ mod tests {
         assert_eq!(
             errors,
             vec![
-                FieldError::new("title", "Invalid input: expected string, received undefined"),
-                FieldError::new("description", "Invalid input: expected string, received null"),
+                FieldError::new(
+                    "title",
+                    "Invalid input: expected string, received undefined"
+                ),
+                FieldError::new(
+                    "description",
+                    "Invalid input: expected string, received null"
+                ),
             ]
         );
     }
@@ -481,7 +492,12 @@ mod tests {
         assert_eq!(h, None);
         let xs = input.nested_array("xs", true, |x| x.required_str("sha", 1, 10));
         assert_eq!(xs, None);
-        let paths: Vec<String> = input.finish().unwrap_err().into_iter().map(|e| e.path).collect();
+        let paths: Vec<String> = input
+            .finish()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
         assert_eq!(paths, vec!["h.confidence", "xs.0.sha", "xs.1"]);
     }
 }

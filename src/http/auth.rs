@@ -46,7 +46,10 @@ mod tests {
 
     #[test]
     fn bearer_prefix_is_exact() {
-        assert!(matches!(bearer_token(None), Err(ApiError::Unauthorized(MISSING))));
+        assert!(matches!(
+            bearer_token(None),
+            Err(ApiError::Unauthorized(MISSING))
+        ));
         assert!(bearer_token(Some("Basic x")).is_err());
         assert!(bearer_token(Some("bearer x")).is_err());
         assert!(bearer_token(Some("Bearer")).is_err());
@@ -67,7 +70,14 @@ mod tests {
         let key = generate_admin_key().unwrap_or_default();
         assert_eq!(key.len(), 69);
         assert!(key.starts_with("loop_"));
-        assert!(key[5..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
-        assert_eq!(key_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert!(
+            key[5..]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+        assert_eq!(
+            key_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

@@ -40,7 +40,10 @@ mod tests {
     #[test]
     fn allowed_origins_are_echoed() {
         let reply = decorate(Reply::empty(200), Some("http://localhost:5668"), &allowed());
-        assert_eq!(reply.header("Access-Control-Allow-Origin"), Some("http://localhost:5668"));
+        assert_eq!(
+            reply.header("Access-Control-Allow-Origin"),
+            Some("http://localhost:5668")
+        );
         assert_eq!(reply.header("Vary"), Some("Origin"));
     }
 
@@ -52,6 +55,10 @@ mod tests {
         assert_eq!(reply.status(), 204);
         assert_eq!(reply.header("Access-Control-Allow-Origin"), None);
         assert_eq!(reply.header("Access-Control-Max-Age"), Some("86400"));
-        assert!(reply.header("Access-Control-Allow-Headers").is_some_and(|h| h.contains("Idempotency-Key")));
+        assert!(
+            reply
+                .header("Access-Control-Allow-Headers")
+                .is_some_and(|h| h.contains("Idempotency-Key"))
+        );
     }
 }

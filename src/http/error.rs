@@ -69,7 +69,13 @@ impl ApiError {
             }
             Self::Internal(_) => ("Internal server error", None),
         };
-        let reply = Reply::json(self.status(), &ErrorBody { error: message, details });
+        let reply = Reply::json(
+            self.status(),
+            &ErrorBody {
+                error: message,
+                details,
+            },
+        );
         match self {
             Self::MethodNotAllowed(allow) => reply.with_header("Allow", allow.clone()),
             _ => reply,
@@ -151,13 +157,19 @@ mod tests {
     #[test]
     fn internal_details_stay_private() {
         let error = ApiError::Internal("database: disk I/O error".into());
-        assert_eq!(body(&error), serde_json::json!({"error": "Internal server error"}));
+        assert_eq!(
+            body(&error),
+            serde_json::json!({"error": "Internal server error"})
+        );
     }
 
     #[test]
     fn method_not_allowed_lists_methods() {
         let reply = ApiError::MethodNotAllowed("GET, HEAD".into()).to_reply();
         assert_eq!(reply.header("Allow"), Some("GET, HEAD"));
-        assert_eq!(body(&ApiError::NotFound("Issue not found")), serde_json::json!({"error": "Issue not found"}));
+        assert_eq!(
+            body(&ApiError::NotFound("Issue not found")),
+            serde_json::json!({"error": "Issue not found"})
+        );
     }
 }

@@ -87,5 +87,61 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 /// Answers a request that failed before it could be routed (e.g. an oversized body),
 /// with the same CORS headers as any other answer.
 pub fn refuse(app: &App, request: &Request, error: &ApiError) -> Reply {
-    cors::decorate(error.to_reply(), request.header("Origin"), &app.config.cors_origins)
+    cors::decorate(
+        error.to_reply(),
+        request.header("Origin"),
+        &app.config.cors_origins,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::config::Config;
+    use crate::http::router::{Route, Router};
+
+    fn boom(_: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
+        panic!("boom")
+    }
+
+    fn fine(_: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
+        Ok(Reply::empty(204))
+    }
+
+    fn app() -> App {
+        let route = |pattern, handler| Route {
+            method: Method::Get,
+            pattern,
+            access: Access::Public,
+            handler,
+        };
+        let router = Router::new(vec![route("/boom", boom), route("/fine", fine)]);
+        App::new(Config::new(":memory:"), Arc::new(SystemClock), router)
+    }
+
+    fn get(path: &str) -> Request {
+        Request::new(Method::Get, path, Vec::new(), Vec::new())
+    }
+
+    #[test]
+    fn a_panicking_handler_answers_500_and_the_worker_goes_on() {
+        let app = app();
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        let reply = handle(&app, &mut conn, get("/boom"));
+        assert_eq!(reply.status(), 500);
+        assert_eq!(reply.body(), br#"{"error":"Internal server error"}"#);
+        assert_eq!(handle(&app, &mut conn, get("/fine")).status(), 204);
+    }
+
+    #[test]
+    fn api_paths_need_a_key_even_when_unknown() {
+        let app = app();
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        crate::store::migrate(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(handle(&app, &mut conn, get("/api/unknown")).status(), 401);
+        assert_eq!(handle(&app, &mut conn, get("/unknown")).status(), 404);
+    }
 }

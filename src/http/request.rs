@@ -68,12 +68,19 @@ pub struct Request {
 
 impl Request {
     /// Builds a request from the request target (`/path?query`), header pairs and body.
-    pub fn new(method: Method, target: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+    pub fn new(
+        method: Method,
+        target: &str,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> Self {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         Self {
             method,
             path: path.to_owned(),
-            query: form_urlencoded::parse(query.as_bytes()).into_owned().collect(),
+            query: form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
             headers,
             body,
             params: Vec::new(),
@@ -163,7 +170,12 @@ mod tests {
     use super::*;
 
     fn request(target: &str, body: &str) -> Request {
-        Request::new(Method::Post, target, vec![("Content-Type".into(), "application/json".into())], body.as_bytes().to_vec())
+        Request::new(
+            Method::Post,
+            target,
+            vec![("Content-Type".into(), "application/json".into())],
+            body.as_bytes().to_vec(),
+        )
     }
 
     #[test]
@@ -184,9 +196,21 @@ mod tests {
 
     #[test]
     fn bodies() {
-        assert_eq!(request("/", "").json_object().map(|m| m.len()).ok(), Some(0));
-        assert_eq!(request("/", " \n").json_object().map(|m| m.len()).ok(), Some(0));
-        assert_eq!(request("/", r#"{"a":1}"#).json_object().map(|m| m.len()).ok(), Some(1));
+        assert_eq!(
+            request("/", "").json_object().map(|m| m.len()).ok(),
+            Some(0)
+        );
+        assert_eq!(
+            request("/", " \n").json_object().map(|m| m.len()).ok(),
+            Some(0)
+        );
+        assert_eq!(
+            request("/", r#"{"a":1}"#)
+                .json_object()
+                .map(|m| m.len())
+                .ok(),
+            Some(1)
+        );
         for bad in ["{", "null", "[1]", "\"x\"", "{\"a\":1} x"] {
             let error = request("/", bad).json_object().err();
             assert!(matches!(error, Some(ApiError::BadRequest(_))), "{bad}");

@@ -62,7 +62,11 @@ impl Router {
 
     /// Finds the route for `method` and `path`.
     pub fn resolve(&self, method: Method, path: &str) -> Resolution<'_> {
-        let wanted = if method == Method::Head { Method::Get } else { method };
+        let wanted = if method == Method::Head {
+            Method::Get
+        } else {
+            method
+        };
         let mut allowed: Vec<&'static str> = Vec::new();
         for route in &self.routes {
             let Some(params) = match_pattern(route.pattern, path) else {
@@ -100,7 +104,9 @@ fn match_pattern(pattern: &'static str, path: &str) -> Option<Vec<(&'static str,
                     if got.is_empty() {
                         return None;
                     }
-                    let value = percent_encoding::percent_decode_str(got).decode_utf8().ok()?;
+                    let value = percent_encoding::percent_decode_str(got)
+                        .decode_utf8()
+                        .ok()?;
                     params.push((name, value.into_owned()));
                 } else if want != got {
                     return None;
@@ -120,7 +126,12 @@ mod tests {
     }
 
     fn router() -> Router {
-        let route = |method, pattern| Route { method, pattern, access: Access::Admin, handler: ok };
+        let route = |method, pattern| Route {
+            method,
+            pattern,
+            access: Access::Admin,
+            handler: ok,
+        };
         Router::new(vec![
             route(Method::Get, "/api/templates/preview/{issueId}"),
             route(Method::Get, "/api/templates/{id}"),
@@ -133,7 +144,9 @@ mod tests {
     #[test]
     fn literal_routes_win_over_parameters() {
         let router = router();
-        let Resolution::Found(route, params) = router.resolve(Method::Get, "/api/templates/preview/x") else {
+        let Resolution::Found(route, params) =
+            router.resolve(Method::Get, "/api/templates/preview/x")
+        else {
             panic!("preview not found");
         };
         assert_eq!(route.pattern, "/api/templates/preview/{issueId}");
@@ -143,19 +156,32 @@ mod tests {
     #[test]
     fn parameters_are_decoded_and_non_empty() {
         let router = router();
-        let Resolution::Found(_, params) = router.resolve(Method::Get, "/api/templates/a%20b") else {
+        let Resolution::Found(_, params) = router.resolve(Method::Get, "/api/templates/a%20b")
+        else {
             panic!("template not found");
         };
         assert_eq!(params, vec![("id", "a b".to_owned())]);
-        assert!(matches!(router.resolve(Method::Get, "/api/templates/"), Resolution::NotFound));
-        assert!(matches!(router.resolve(Method::Get, "/api/issues/"), Resolution::NotFound));
-        assert!(matches!(router.resolve(Method::Get, "/api/templates/a/b"), Resolution::NotFound));
+        assert!(matches!(
+            router.resolve(Method::Get, "/api/templates/"),
+            Resolution::NotFound
+        ));
+        assert!(matches!(
+            router.resolve(Method::Get, "/api/issues/"),
+            Resolution::NotFound
+        ));
+        assert!(matches!(
+            router.resolve(Method::Get, "/api/templates/a/b"),
+            Resolution::NotFound
+        ));
     }
 
     #[test]
     fn head_follows_get_and_wrong_methods_list_the_allowed_ones() {
         let router = router();
-        assert!(matches!(router.resolve(Method::Head, "/api/issues"), Resolution::Found(..)));
+        assert!(matches!(
+            router.resolve(Method::Head, "/api/issues"),
+            Resolution::Found(..)
+        ));
         let Resolution::WrongMethod(allow) = router.resolve(Method::Put, "/api/templates/x") else {
             panic!("expected 405");
         };

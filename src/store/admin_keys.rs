@@ -28,7 +28,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AdminKey> {
 }
 
 /// Stores the hash of a new key.
-pub fn insert(conn: &Connection, name: &str, key_hash: &str, now: Timestamp) -> rusqlite::Result<AdminKey> {
+pub fn insert(
+    conn: &Connection,
+    name: &str,
+    key_hash: &str,
+    now: Timestamp,
+) -> rusqlite::Result<AdminKey> {
     conn.prepare_cached(
         "INSERT INTO admin_keys (id, name, key_hash, created_at) VALUES (?1, ?2, ?3, ?4) \
          RETURNING id, name, created_at, revoked_at",
@@ -45,7 +50,8 @@ pub fn is_active(conn: &Connection, key_hash: &str) -> rusqlite::Result<bool> {
 /// Whether any admin key was ever created (revoked ones count: a database whose keys were
 /// all revoked must not silently get a fresh one).
 pub fn any(conn: &Connection) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM admin_keys LIMIT 1")?.exists([])
+    conn.prepare_cached("SELECT 1 FROM admin_keys LIMIT 1")?
+        .exists([])
 }
 
 /// Every admin key, oldest first.
@@ -58,7 +64,9 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<AdminKey>> {
 /// Revokes a key; `false` if there is no such unrevoked key.
 pub fn revoke(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
     let changed = conn
-        .prepare_cached("UPDATE admin_keys SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL")?
+        .prepare_cached(
+            "UPDATE admin_keys SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+        )?
         .execute(params![now.to_string(), id])?;
     Ok(changed > 0)
 }

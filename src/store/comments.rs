@@ -57,7 +57,11 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Comment> {
 }
 
 /// Stores a comment.
-pub fn insert(conn: &Connection, new: &NewComment<'_>, now: Timestamp) -> rusqlite::Result<Comment> {
+pub fn insert(
+    conn: &Connection,
+    new: &NewComment<'_>,
+    now: Timestamp,
+) -> rusqlite::Result<Comment> {
     let sql = format!(
         "INSERT INTO comments (id, body, issue_id, author_name, author_type, parent_id, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING {COLUMNS}"
@@ -84,7 +88,8 @@ pub fn exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
 
 /// Every comment on an issue, oldest first.
 pub fn of_issue(conn: &Connection, issue_id: &str) -> rusqlite::Result<Vec<Comment>> {
-    let sql = format!("SELECT {COLUMNS} FROM comments WHERE issue_id = ?1 ORDER BY created_at, rowid");
+    let sql =
+        format!("SELECT {COLUMNS} FROM comments WHERE issue_id = ?1 ORDER BY created_at, rowid");
     conn.prepare_cached(&sql)?
         .query_map([issue_id], from_row)?
         .collect()

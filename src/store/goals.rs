@@ -147,7 +147,9 @@ pub fn insert(conn: &Connection, fields: &GoalFields, now: Timestamp) -> rusqlit
 /// The live goal with this id.
 pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Goal>> {
     let sql = format!("SELECT {COLUMNS} FROM goals WHERE id = ?1 AND deleted_at IS NULL");
-    conn.prepare_cached(&sql)?.query_row([id], from_row).optional()
+    conn.prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()
 }
 
 /// One page of live goals in insertion order, and how many there are.
@@ -167,7 +169,12 @@ pub fn list(conn: &Connection, page: Page) -> rusqlite::Result<(Vec<Goal>, i64)>
 
 /// Applies `fields` to the live goal `id`; `None` if there is none. Nothing to change
 /// returns the row untouched.
-pub fn update(conn: &Connection, id: &str, fields: &GoalFields, now: Timestamp) -> rusqlite::Result<Option<Goal>> {
+pub fn update(
+    conn: &Connection,
+    id: &str,
+    fields: &GoalFields,
+    now: Timestamp,
+) -> rusqlite::Result<Option<Goal>> {
     let assignments = fields.assignments();
     if assignments.is_empty() {
         return find_live(conn, id);

@@ -143,8 +143,9 @@ pub fn insert(conn: &Connection, new: &NewIssue, now: Timestamp) -> rusqlite::Re
 
 /// Links `label_ids` to an issue; repeated ids are stored once.
 pub fn add_labels(conn: &Connection, issue_id: &str, label_ids: &[String]) -> rusqlite::Result<()> {
-    let mut stmt =
-        conn.prepare_cached("INSERT OR IGNORE INTO issue_labels (issue_id, label_id) VALUES (?1, ?2)")?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO issue_labels (issue_id, label_id) VALUES (?1, ?2)",
+    )?;
     for label_id in label_ids {
         stmt.execute(params![issue_id, label_id])?;
     }
@@ -201,8 +202,16 @@ pub fn list(conn: &Connection, filter: &Filter, page: Page) -> rusqlite::Result<
             args.extend(values.into_iter().map(|v| SqlValue::Text(v.to_owned())));
         }
     };
-    any_of("status", filter.statuses.iter().map(|s| s.as_str()).collect(), &mut args);
-    any_of("type", filter.types.iter().map(|t| t.as_str()).collect(), &mut args);
+    any_of(
+        "status",
+        filter.statuses.iter().map(|s| s.as_str()).collect(),
+        &mut args,
+    );
+    any_of(
+        "type",
+        filter.types.iter().map(|t| t.as_str()).collect(),
+        &mut args,
+    );
     if let Some(project_id) = &filter.project_id {
         conditions.push("project_id = ?".to_owned());
         args.push(SqlValue::Text(project_id.clone()));
@@ -293,22 +302,50 @@ impl Changes {
             }
         };
         set("title", self.title.as_deref().map(|v| text(Some(v))));
-        set("description", self.description.as_deref().map(|v| text(Some(v))));
+        set(
+            "description",
+            self.description.as_deref().map(|v| text(Some(v))),
+        );
         set("type", self.kind.map(|v| text(Some(v.as_str()))));
         set("status", self.status.map(|v| text(Some(v.as_str()))));
         set("priority", self.priority.map(SqlValue::Integer));
-        set("parent_id", self.parent_id.as_ref().map(|v| text(v.as_deref())));
-        set("project_id", self.project_id.as_ref().map(|v| text(v.as_deref())));
-        set("signal_source", self.signal_source.as_deref().map(|v| text(Some(v))));
-        set("signal_payload", self.signal_payload.as_deref().map(|v| text(Some(v))));
-        set("hypothesis", self.hypothesis.as_ref().map(|v| text(v.as_deref())));
-        set("agent_session_id", self.agent_session_id.as_ref().map(|v| text(v.as_deref())));
-        set("agent_summary", self.agent_summary.as_ref().map(|v| text(v.as_deref())));
+        set(
+            "parent_id",
+            self.parent_id.as_ref().map(|v| text(v.as_deref())),
+        );
+        set(
+            "project_id",
+            self.project_id.as_ref().map(|v| text(v.as_deref())),
+        );
+        set(
+            "signal_source",
+            self.signal_source.as_deref().map(|v| text(Some(v))),
+        );
+        set(
+            "signal_payload",
+            self.signal_payload.as_deref().map(|v| text(Some(v))),
+        );
+        set(
+            "hypothesis",
+            self.hypothesis.as_ref().map(|v| text(v.as_deref())),
+        );
+        set(
+            "agent_session_id",
+            self.agent_session_id.as_ref().map(|v| text(v.as_deref())),
+        );
+        set(
+            "agent_summary",
+            self.agent_summary.as_ref().map(|v| text(v.as_deref())),
+        );
         set("commits", self.commits.as_ref().map(|v| text(v.as_deref())));
-        set("pull_requests", self.pull_requests.as_ref().map(|v| text(v.as_deref())));
+        set(
+            "pull_requests",
+            self.pull_requests.as_ref().map(|v| text(v.as_deref())),
+        );
         set(
             "completed_at",
-            self.completed_at.map(|v| text(v.map(|t| t.to_string()).as_deref())),
+            self.completed_at
+                .map(|v| text(v.map(|t| t.to_string()).as_deref())),
         );
         out
     }

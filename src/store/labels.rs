@@ -47,7 +47,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Label> {
 }
 
 /// Creates a label; `None` if the name is taken (even by a deleted label).
-pub fn insert(conn: &Connection, name: &str, color: &str, now: Timestamp) -> rusqlite::Result<Option<Label>> {
+pub fn insert(
+    conn: &Connection,
+    name: &str,
+    color: &str,
+    now: Timestamp,
+) -> rusqlite::Result<Option<Label>> {
     let sql = format!(
         "INSERT INTO labels (id, name, color, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING {COLUMNS}"
     );
@@ -56,7 +61,9 @@ pub fn insert(conn: &Connection, name: &str, color: &str, now: Timestamp) -> rus
         .query_row(params![new_id(), name, color, now.to_string()], from_row)
     {
         Ok(label) => Ok(Some(label)),
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::ConstraintViolation => Ok(None),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::ConstraintViolation => {
+            Ok(None)
+        }
         Err(e) => Err(e),
     }
 }

@@ -63,7 +63,8 @@ pub fn migrations(schema: &str) -> Result<Vec<Migration<'_>>, String> {
     }
     for (i, &(version, body_start, _)) in starts.iter().enumerate() {
         let end = starts.get(i + 1).map_or(schema.len(), |next| next.2);
-        if out.last().is_some_and(|m| m.version + 1 != version) || (out.is_empty() && version != 1) {
+        if out.last().is_some_and(|m| m.version + 1 != version) || (out.is_empty() && version != 1)
+        {
             return Err(format!("migration {version} is out of sequence"));
         }
         out.push(Migration {
@@ -127,11 +128,18 @@ fn update_statement(
 
 /// Soft-deletes the live row `id` of `table` (stamping `deleted_at` and `updated_at`);
 /// `false` if there was none.
-fn soft_delete(table: &'static str, conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
+fn soft_delete(
+    table: &'static str,
+    conn: &Connection,
+    id: &str,
+    now: Timestamp,
+) -> rusqlite::Result<bool> {
     let sql = format!(
         "UPDATE {table} SET deleted_at = ?1, updated_at = ?1 WHERE id = ?2 AND deleted_at IS NULL"
     );
-    let changed = conn.prepare_cached(&sql)?.execute(rusqlite::params![now.to_string(), id])?;
+    let changed = conn
+        .prepare_cached(&sql)?
+        .execute(rusqlite::params![now.to_string(), id])?;
     Ok(changed > 0)
 }
 
@@ -150,7 +158,11 @@ pub fn json_column(
     let text: Option<String> = row.get(index)?;
     text.map(|t| {
         serde_json::value::RawValue::from_string(t).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
+            rusqlite::Error::FromSqlConversionFailure(
+                index,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            )
         })
     })
     .transpose()
@@ -167,8 +179,14 @@ mod tests {
         assert_eq!(
             steps,
             vec![
-                Migration { version: 1, sql: "CREATE TABLE a(x);\n" },
-                Migration { version: 2, sql: "CREATE TABLE b(y);\n" },
+                Migration {
+                    version: 1,
+                    sql: "CREATE TABLE a(x);\n"
+                },
+                Migration {
+                    version: 2,
+                    sql: "CREATE TABLE b(y);\n"
+                },
             ]
         );
     }
@@ -188,13 +206,19 @@ mod tests {
         let version: u32 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap_or_default();
-        assert_eq!(Some(version), migrations(SCHEMA).ok().and_then(|m| m.last().map(|m| m.version)));
+        assert_eq!(
+            Some(version),
+            migrations(SCHEMA)
+                .ok()
+                .and_then(|m| m.last().map(|m| m.version))
+        );
     }
 
     #[test]
     fn refuses_a_newer_database() {
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        conn.pragma_update(None, "user_version", 999).unwrap_or_else(|e| panic!("{e}"));
+        conn.pragma_update(None, "user_version", 999)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(migrate(&mut conn).unwrap_err().contains("newer"));
     }
 }

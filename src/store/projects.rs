@@ -34,7 +34,8 @@ pub struct Project {
     pub deleted_at: Option<String>,
 }
 
-const COLUMNS: &str = "id, name, description, status, health, goal_id, created_at, updated_at, deleted_at";
+const COLUMNS: &str =
+    "id, name, description, status, health, goal_id, created_at, updated_at, deleted_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Project> {
     Ok(Project {
@@ -89,7 +90,11 @@ impl ProjectFields {
 }
 
 /// Creates a project (status `backlog`, health `on_track` unless given).
-pub fn insert(conn: &Connection, fields: &ProjectFields, now: Timestamp) -> rusqlite::Result<Project> {
+pub fn insert(
+    conn: &Connection,
+    fields: &ProjectFields,
+    now: Timestamp,
+) -> rusqlite::Result<Project> {
     let sql = format!(
         "INSERT INTO projects (id, name, description, status, health, goal_id, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING {COLUMNS}"
@@ -111,7 +116,9 @@ pub fn insert(conn: &Connection, fields: &ProjectFields, now: Timestamp) -> rusq
 /// The live project with this id.
 pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Project>> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1 AND deleted_at IS NULL");
-    conn.prepare_cached(&sql)?.query_row([id], from_row).optional()
+    conn.prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()
 }
 
 /// One page of live projects, oldest first, and how many there are.

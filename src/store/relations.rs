@@ -49,7 +49,13 @@ pub fn insert(
          VALUES (?1, ?2, ?3, ?4, ?5) RETURNING {COLUMNS}"
     );
     conn.prepare_cached(&sql)?.query_row(
-        params![new_id(), kind.as_str(), issue_id, related_issue_id, now.to_string()],
+        params![
+            new_id(),
+            kind.as_str(),
+            issue_id,
+            related_issue_id,
+            now.to_string()
+        ],
         from_row,
     )
 }
