@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::mpsc::RecvTimeoutError;
 
 use clap::{Args, Parser, Subcommand};
 use loop_engine::clock::{Clock, SystemClock};
@@ -141,7 +142,18 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     if let Some(key) = running.generated_admin_key() {
         println!("Created the first admin key. It is shown only this once; store it now:\n  {key}");
     }
-    let _ = stop_rx.recv();
+    loop {
+        match stop_rx.recv_timeout(std::time::Duration::from_secs(1)) {
+            Err(RecvTimeoutError::Timeout) if !running.listener_failed() => continue,
+            Err(RecvTimeoutError::Timeout) => {
+                running.shutdown();
+                return Err(
+                    "the listener failed; stopped so that a supervisor can restart loop".to_owned(),
+                );
+            }
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
     eprintln!("Shutting down: finishing requests in flight…");
     running.shutdown();
     Ok(())

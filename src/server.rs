@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rusqlite::Connection;
 
@@ -37,6 +37,7 @@ pub struct Running {
     listener: Arc<tiny_http::Server>,
     workers: Vec<JoinHandle<()>>,
     stopping: Arc<AtomicBool>,
+    listener_failed: Arc<AtomicBool>,
     generated_admin_key: Option<String>,
 }
 
@@ -55,6 +56,13 @@ impl Running {
     /// `LOOP_API_KEY` was set. It is shown once and only its hash is stored.
     pub fn generated_admin_key(&self) -> Option<&str> {
         self.generated_admin_key.as_deref()
+    }
+
+    /// Whether the listener died (tiny_http stops accepting for good after an accept
+    /// error, e.g. when the process runs out of file descriptors). The process should
+    /// then shut down and be restarted by its supervisor.
+    pub fn listener_failed(&self) -> bool {
+        self.listener_failed.load(Ordering::SeqCst)
     }
 
     /// Stops taking requests, lets every worker finish the requests already received,
@@ -103,6 +111,7 @@ pub fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Running
     let threads = config.threads.max(1);
     let app = Arc::new(App::new(config, clock, api::router()));
     let stopping = Arc::new(AtomicBool::new(false));
+    let listener_failed = Arc::new(AtomicBool::new(false));
 
     let mut connections = vec![first];
     for _ in 1..threads {
@@ -112,10 +121,11 @@ pub fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Running
         .into_iter()
         .enumerate()
         .map(|(i, conn)| {
-            let (app, listener, stopping) = (app.clone(), listener.clone(), stopping.clone());
+            let (app, listener) = (app.clone(), listener.clone());
+            let (stopping, failed) = (stopping.clone(), listener_failed.clone());
             std::thread::Builder::new()
                 .name(format!("loop-worker-{i}"))
-                .spawn(move || work(&app, &listener, conn, &stopping))
+                .spawn(move || work(&app, &listener, conn, &stopping, &failed))
                 .map_err(|e| StartError(format!("cannot start a worker thread: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -125,6 +135,7 @@ pub fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Running
         listener,
         workers,
         stopping,
+        listener_failed,
         generated_admin_key,
     })
 }
@@ -147,15 +158,22 @@ fn ensure_admin_key(
     Ok(Some(key))
 }
 
-/// A worker: answers queued requests until shutdown.
-fn work(app: &App, listener: &tiny_http::Server, mut conn: Connection, stopping: &AtomicBool) {
+/// A worker: answers queued requests until shutdown. An error from the queue is either
+/// the shutdown signal or the news that tiny_http's accept loop has died.
+fn work(
+    app: &App,
+    listener: &tiny_http::Server,
+    mut conn: Connection,
+    stopping: &AtomicBool,
+    failed: &AtomicBool,
+) {
     loop {
         match listener.recv() {
             Ok(request) => serve(app, &mut conn, request),
             Err(_) if stopping.load(Ordering::SeqCst) => return,
             Err(error) => {
-                eprintln!("warning: accepting a request failed: {error}");
-                std::thread::sleep(Duration::from_millis(10));
+                eprintln!("error: the listener stopped accepting connections: {error}");
+                failed.store(true, Ordering::SeqCst);
             }
         }
     }
