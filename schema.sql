@@ -111,3 +111,16 @@ CREATE TABLE admin_keys (
     created_at TEXT NOT NULL,
     revoked_at TEXT
 );
+
+-- migrate:2 signals: what arrived from the outside world, each with its triage issue
+CREATE TABLE signals (
+    id         TEXT PRIMARY KEY,
+    source     TEXT NOT NULL,
+    source_id  TEXT,
+    type       TEXT NOT NULL,
+    severity   TEXT NOT NULL,
+    payload    TEXT NOT NULL,
+    issue_id   TEXT NOT NULL REFERENCES issues(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX signals_by_issue ON signals(issue_id);

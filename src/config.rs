@@ -28,6 +28,45 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Whether to log one line per request to standard error.
     pub log_requests: bool,
+    /// Secrets the signal webhooks verify deliveries with.
+    pub webhook_secrets: WebhookSecrets,
+}
+
+/// The provider secrets of the signal webhooks; an unset (or empty) secret disables
+/// that provider's route.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookSecrets {
+    /// `GITHUB_WEBHOOK_SECRET`: the HMAC key of `X-Hub-Signature-256`.
+    pub github: Option<String>,
+    /// `SENTRY_CLIENT_SECRET`: the HMAC key of `Sentry-Hook-Signature`.
+    pub sentry: Option<String>,
+    /// `POSTHOG_WEBHOOK_SECRET`: the value `X-PostHog-Secret` must carry.
+    pub posthog: Option<String>,
+}
+
+impl WebhookSecrets {
+    /// Reads the three secrets from the environment (empty counts as unset).
+    pub fn from_env() -> Self {
+        let read = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Self {
+            github: read("GITHUB_WEBHOOK_SECRET"),
+            sentry: read("SENTRY_CLIENT_SECRET"),
+            posthog: read("POSTHOG_WEBHOOK_SECRET"),
+        }
+    }
+
+    /// The environment variables of the secrets that are not set.
+    pub fn missing(&self) -> Vec<&'static str> {
+        [
+            ("GITHUB_WEBHOOK_SECRET", &self.github),
+            ("SENTRY_CLIENT_SECRET", &self.sentry),
+            ("POSTHOG_WEBHOOK_SECRET", &self.posthog),
+        ]
+        .into_iter()
+        .filter(|(_, secret)| secret.is_none())
+        .map(|(name, _)| name)
+        .collect()
+    }
 }
 
 impl Config {
@@ -45,6 +84,7 @@ impl Config {
                 .collect(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             log_requests: false,
+            webhook_secrets: WebhookSecrets::default(),
         }
     }
 }

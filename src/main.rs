@@ -38,7 +38,10 @@ Other environment variables:
                       creates one and prints it once
   LOOP_CORS_ORIGINS   comma-separated origins allowed by CORS
                       [default: http://localhost:5668,https://app.looped.me]
-  LOOP_LOG            `info` logs one line per request to standard error [default: quiet]";
+  LOOP_LOG            `info` logs one line per request to standard error [default: quiet]
+  GITHUB_WEBHOOK_SECRET, SENTRY_CLIENT_SECRET, POSTHOG_WEBHOOK_SECRET
+                      secrets that verify the signal webhooks (each unset one disables
+                      its webhook)";
 
 #[derive(Args)]
 struct DbArg {
@@ -124,7 +127,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             "info" | "debug" | "trace"
         )
     });
+    config.webhook_secrets = config::WebhookSecrets::from_env();
     let db_path = config.db_path.clone();
+    for name in config.webhook_secrets.missing() {
+        eprintln!("warning: {name} is not set; its signal webhook answers 500 until it is");
+    }
 
     let (stop_tx, stop_rx) = std::sync::mpsc::channel();
     ctrlc::set_handler(move || {

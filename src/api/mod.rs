@@ -8,6 +8,7 @@ mod issues;
 mod labels;
 mod projects;
 mod relations;
+mod signals;
 mod system;
 
 use crate::domain::pagination::Page;
@@ -19,7 +20,7 @@ const ANY_LENGTH: usize = usize::MAX;
 
 /// The routing table of every endpoint.
 pub fn router() -> Router {
-    use Access::{Admin, Public};
+    use Access::{Admin, Public, Signed};
     use Method::{Delete, Get, Patch, Post};
     let route = |method, pattern, access, handler: Handler| Route {
         method,
@@ -52,6 +53,10 @@ pub fn router() -> Router {
         route(Get, "/api/goals/{id}", Admin, goals::detail),
         route(Patch, "/api/goals/{id}", Admin, goals::update),
         route(Delete, "/api/goals/{id}", Admin, goals::delete),
+        route(Post, "/api/signals", Admin, signals::ingest),
+        route(Post, "/api/signals/github", Signed, signals::github),
+        route(Post, "/api/signals/sentry", Signed, signals::sentry),
+        route(Post, "/api/signals/posthog", Signed, signals::posthog),
     ])
 }
 

@@ -138,6 +138,33 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    /// How bad a signal is.
+    Severity {
+        /// Minor.
+        Low => "low",
+        /// Worth a look.
+        Medium => "medium",
+        /// Serious.
+        High => "high",
+        /// Drop everything.
+        Critical => "critical",
+    }
+);
+
+impl Severity {
+    /// The priority of the issue a signal of this severity creates: critical → 1 (urgent)
+    /// … low → 4.
+    pub fn issue_priority(self) -> i64 {
+        match self {
+            Self::Critical => 1,
+            Self::High => 2,
+            Self::Medium => 3,
+            Self::Low => 4,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

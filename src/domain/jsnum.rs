@@ -46,6 +46,44 @@ pub fn parse_integer(text: &str) -> Option<i64> {
     (n.is_finite() && n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0).then_some(n as i64)
 }
 
+/// Formats `value` exactly like JavaScript's `String(value)` (ECMAScript
+/// Number::toString): `55`, `-12.5`, `1e+21`, `1.5e-7`, `NaN`, `Infinity`, and `0` for
+/// `-0`.
+pub fn format(value: f64) -> String {
+    if value.is_nan() {
+        return "NaN".to_owned();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
+    }
+    if value == 0.0 {
+        return "0".to_owned();
+    }
+    // `{:e}` gives the shortest round-trip digits: `d.ddde±x`.
+    let scientific = format!("{:e}", value.abs());
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = i64::try_from(digits.len()).unwrap_or(i64::MAX);
+    // value = 0.digits × 10^n
+    let n = exponent.parse::<i64>().unwrap_or(0) + 1;
+    let sign = if value < 0.0 { "-" } else { "" };
+    let zeros = |count: i64| "0".repeat(usize::try_from(count).unwrap_or(0));
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", zeros(n - k))
+    } else if 0 < n && n <= 21 {
+        let (int, frac) = digits.split_at(usize::try_from(n).unwrap_or(0));
+        format!("{int}.{frac}")
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", zeros(-n))
+    } else {
+        let exp_sign = if n - 1 < 0 { '-' } else { '+' };
+        let (first, rest) = digits.split_at(1);
+        let point = if rest.is_empty() { "" } else { "." };
+        format!("{first}{point}{rest}e{exp_sign}{}", (n - 1).abs())
+    };
+    format!("{sign}{body}")
+}
+
 /// Serialises an `f64` as JavaScript prints it: whole numbers without `.0` (`200`, not
 /// `200.0`), others in their shortest round-trip form.
 pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
@@ -59,11 +97,27 @@ pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::
 
 /// `value` as a JSON number printed the JavaScript way (see [`serialize`]).
 pub fn to_json(value: f64) -> serde_json::Value {
+    // Whole doubles below 2^63 convert to i64 exactly.
     #[allow(clippy::cast_possible_truncation)]
-    if value.fract() == 0.0 && value.abs() <= 9_007_199_254_740_991.0 {
+    if value.fract() == 0.0 && value.abs() < 9.223_372_036_854_775e18 {
         serde_json::Value::from(value as i64)
     } else {
         serde_json::Value::from(value)
+    }
+}
+
+/// Rewrites every number inside `value` as JavaScript would hold it: a double, printed
+/// without `.0` when whole (`1.0` → `1`; integers beyond 2^53 lose precision).
+pub fn normalize(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n.as_f64() {
+                *value = to_json(f);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(normalize),
+        serde_json::Value::Object(members) => members.values_mut().for_each(normalize),
+        _ => {}
     }
 }
 
@@ -110,6 +164,46 @@ mod tests {
         assert_eq!(parse_integer("2.5"), None);
         assert_eq!(parse_integer("Infinity"), None);
         assert_eq!(parse_integer("x"), None);
+    }
+
+    #[test]
+    fn formats_like_javascript() {
+        let cases = [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (55.0, "55"),
+            (-12.5, "-12.5"),
+            (0.1, "0.1"),
+            (100.0, "100"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (1.5e-7, "1.5e-7"),
+            (0.000001, "0.000001"),
+            (1e-7, "1e-7"),
+            (2.5e300, "2.5e+300"),
+            (12345678901234567890.0, "12345678901234567000"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+            (0.30000000000000004, "0.30000000000000004"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(format(value), expected, "{value:e}");
+        }
+    }
+
+    #[test]
+    fn normalizes_nested_numbers() {
+        let mut value =
+            serde_json::json!({"a": 1.0, "b": [2.5, 3.0, {"c": 9007199254740993_u64}], "d": "1.0"});
+        normalize(&mut value);
+        assert_eq!(
+            value.to_string(),
+            r#"{"a":1,"b":[2.5,3,{"c":9007199254740992}],"d":"1.0"}"#
+        );
     }
 
     #[derive(serde::Serialize)]

@@ -2,7 +2,10 @@
 
 pub mod enums;
 pub mod issue;
+pub mod jsjson;
 pub mod jsnum;
 pub mod pagination;
+pub mod signals;
+pub mod signature;
 pub mod thread;
 pub mod validate;

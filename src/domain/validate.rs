@@ -275,12 +275,26 @@ impl<'a> Input<'a> {
         self.nullable(key, |v| rules::number(v, f64::NEG_INFINITY, f64::INFINITY))
     }
 
-    /// An optional JSON object, returned as compact JSON text (`null` and arrays are errors).
+    /// An optional JSON object, returned as compact JSON text with its numbers held the
+    /// JavaScript way (`1.0` → `1`); `null` and arrays are errors.
     pub fn opt_object_json(&mut self, key: &str) -> Option<String> {
         self.optional(key, "record", |v| match v {
-            Value::Object(_) => Ok(v.to_string()),
+            Value::Object(_) => {
+                let mut normalized = v.clone();
+                super::jsnum::normalize(&mut normalized);
+                Ok(normalized.to_string())
+            }
             other => Err(expected("record", Some(other))),
         })
+    }
+
+    /// A required JSON object, as compact JSON text (see [`opt_object_json`](Self::opt_object_json)).
+    pub fn required_object_json(&mut self, key: &str) -> String {
+        if !self.has(key) {
+            self.fail(key, expected("record", None));
+            return String::new();
+        }
+        self.opt_object_json(key).unwrap_or_default()
     }
 
     /// An optional array of strings (`null` is an error).

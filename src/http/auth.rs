@@ -3,7 +3,6 @@
 //! whose SHA-256 is stored.
 
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use super::error::ApiError;
 
@@ -16,11 +15,6 @@ pub fn bearer_token(header: Option<&str>) -> Result<&str, ApiError> {
     header
         .and_then(|value| value.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized(MISSING))
-}
-
-/// Whether `token` equals `key`, in time independent of where they differ.
-pub fn same_secret(token: &str, key: &str) -> bool {
-    token.len() == key.len() && bool::from(token.as_bytes().ct_eq(key.as_bytes()))
 }
 
 /// Lowercase hex SHA-256 of a key: what is stored instead of the key.
@@ -55,14 +49,6 @@ mod tests {
         assert!(bearer_token(Some("Bearer")).is_err());
         assert_eq!(bearer_token(Some("Bearer x")).ok(), Some("x"));
         assert_eq!(bearer_token(Some("Bearer  x")).ok(), Some(" x"));
-    }
-
-    #[test]
-    fn secrets_compare_exactly() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("abc", "abcd"));
-        assert!(!same_secret("", "a"));
     }
 
     #[test]

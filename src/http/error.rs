@@ -25,6 +25,8 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     /// 422: the request is well-formed but refers to something unusable.
     Unprocessable(&'static str),
+    /// 500: a setting the route needs is missing (the message names it).
+    NotConfigured(&'static str),
     /// 500: a fault of the server, not the client (logged, never detailed to the client).
     Internal(String),
 }
@@ -47,7 +49,7 @@ impl ApiError {
             Self::Conflict(_) => 409,
             Self::PayloadTooLarge(_) => 413,
             Self::Unprocessable(_) => 422,
-            Self::Internal(_) => 500,
+            Self::NotConfigured(_) | Self::Internal(_) => 500,
         }
     }
 
@@ -62,6 +64,7 @@ impl ApiError {
             Self::BadRequest(message) => (message, None),
             Self::Unauthorized(message) | Self::NotFound(message) => (message, None),
             Self::Conflict(message) | Self::Unprocessable(message) => (message, None),
+            Self::NotConfigured(message) => (message, None),
             Self::MethodNotAllowed(_) => ("Method not allowed", None),
             Self::PayloadTooLarge(limit) => {
                 summary = format!("Request body is larger than {limit} bytes");
@@ -128,6 +131,7 @@ mod tests {
             (ApiError::Conflict("x"), 409),
             (ApiError::PayloadTooLarge(1), 413),
             (ApiError::Unprocessable("x"), 422),
+            (ApiError::NotConfigured("X not configured"), 500),
             (ApiError::Internal("x".into()), 500),
         ];
         for (error, status) in cases {

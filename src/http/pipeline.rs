@@ -12,6 +12,7 @@ use super::request::{Method, Request};
 use super::response::Reply;
 use super::router::{Access, Resolution};
 use crate::app::{App, Ctx};
+use crate::domain::signature::same_secret;
 use crate::store::admin_keys;
 
 /// Answers one request using the worker's connection.
@@ -66,7 +67,7 @@ fn route(app: &App, conn: &mut Connection, request: &mut Request) -> Result<Repl
 fn authenticate_admin(ctx: &Ctx<'_>, header: Option<&str>) -> Result<(), ApiError> {
     let token = auth::bearer_token(header)?;
     if let Some(key) = &ctx.config().api_key
-        && auth::same_secret(token, key)
+        && same_secret(token, key)
     {
         return Ok(());
     }

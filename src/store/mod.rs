@@ -9,6 +9,7 @@ pub mod issues;
 pub mod labels;
 pub mod projects;
 pub mod relations;
+pub mod signals;
 
 use std::path::Path;
 use std::time::Duration;

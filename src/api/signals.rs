@@ -1,0 +1,154 @@
+//! Signal intake (loop-api.md §5, DECISIONS 5 and 10): the generic `POST /api/signals`
+//! (bearer) and the GitHub, Sentry and PostHog webhooks (provider signature, no bearer).
+//! Every accepted request records one signal and its triage issue in one transaction.
+
+use serde::Serialize;
+
+use super::ANY_LENGTH;
+use super::validated;
+use crate::app::Ctx;
+use crate::domain::enums::Severity;
+use crate::domain::jsjson::{self, JsValue};
+use crate::domain::signals::{self, SignalDraft};
+use crate::domain::signature::{hmac_sha256_hex, same_secret};
+use crate::domain::validate::Input;
+use crate::http::{ApiError, Reply, Request};
+use crate::store::issues::Issue;
+use crate::store::signals::{self as signal_store, Signal};
+
+const INVALID_SIGNATURE: ApiError = ApiError::Unauthorized("Invalid webhook signature");
+
+/// `{"signal": ..., "issue": ...}`.
+#[derive(Serialize)]
+struct Recorded {
+    signal: Signal,
+    issue: Issue,
+}
+
+/// Stores the signal and its issue, answering 201.
+fn record(
+    ctx: &mut Ctx<'_>,
+    draft: &SignalDraft,
+    payload: &str,
+    project_id: Option<&str>,
+) -> Result<Reply, ApiError> {
+    let now = ctx.now();
+    let (signal, issue) =
+        ctx.write(|tx| Ok(signal_store::record(tx, draft, payload, project_id, now)?))?;
+    Ok(Reply::created(Recorded { signal, issue }))
+}
+
+/// `POST /api/signals`.
+pub fn ingest(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let body = request.json_object()?;
+    let mut input = Input::new(&body);
+    let source = input.required_str("source", 1, ANY_LENGTH);
+    let kind = input.required_str("type", 1, ANY_LENGTH);
+    let severity = input.required_enum::<Severity>("severity");
+    let payload = input.required_object_json("payload");
+    let source_id = input.opt_str("sourceId", 0, ANY_LENGTH);
+    let project_id = input.opt_str("projectId", 0, ANY_LENGTH);
+    input.finish()?;
+    let payload_object = body.get("payload").and_then(serde_json::Value::as_object);
+    let title = signals::generic_title(
+        &source,
+        &kind,
+        payload_object.unwrap_or(&serde_json::Map::new()),
+    );
+    let draft = SignalDraft {
+        source,
+        source_id,
+        kind,
+        severity: validated(severity, "severity")?,
+        title,
+    };
+    record(ctx, &draft, &payload, project_id.as_deref())
+}
+
+/// The configured secret, or the 500 naming the missing variable.
+fn secret<'a>(value: Option<&'a String>, missing: &'static str) -> Result<&'a str, ApiError> {
+    value
+        .map(String::as_str)
+        .ok_or(ApiError::NotConfigured(missing))
+}
+
+/// The webhook body parsed the way the providers' JavaScript does (any JSON but `null`).
+fn webhook_body(request: &Request) -> Result<JsValue, ApiError> {
+    let text = String::from_utf8_lossy(request.body());
+    match jsjson::parse(&text) {
+        Ok(JsValue::Null) => Err(ApiError::BadRequest(
+            "Request body must not be JSON null".to_owned(),
+        )),
+        Ok(value) => Ok(value),
+        Err(_) => Err(ApiError::BadRequest(
+            "Malformed JSON in request body".to_owned(),
+        )),
+    }
+}
+
+/// Records a webhook signal; the whole body is its payload and it has no project.
+fn record_webhook(
+    ctx: &mut Ctx<'_>,
+    draft: &SignalDraft,
+    body: &JsValue,
+) -> Result<Reply, ApiError> {
+    record(ctx, draft, &body.to_serde().to_string(), None)
+}
+
+/// `POST /api/signals/github`: `X-Hub-Signature-256: sha256=<HMAC of the raw body>`.
+pub fn github(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let secrets = &ctx.config().webhook_secrets;
+    let key = secret(
+        secrets.github.as_ref(),
+        "GITHUB_WEBHOOK_SECRET not configured",
+    )?;
+    let given = request
+        .header("X-Hub-Signature-256")
+        .ok_or(ApiError::Unauthorized("Missing X-Hub-Signature-256 header"))?;
+    let expected = format!("sha256={}", hmac_sha256_hex(key.as_bytes(), request.body()));
+    if !same_secret(given, &expected) {
+        return Err(INVALID_SIGNATURE);
+    }
+    let body = webhook_body(request)?;
+    let draft = signals::github(request.header("X-GitHub-Event"), &body);
+    record_webhook(ctx, &draft, &body)
+}
+
+/// `POST /api/signals/sentry`: `Sentry-Hook-Signature: <HMAC of JSON.stringify(JSON.parse(body))>`.
+pub fn sentry(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let secrets = &ctx.config().webhook_secrets;
+    let key = secret(
+        secrets.sentry.as_ref(),
+        "SENTRY_CLIENT_SECRET not configured",
+    )?;
+    let given = request
+        .header("Sentry-Hook-Signature")
+        .ok_or(ApiError::Unauthorized(
+            "Missing Sentry-Hook-Signature header",
+        ))?;
+    let body = webhook_body(request)?;
+    let expected = hmac_sha256_hex(key.as_bytes(), body.stringify().as_bytes());
+    if !same_secret(given, &expected) {
+        return Err(INVALID_SIGNATURE);
+    }
+    let draft = signals::sentry(&body);
+    record_webhook(ctx, &draft, &body)
+}
+
+/// `POST /api/signals/posthog`: `X-PostHog-Secret: <the secret itself>`.
+pub fn posthog(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let secrets = &ctx.config().webhook_secrets;
+    let key = secret(
+        secrets.posthog.as_ref(),
+        "POSTHOG_WEBHOOK_SECRET not configured",
+    )?;
+    let given = request
+        .header("X-PostHog-Secret")
+        .ok_or(ApiError::Unauthorized("Missing X-PostHog-Secret header"))?;
+    if !same_secret(given, key) {
+        return Err(ApiError::Unauthorized("Invalid webhook secret"));
+    }
+    let body = webhook_body(request)?;
+    let draft = signals::posthog(&body);
+    record_webhook(ctx, &draft, &body)
+}
