@@ -11,6 +11,7 @@ use crate::domain::enums::Severity;
 use crate::domain::jsjson::{self, JsValue};
 use crate::domain::signals::{self, SignalDraft};
 use crate::domain::signature::{hmac_sha256_hex, same_secret};
+use crate::domain::stored_json;
 use crate::domain::validate::Input;
 use crate::http::{ApiError, Reply, Request};
 use crate::store::issues::Issue;
@@ -92,7 +93,7 @@ fn record_webhook(
     draft: &SignalDraft,
     body: &JsValue,
 ) -> Result<Reply, ApiError> {
-    record(ctx, draft, &body.to_serde().to_string(), None)
+    record(ctx, draft, &stored_json::to_text(body.to_serde()), None)
 }
 
 /// `POST /api/signals/github`: `X-Hub-Signature-256: sha256=<HMAC of the raw body>`.

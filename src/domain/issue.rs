@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::enums::{IssueStatus, WireEnum};
 use super::jsnum;
+use super::stored_json;
 use super::validate::Input;
 use crate::clock::Timestamp;
 
@@ -45,7 +46,7 @@ pub fn read_hypothesis(input: &mut Input<'_>, key: &str, nullable: bool) -> Opti
         if let Some(prediction) = prediction {
             out.insert("prediction".into(), json!(prediction));
         }
-        Value::Object(out).to_string()
+        stored_json::to_text(Value::Object(out))
     })
 }
 
@@ -156,7 +157,7 @@ mod tests {
         assert_eq!(
             h,
             Some(Some(
-                r#"{"statement":"s","confidence":0.5,"evidence":["a"],"validationCriteria":"v"}"#
+                r#"{"evidence":["a"],"statement":"s","confidence":0.5,"validationCriteria":"v"}"#
                     .to_owned()
             ))
         );

@@ -106,21 +106,6 @@ pub fn to_json(value: f64) -> serde_json::Value {
     }
 }
 
-/// Rewrites every number inside `value` as JavaScript would hold it: a double, printed
-/// without `.0` when whole (`1.0` → `1`; integers beyond 2^53 lose precision).
-pub fn normalize(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Number(n) => {
-            if let Some(f) = n.as_f64() {
-                *value = to_json(f);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(normalize),
-        serde_json::Value::Object(members) => members.values_mut().for_each(normalize),
-        _ => {}
-    }
-}
-
 /// [`serialize`] for an optional number (`None` is `null`).
 #[allow(clippy::ref_option)]
 pub fn serialize_option<S: Serializer>(
@@ -193,17 +178,6 @@ mod tests {
         for (value, expected) in cases {
             assert_eq!(format(value), expected, "{value:e}");
         }
-    }
-
-    #[test]
-    fn normalizes_nested_numbers() {
-        let mut value =
-            serde_json::json!({"a": 1.0, "b": [2.5, 3.0, {"c": 9007199254740993_u64}], "d": "1.0"});
-        normalize(&mut value);
-        assert_eq!(
-            value.to_string(),
-            r#"{"a":1,"b":[2.5,3,{"c":9007199254740992}],"d":"1.0"}"#
-        );
     }
 
     #[derive(serde::Serialize)]

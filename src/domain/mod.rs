@@ -7,5 +7,6 @@ pub mod jsnum;
 pub mod pagination;
 pub mod signals;
 pub mod signature;
+pub mod stored_json;
 pub mod thread;
 pub mod validate;

@@ -275,15 +275,11 @@ impl<'a> Input<'a> {
         self.nullable(key, |v| rules::number(v, f64::NEG_INFINITY, f64::INFINITY))
     }
 
-    /// An optional JSON object, returned as compact JSON text with its numbers held the
-    /// JavaScript way (`1.0` → `1`); `null` and arrays are errors.
+    /// An optional JSON object, returned as compact JSON text in stored form (see
+    /// [`stored_json`](super::stored_json)); `null` and arrays are errors.
     pub fn opt_object_json(&mut self, key: &str) -> Option<String> {
         self.optional(key, "record", |v| match v {
-            Value::Object(_) => {
-                let mut normalized = v.clone();
-                super::jsnum::normalize(&mut normalized);
-                Ok(normalized.to_string())
-            }
+            Value::Object(_) => Ok(super::stored_json::to_text(v.clone())),
             other => Err(expected("record", Some(other))),
         })
     }
