@@ -124,3 +124,48 @@ CREATE TABLE signals (
     created_at TEXT NOT NULL
 );
 CREATE INDEX signals_by_issue ON signals(issue_id);
+
+-- migrate:3 prompt templates, their versions and the agents' reviews (the five default templates are seeded by the binary)
+CREATE TABLE prompt_templates (
+    id                TEXT PRIMARY KEY,
+    slug              TEXT NOT NULL UNIQUE,
+    name              TEXT NOT NULL,
+    description       TEXT,
+    conditions        TEXT NOT NULL DEFAULT '{}',
+    specificity       INTEGER NOT NULL DEFAULT 10,
+    project_id        TEXT,
+    active_version_id TEXT,
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL,
+    deleted_at        TEXT
+);
+
+CREATE TABLE prompt_versions (
+    id              TEXT PRIMARY KEY,
+    template_id     TEXT NOT NULL REFERENCES prompt_templates(id),
+    version         INTEGER NOT NULL,
+    content         TEXT NOT NULL,
+    changelog       TEXT,
+    author_type     TEXT NOT NULL,
+    author_name     TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    usage_count     INTEGER NOT NULL DEFAULT 0,
+    completion_rate REAL,
+    avg_duration_ms REAL,
+    review_score    REAL,
+    created_at      TEXT NOT NULL,
+    UNIQUE (template_id, version)
+);
+
+CREATE TABLE prompt_reviews (
+    id           TEXT PRIMARY KEY,
+    version_id   TEXT NOT NULL REFERENCES prompt_versions(id),
+    issue_id     TEXT NOT NULL,
+    clarity      INTEGER NOT NULL,
+    completeness INTEGER NOT NULL,
+    relevance    INTEGER NOT NULL,
+    feedback     TEXT,
+    author_type  TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX prompt_reviews_by_version ON prompt_reviews(version_id, created_at);

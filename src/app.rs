@@ -7,6 +7,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::clock::{Clock, Timestamp};
 use crate::config::Config;
+use crate::domain::prompt::render::Renderer;
 use crate::http::ApiError;
 use crate::http::router::Router;
 
@@ -18,6 +19,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// The routing table.
     pub router: Router,
+    /// Compiled prompt versions, shared by every worker.
+    pub renderer: Renderer,
     /// Serialises write transactions inside this process. SQLite allows one writer at a
     /// time anyway; waiting here instead of in SQLite's busy handler (which sleeps and
     /// retries) keeps write latency low under contention. Readers never take it.
@@ -31,6 +34,7 @@ impl App {
             config,
             clock,
             router,
+            renderer: Renderer::new(),
             write_lock: Mutex::new(()),
         }
     }
@@ -40,12 +44,33 @@ impl App {
 pub struct Ctx<'a> {
     app: &'a App,
     conn: &'a mut Connection,
+    bearer: Option<String>,
 }
 
 impl<'a> Ctx<'a> {
     /// A context over a worker's connection.
     pub fn new(app: &'a App, conn: &'a mut Connection) -> Self {
-        Self { app, conn }
+        Self {
+            app,
+            conn,
+            bearer: None,
+        }
+    }
+
+    /// Records the admin key the request authenticated with.
+    pub fn set_bearer(&mut self, token: &str) {
+        self.bearer = Some(token.to_owned());
+    }
+
+    /// The admin key the request authenticated with (prompts embed it so the agent
+    /// calls back with its own key).
+    pub fn bearer(&self) -> &str {
+        self.bearer.as_deref().unwrap_or_default()
+    }
+
+    /// The shared prompt renderer.
+    pub fn renderer(&self) -> &Renderer {
+        &self.app.renderer
     }
 
     /// The current time.
@@ -64,10 +89,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction: committed if it returns `Ok`,
-    /// rolled back (nothing stored) if it returns an error or panics.
+    /// rolled back (nothing stored) if it returns an error or panics. `work` gets the
+    /// time read after the writer lock is taken, so timestamps follow commit order.
     pub fn write<T>(
         &mut self,
-        work: impl FnOnce(&Transaction<'_>) -> Result<T, ApiError>,
+        work: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let _writer = self
             .app
@@ -77,7 +103,7 @@ impl<'a> Ctx<'a> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = work(&tx)?;
+        let value = work(&tx, self.app.clock.now())?;
         tx.commit()?;
         Ok(value)
     }

@@ -33,9 +33,7 @@ impl fmt::Display for Timestamp {
     /// RFC 3339 in UTC with exactly three fractional digits and `Z`, like JavaScript's
     /// `toISOString`: `2026-02-20T12:00:00.000Z`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let nanos = i128::from(self.millis) * 1_000_000;
-        let at = time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let at = self.to_offset_date_time();
         write!(
             f,
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
@@ -47,6 +45,78 @@ impl fmt::Display for Timestamp {
             at.second(),
             at.millisecond()
         )
+    }
+}
+
+impl Timestamp {
+    /// Parses the canonical form written by [`Display`](fmt::Display)
+    /// (`2026-02-20T12:00:00.000Z`); anything else is `None`.
+    pub fn parse_canonical(text: &str) -> Option<Self> {
+        let b = text.as_bytes();
+        let shape_ok = b.len() == 24
+            && [
+                (4, b'-'),
+                (7, b'-'),
+                (10, b'T'),
+                (13, b':'),
+                (16, b':'),
+                (19, b'.'),
+                (23, b'Z'),
+            ]
+            .iter()
+            .all(|&(i, c)| b[i] == c);
+        if !shape_ok {
+            return None;
+        }
+        let num = |from: usize, to: usize| -> Option<u16> {
+            let digits = text.get(from..to)?;
+            if digits.bytes().all(|c| c.is_ascii_digit()) {
+                digits.parse().ok()
+            } else {
+                None
+            }
+        };
+        let month = time::Month::try_from(u8::try_from(num(5, 7)?).ok()?).ok()?;
+        let date = time::Date::from_calendar_date(
+            i32::from(num(0, 4)?),
+            month,
+            u8::try_from(num(8, 10)?).ok()?,
+        )
+        .ok()?;
+        let clock = time::Time::from_hms_milli(
+            u8::try_from(num(11, 13)?).ok()?,
+            u8::try_from(num(14, 16)?).ok()?,
+            u8::try_from(num(17, 19)?).ok()?,
+            num(20, 23)?,
+        )
+        .ok()?;
+        let nanos = time::PrimitiveDateTime::new(date, clock)
+            .assume_utc()
+            .unix_timestamp_nanos();
+        i64::try_from(nanos / 1_000_000)
+            .ok()
+            .map(Self::from_unix_millis)
+    }
+
+    /// JavaScript's `Date.prototype.toString()` in UTC, as the original prints dates in
+    /// prompts: `Wed Nov 25 2026 04:29:09 GMT+0000 (Coordinated Universal Time)`.
+    pub fn to_js_date_string(self) -> String {
+        let at = self.to_offset_date_time();
+        let weekday = &at.weekday().to_string()[..3];
+        let month = &at.month().to_string()[..3];
+        format!(
+            "{weekday} {month} {:02} {:04} {:02}:{:02}:{:02} GMT+0000 (Coordinated Universal Time)",
+            at.day(),
+            at.year(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        )
+    }
+
+    fn to_offset_date_time(self) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.millis) * 1_000_000)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
     }
 }
 
@@ -82,6 +152,33 @@ mod tests {
         assert_eq!(
             Timestamp::from_unix_millis(1_771_588_800_123).to_string(),
             "2026-02-20T12:00:00.123Z"
+        );
+    }
+
+    #[test]
+    fn parses_what_it_formats() {
+        for millis in [0, 1, 999, 1_771_588_800_123, 4_102_444_799_999] {
+            let ts = Timestamp::from_unix_millis(millis);
+            assert_eq!(Timestamp::parse_canonical(&ts.to_string()), Some(ts));
+        }
+        for text in [
+            "",
+            "2026-02-20T12:00:00Z",
+            "2026-02-20 12:00:00.000Z",
+            "2026-13-20T12:00:00.000Z",
+            "2026-02-30T12:00:00.000Z",
+            "2026-02-20T12:00:00.00aZ",
+            "2026-02-20T12:00:00.000+",
+        ] {
+            assert_eq!(Timestamp::parse_canonical(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn prints_like_javascript_date_to_string() {
+        assert_eq!(
+            Timestamp::from_unix_millis(1_795_580_949_000).to_js_date_string(),
+            "Wed Nov 25 2026 04:29:09 GMT+0000 (Coordinated Universal Time)"
         );
     }
 }

@@ -28,6 +28,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Whether to log one line per request to standard error.
     pub log_requests: bool,
+    /// `LOOP_URL`: the base URL prompts tell agents to call back (default: this server's
+    /// own address).
+    pub loop_url: Option<String>,
     /// Secrets the signal webhooks verify deliveries with.
     pub webhook_secrets: WebhookSecrets,
 }
@@ -84,6 +87,7 @@ impl Config {
                 .collect(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             log_requests: false,
+            loop_url: None,
             webhook_secrets: WebhookSecrets::default(),
         }
     }

@@ -17,5 +17,6 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod prompting;
 pub mod server;
 pub mod store;

@@ -39,6 +39,8 @@ Other environment variables:
   LOOP_CORS_ORIGINS   comma-separated origins allowed by CORS
                       [default: http://localhost:5668,https://app.looped.me]
   LOOP_LOG            `info` logs one line per request to standard error [default: quiet]
+  LOOP_URL            the base URL prompts tell agents to call back
+                      [default: this server's own address]
   GITHUB_WEBHOOK_SECRET, SENTRY_CLIENT_SECRET, POSTHOG_WEBHOOK_SECRET
                       secrets that verify the signal webhooks (each unset one disables
                       its webhook)";
@@ -128,6 +130,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         )
     });
     config.webhook_secrets = config::WebhookSecrets::from_env();
+    config.loop_url = std::env::var("LOOP_URL").ok().filter(|u| !u.is_empty());
     let db_path = config.db_path.clone();
     for name in config.webhook_secrets.missing() {
         eprintln!("warning: {name} is not set; its signal webhook answers 500 until it is");
@@ -168,7 +171,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
 
 fn open_db(path: &Path) -> Result<rusqlite::Connection, String> {
     let mut conn = store::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    store::migrate(&mut conn).map_err(|e| format!("{}: {e}", path.display()))?;
+    store::migrate(&mut conn, SystemClock.now()).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(conn)
 }
 

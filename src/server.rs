@@ -87,14 +87,15 @@ pub fn start(config: Config) -> Result<Running, StartError> {
 
 /// Starts a server: opens and migrates the database, creates the first admin key if
 /// needed, binds the listener and starts the workers.
-pub fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Running, StartError> {
+pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Running, StartError> {
     let db_path = config.db_path.clone();
     let open = || {
         store::open(&db_path)
             .map_err(|e| StartError(format!("cannot open database {}: {e}", db_path.display())))
     };
     let mut first = open()?;
-    store::migrate(&mut first).map_err(|e| StartError(format!("{}: {e}", db_path.display())))?;
+    store::migrate(&mut first, clock.now())
+        .map_err(|e| StartError(format!("{}: {e}", db_path.display())))?;
     let generated_admin_key = ensure_admin_key(&first, &config, clock.as_ref())?;
 
     let listener = tiny_http::Server::http((config.host.as_str(), config.port)).map_err(|e| {
@@ -109,6 +110,9 @@ pub fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Running
         .ok_or_else(|| StartError("the listener has no IP address".to_owned()))?;
     let listener = Arc::new(listener);
     let threads = config.threads.max(1);
+    if config.loop_url.is_none() {
+        config.loop_url = Some(own_url(&config.host, addr));
+    }
     let app = Arc::new(App::new(config, clock, api::router()));
     let stopping = Arc::new(AtomicBool::new(false));
     let listener_failed = Arc::new(AtomicBool::new(false));
@@ -138,6 +142,16 @@ pub fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> Result<Running
         listener_failed,
         generated_admin_key,
     })
+}
+
+/// This server's base URL as agents should call it (`localhost` for loopback and
+/// wildcard binds).
+fn own_url(host: &str, addr: SocketAddr) -> String {
+    if addr.ip().is_loopback() || addr.ip().is_unspecified() || host == "localhost" {
+        format!("http://localhost:{}", addr.port())
+    } else {
+        format!("http://{addr}")
+    }
 }
 
 /// Creates and returns a first admin key when there is neither `LOOP_API_KEY` nor any

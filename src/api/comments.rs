@@ -53,8 +53,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         author_type: validated(author_type, "authorType")?,
         parent_id: parent_id.as_deref(),
     };
-    let now = ctx.now();
-    let comment = ctx.write(|tx| {
+    let comment = ctx.write(|tx, now| {
         if !issues::exists(tx, new.issue_id)? {
             return Err(NOT_FOUND);
         }

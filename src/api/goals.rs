@@ -35,8 +35,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         project_id: text(&mut input, "projectId"),
     };
     input.finish()?;
-    let now = ctx.now();
-    let goal = ctx.write(|tx| Ok(goals::insert(tx, &fields, now)?))?;
+    let goal = ctx.write(|tx, now| Ok(goals::insert(tx, &fields, now)?))?;
     Ok(Reply::created(goal))
 }
 
@@ -63,16 +62,14 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     };
     input.finish()?;
     let id = request.param("id");
-    let now = ctx.now();
-    let goal = ctx.write(|tx| goals::update(tx, id, &fields, now)?.ok_or(NOT_FOUND))?;
+    let goal = ctx.write(|tx, now| goals::update(tx, id, &fields, now)?.ok_or(NOT_FOUND))?;
     Ok(Reply::data(goal))
 }
 
 /// `DELETE /api/goals/{id}`: soft delete.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let id = request.param("id");
-    let now = ctx.now();
-    if ctx.write(|tx| Ok(goals::soft_delete(tx, id, now)?))? {
+    if ctx.write(|tx, now| Ok(goals::soft_delete(tx, id, now)?))? {
         Ok(Reply::empty(204))
     } else {
         Err(NOT_FOUND)

@@ -99,7 +99,6 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let hypothesis = read_hypothesis(&mut input, "hypothesis", false).flatten();
     let label_ids = input.opt_str_array("labelIds").unwrap_or_default();
     input.finish()?;
-    let now = ctx.now();
     let new = NewIssue {
         title,
         description,
@@ -111,9 +110,13 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         signal_source,
         signal_payload,
         hypothesis,
-        completed_at: (status == IssueStatus::Done).then_some(now),
+        completed_at: None,
     };
-    let issue = ctx.write(|tx| {
+    let issue = ctx.write(|tx, now| {
+        let new = NewIssue {
+            completed_at: (new.status == IssueStatus::Done).then_some(now),
+            ..new
+        };
         if let Some(parent_id) = &new.parent_id {
             let parent = issues::find_live(tx, parent_id)?
                 .ok_or(ApiError::Unprocessable("Parent issue not found"))?;
@@ -184,8 +187,7 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     };
     input.finish()?;
     let id = request.param("id");
-    let now = ctx.now();
-    let issue = ctx.write(|tx| {
+    let issue = ctx.write(|tx, now| {
         let current = issues::find_live(tx, id)?.ok_or(NOT_FOUND)?;
         if let Some(status) = changes.status {
             changes.completed_at = completed_at_change(&current.status, status, now);
@@ -197,9 +199,8 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 
 /// `DELETE /api/issues/{id}`: soft delete.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let now = ctx.now();
     let id = request.param("id");
-    if ctx.write(|tx| Ok(issues::soft_delete(tx, id, now)?))? {
+    if ctx.write(|tx, now| Ok(issues::soft_delete(tx, id, now)?))? {
         Ok(Reply::empty(204))
     } else {
         Err(NOT_FOUND)

@@ -20,8 +20,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let name = input.required_str("name", 1, 100);
     let color = input.required_str("color", 1, 50);
     input.finish()?;
-    let now = ctx.now();
-    let label = ctx.write(|tx| {
+    let label = ctx.write(|tx, now| {
         labels::insert(tx, &name, &color, now)?
             .ok_or(ApiError::Conflict("Label name already exists"))
     })?;
@@ -31,8 +30,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 /// `DELETE`: soft delete (deleting again re-stamps `deletedAt` and still answers 204).
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let id = request.param("id");
-    let now = ctx.now();
-    if ctx.write(|tx| Ok(labels::soft_delete(tx, id, now)?))? {
+    if ctx.write(|tx, now| Ok(labels::soft_delete(tx, id, now)?))? {
         Ok(Reply::empty(204))
     } else {
         Err(ApiError::NotFound("Label not found"))

@@ -7,9 +7,11 @@ mod goals;
 mod issues;
 mod labels;
 mod projects;
+mod prompt_reviews;
 mod relations;
 mod signals;
 mod system;
+mod templates;
 
 use crate::domain::pagination::Page;
 use crate::http::router::{Access, Handler, Route, Router};
@@ -57,6 +59,42 @@ pub fn router() -> Router {
         route(Post, "/api/signals/github", Signed, signals::github),
         route(Post, "/api/signals/sentry", Signed, signals::sentry),
         route(Post, "/api/signals/posthog", Signed, signals::posthog),
+        route(Get, "/api/templates", Admin, templates::list),
+        route(Post, "/api/templates", Admin, templates::create),
+        route(
+            Get,
+            "/api/templates/preview/{issueId}",
+            Admin,
+            templates::preview,
+        ),
+        route(Get, "/api/templates/{id}", Admin, templates::detail),
+        route(Patch, "/api/templates/{id}", Admin, templates::update),
+        route(Delete, "/api/templates/{id}", Admin, templates::delete),
+        route(
+            Get,
+            "/api/templates/{id}/versions",
+            Admin,
+            templates::versions,
+        ),
+        route(
+            Post,
+            "/api/templates/{id}/versions",
+            Admin,
+            templates::create_version,
+        ),
+        route(
+            Post,
+            "/api/templates/{id}/versions/{versionId}/promote",
+            Admin,
+            templates::promote,
+        ),
+        route(
+            Get,
+            "/api/templates/{id}/reviews",
+            Admin,
+            templates::reviews,
+        ),
+        route(Post, "/api/prompt-reviews", Admin, prompt_reviews::create),
     ])
 }
 

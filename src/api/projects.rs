@@ -57,8 +57,7 @@ fn check_goal(conn: &Connection, fields: &ProjectFields) -> Result<(), ApiError>
 /// `POST`: a new project (status `backlog`, health `on_track` by default).
 pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let fields = read_fields(request, true)?;
-    let now = ctx.now();
-    let project = ctx.write(|tx| {
+    let project = ctx.write(|tx, now| {
         check_goal(tx, &fields)?;
         Ok(projects::insert(tx, &fields, now)?)
     })?;
@@ -95,8 +94,7 @@ pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let fields = read_fields(request, false)?;
     let id = request.param("id");
-    let now = ctx.now();
-    let project = ctx.write(|tx| {
+    let project = ctx.write(|tx, now| {
         projects::find_live(tx, id)?.ok_or(NOT_FOUND)?;
         check_goal(tx, &fields)?;
         projects::update(tx, id, &fields, now)?.ok_or(NOT_FOUND)
@@ -107,8 +105,7 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 /// `DELETE /api/projects/{id}`: soft delete; issues keep their `projectId`.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let id = request.param("id");
-    let now = ctx.now();
-    if ctx.write(|tx| Ok(projects::soft_delete(tx, id, now)?))? {
+    if ctx.write(|tx, now| Ok(projects::soft_delete(tx, id, now)?))? {
         Ok(Reply::empty(204))
     } else {
         Err(NOT_FOUND)

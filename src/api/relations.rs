@@ -16,8 +16,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     input.finish()?;
     let kind = validated(kind, "type")?;
     let id = request.param("id");
-    let now = ctx.now();
-    let relation = ctx.write(|tx| {
+    let relation = ctx.write(|tx, now| {
         if !issues::exists(tx, id)? {
             return Err(ApiError::NotFound("Issue not found"));
         }
@@ -37,7 +36,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 /// Deletes a relation for good.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let id = request.param("id");
-    if ctx.write(|tx| Ok(relations::delete(tx, id)?))? {
+    if ctx.write(|tx, _| Ok(relations::delete(tx, id)?))? {
         Ok(Reply::empty(204))
     } else {
         Err(ApiError::NotFound("Relation not found"))

@@ -33,9 +33,8 @@ fn record(
     payload: &str,
     project_id: Option<&str>,
 ) -> Result<Reply, ApiError> {
-    let now = ctx.now();
     let (signal, issue) =
-        ctx.write(|tx| Ok(signal_store::record(tx, draft, payload, project_id, now)?))?;
+        ctx.write(|tx, now| Ok(signal_store::record(tx, draft, payload, project_id, now)?))?;
     Ok(Reply::created(Recorded { signal, issue }))
 }
 

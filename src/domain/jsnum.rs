@@ -84,6 +84,44 @@ pub fn format(value: f64) -> String {
     format!("{sign}{body}")
 }
 
+/// JavaScript's `value.toFixed(digits)` for finite values below 1e21: the exact binary
+/// value rounded to `digits` decimals, an exact tie rounding away from zero (`2.25` →
+/// `2.3`, where Rust's formatting would give `2.2`).
+pub fn to_fixed(value: f64, digits: usize) -> String {
+    // Every finite double has a terminating decimal expansion of at most 1074 digits.
+    let exact = format!("{:.1100}", value.abs());
+    let (int, frac) = exact.split_once('.').unwrap_or((&exact, ""));
+    let mut kept: Vec<u8> = int.bytes().chain(frac.bytes().take(digits)).collect();
+    if frac.as_bytes().get(digits).is_some_and(|d| *d >= b'5') {
+        let mut i = kept.len();
+        loop {
+            if i == 0 {
+                kept.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if kept[i] == b'9' {
+                kept[i] = b'0';
+            } else {
+                kept[i] += 1;
+                break;
+            }
+        }
+    }
+    let int_len = kept.len() - digits;
+    let mut out = String::from_utf8_lossy(&kept[..int_len]).into_owned();
+    if digits > 0 {
+        out.push('.');
+        out.push_str(&String::from_utf8_lossy(&kept[int_len..]));
+    }
+    let is_zero = kept.iter().all(|d| *d == b'0');
+    if value.is_sign_negative() && !is_zero {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
 /// Serialises an `f64` as JavaScript prints it: whole numbers without `.0` (`200`, not
 /// `200.0`), others in their shortest round-trip form.
 pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
@@ -177,6 +215,31 @@ mod tests {
         ];
         for (value, expected) in cases {
             assert_eq!(format(value), expected, "{value:e}");
+        }
+    }
+
+    #[test]
+    fn to_fixed_matches_javascript() {
+        let cases = [
+            (7.0 / 3.0, 1, "2.3"),
+            (7.0 / 3.0, 2, "2.33"),
+            (2.25, 1, "2.3"),
+            (2.35, 1, "2.4"),
+            (0.125, 2, "0.13"),
+            (1.005, 2, "1.00"),
+            (5.0, 1, "5.0"),
+            (9.99, 1, "10.0"),
+            (3.6, 2, "3.60"),
+            (-1.25, 1, "-1.3"),
+            (0.04, 1, "0.0"),
+            (4.0, 0, "4"),
+        ];
+        for (value, digits, expected) in cases {
+            assert_eq!(
+                to_fixed(value, digits),
+                expected,
+                "{value}.toFixed({digits})"
+            );
         }
     }
 

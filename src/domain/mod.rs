@@ -5,6 +5,7 @@ pub mod issue;
 pub mod jsjson;
 pub mod jsnum;
 pub mod pagination;
+pub mod prompt;
 pub mod signals;
 pub mod signature;
 pub mod stored_json;

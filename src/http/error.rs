@@ -25,6 +25,8 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     /// 422: the request is well-formed but refers to something unusable.
     Unprocessable(&'static str),
+    /// 422: a stored template cannot be compiled or rendered (the message says why).
+    TemplateError(String),
     /// 500: a setting the route needs is missing (the message names it).
     NotConfigured(&'static str),
     /// 500: a fault of the server, not the client (logged, never detailed to the client).
@@ -48,7 +50,7 @@ impl ApiError {
             Self::MethodNotAllowed(_) => 405,
             Self::Conflict(_) => 409,
             Self::PayloadTooLarge(_) => 413,
-            Self::Unprocessable(_) => 422,
+            Self::Unprocessable(_) | Self::TemplateError(_) => 422,
             Self::NotConfigured(_) | Self::Internal(_) => 500,
         }
     }
@@ -61,7 +63,7 @@ impl ApiError {
                 summary = validation_summary(errors);
                 (&summary, Some(errors))
             }
-            Self::BadRequest(message) => (message, None),
+            Self::BadRequest(message) | Self::TemplateError(message) => (message, None),
             Self::Unauthorized(message) | Self::NotFound(message) => (message, None),
             Self::Conflict(message) | Self::Unprocessable(message) => (message, None),
             Self::NotConfigured(message) => (message, None),
@@ -131,6 +133,7 @@ mod tests {
             (ApiError::Conflict("x"), 409),
             (ApiError::PayloadTooLarge(1), 413),
             (ApiError::Unprocessable("x"), 422),
+            (ApiError::TemplateError("x".into()), 422),
             (ApiError::NotConfigured("X not configured"), 500),
             (ApiError::Internal("x".into()), 500),
         ];

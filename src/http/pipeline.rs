@@ -44,7 +44,9 @@ fn route(app: &App, conn: &mut Connection, request: &mut Request) -> Result<Repl
     };
     let mut ctx = Ctx::new(app, conn);
     if access == Access::Admin {
-        authenticate_admin(&ctx, request.header("Authorization"))?;
+        let token = auth::bearer_token(request.header("Authorization"))?;
+        authenticate_admin(&ctx, token)?;
+        ctx.set_bearer(token);
     }
     match resolution {
         Resolution::Found(route, params) => {
@@ -64,8 +66,7 @@ fn route(app: &App, conn: &mut Connection, request: &mut Request) -> Result<Repl
 }
 
 /// Checks an engine admin bearer key: `LOOP_API_KEY`, or a stored admin key.
-fn authenticate_admin(ctx: &Ctx<'_>, header: Option<&str>) -> Result<(), ApiError> {
-    let token = auth::bearer_token(header)?;
+fn authenticate_admin(ctx: &Ctx<'_>, token: &str) -> Result<(), ApiError> {
     if let Some(key) = &ctx.config().api_key
         && same_secret(token, key)
     {
@@ -141,7 +142,8 @@ mod tests {
     fn api_paths_need_a_key_even_when_unknown() {
         let app = app();
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        crate::store::migrate(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        crate::store::migrate(&mut conn, crate::clock::Timestamp::from_unix_millis(0))
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(handle(&app, &mut conn, get("/api/unknown")).status(), 401);
         assert_eq!(handle(&app, &mut conn, get("/unknown")).status(), 404);
     }

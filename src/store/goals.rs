@@ -152,6 +152,15 @@ pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Goal>> 
         .optional()
 }
 
+/// The first goal (in creation order) whose own `projectId` is `project_id`, whatever
+/// its status or deletion: the goal prompts show for a project.
+pub fn first_for_project(conn: &Connection, project_id: &str) -> rusqlite::Result<Option<Goal>> {
+    let sql = format!("SELECT {COLUMNS} FROM goals WHERE project_id = ?1 ORDER BY rowid LIMIT 1");
+    conn.prepare_cached(&sql)?
+        .query_row([project_id], from_row)
+        .optional()
+}
+
 /// One page of live goals in insertion order, and how many there are.
 pub fn list(conn: &Connection, page: Page) -> rusqlite::Result<(Vec<Goal>, i64)> {
     let total = conn

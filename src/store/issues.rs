@@ -254,6 +254,73 @@ pub fn children(conn: &Connection, id: &str) -> rusqlite::Result<Vec<Issue>> {
         .collect()
 }
 
+/// Live issues other than `issue_id` that share its parent `parent_id`, oldest first.
+pub fn siblings(
+    conn: &Connection,
+    issue_id: &str,
+    parent_id: &str,
+) -> rusqlite::Result<Vec<Issue>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM issues WHERE parent_id = ?1 AND id != ?2 AND deleted_at IS NULL \
+         ORDER BY created_at, number"
+    );
+    conn.prepare_cached(&sql)?
+        .query_map([parent_id, issue_id], from_row)?
+        .collect()
+}
+
+/// Whether a live issue under `parent_id` was canceled with an agent summary (a failed
+/// agent session among the siblings).
+pub fn has_failed_sibling(conn: &Connection, parent_id: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT 1 FROM issues WHERE parent_id = ?1 AND deleted_at IS NULL AND status = 'canceled' \
+         AND agent_summary IS NOT NULL",
+    )?
+    .exists([parent_id])
+}
+
+/// Whether a live issue that is neither done nor canceled has a title starting with
+/// `prefix` (case-sensitive).
+pub fn open_with_title_prefix(conn: &Connection, prefix: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT 1 FROM issues WHERE substr(title, 1, length(?1)) = ?1 AND deleted_at IS NULL \
+         AND status NOT IN ('done', 'canceled')",
+    )?
+    .exists([prefix])
+}
+
+/// `{id, number, title}` of the issues this issue relates to with relations of `kind`
+/// (whatever their status or deletion), in relation order.
+pub fn related_refs(
+    conn: &Connection,
+    issue_id: &str,
+    kind: &str,
+) -> rusqlite::Result<Vec<IssueRef>> {
+    conn.prepare_cached(
+        "SELECT i.id, i.number, i.title FROM issue_relations r JOIN issues i ON i.id = r.related_issue_id \
+         WHERE r.issue_id = ?1 AND r.type = ?2 ORDER BY r.rowid",
+    )?
+    .query_map([issue_id, kind], |row| {
+        Ok(IssueRef {
+            id: row.get(0)?,
+            number: row.get(1)?,
+            title: row.get(2)?,
+        })
+    })?
+    .collect()
+}
+
+/// A short reference to an issue, as prompts list blockers.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueRef {
+    /// Opaque id.
+    pub id: String,
+    /// Number.
+    pub number: i64,
+    /// Title.
+    pub title: String,
+}
+
 /// A partial update: `None` leaves a field alone; for nullable fields `Some(None)` clears it.
 #[derive(Debug, Default, Clone)]
 pub struct Changes {

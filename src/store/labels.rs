@@ -91,6 +91,47 @@ pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Res
     Ok(changed > 0)
 }
 
+/// The id of the label called `name` (deleted or not), creating it with `color` if no
+/// label ever had that name.
+pub fn find_or_create(
+    conn: &Connection,
+    name: &str,
+    color: &str,
+    now: Timestamp,
+) -> rusqlite::Result<String> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO labels (id, name, color, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![new_id(), name, color, now.to_string()])?;
+    conn.prepare_cached("SELECT id FROM labels WHERE name = ?1")?
+        .query_row([name], |row| row.get(0))
+}
+
+/// `{name, color}` of every label linked to an issue, soft-deleted ones included (what
+/// prompts and template conditions see).
+pub fn all_of_issue(conn: &Connection, issue_id: &str) -> rusqlite::Result<Vec<LabelTag>> {
+    conn.prepare_cached(
+        "SELECT l.name, l.color FROM issue_labels il JOIN labels l ON l.id = il.label_id \
+         WHERE il.issue_id = ?1 ORDER BY l.rowid",
+    )?
+    .query_map([issue_id], |row| {
+        Ok(LabelTag {
+            name: row.get(0)?,
+            color: row.get(1)?,
+        })
+    })?
+    .collect()
+}
+
+/// A label as prompts see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LabelTag {
+    /// Name.
+    pub name: String,
+    /// Colour.
+    pub color: String,
+}
+
 /// The live labels linked to an issue, in label insertion order.
 pub fn of_issue(conn: &Connection, issue_id: &str) -> rusqlite::Result<Vec<LabelRef>> {
     conn.prepare_cached(

@@ -8,8 +8,10 @@ pub mod goals;
 pub mod issues;
 pub mod labels;
 pub mod projects;
+pub mod prompt_reviews;
 pub mod relations;
 pub mod signals;
+pub mod templates;
 
 use std::path::Path;
 use std::time::Duration;
@@ -76,9 +78,10 @@ pub fn migrations(schema: &str) -> Result<Vec<Migration<'_>>, String> {
     Ok(out)
 }
 
-/// Brings the database up to the newest schema, one transaction per migration. A
-/// database newer than this binary is refused rather than misread.
-pub fn migrate(conn: &mut Connection) -> Result<(), String> {
+/// Brings the database up to the newest schema, one transaction per migration (with the
+/// data some migrations seed, stamped `now`). A database newer than this binary is
+/// refused rather than misread.
+pub fn migrate(conn: &mut Connection, now: Timestamp) -> Result<(), String> {
     let steps = migrations(SCHEMA)?;
     let latest = steps.last().map_or(0, |m| m.version);
     let current: u32 = conn
@@ -95,11 +98,20 @@ pub fn migrate(conn: &mut Connection) -> Result<(), String> {
             .transaction()
             .map_err(|e| format!("migration {}: {e}", step.version))?;
         tx.execute_batch(step.sql)
+            .and_then(|()| seed(&tx, step.version, now))
             .and_then(|()| tx.pragma_update(None, "user_version", step.version))
             .and_then(|()| tx.commit())
             .map_err(|e| format!("migration {}: {e}", step.version))?;
     }
     Ok(())
+}
+
+/// The rows a migration brings with it.
+fn seed(conn: &Connection, version: u32, now: Timestamp) -> rusqlite::Result<()> {
+    match version {
+        3 => templates::seed_defaults(conn, now),
+        _ => Ok(()),
+    }
 }
 
 /// Builds `UPDATE <table> SET <assignments>, updated_at = ? WHERE id = ? AND deleted_at IS
@@ -202,8 +214,8 @@ mod tests {
     #[test]
     fn the_embedded_schema_applies_and_is_idempotent() {
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        migrate(&mut conn).unwrap_or_else(|e| panic!("{e}"));
-        migrate(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        migrate(&mut conn, Timestamp::from_unix_millis(0)).unwrap_or_else(|e| panic!("{e}"));
+        migrate(&mut conn, Timestamp::from_unix_millis(0)).unwrap_or_else(|e| panic!("{e}"));
         let version: u32 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap_or_default();
@@ -220,6 +232,10 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
         conn.pragma_update(None, "user_version", 999)
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(migrate(&mut conn).unwrap_err().contains("newer"));
+        assert!(
+            migrate(&mut conn, Timestamp::from_unix_millis(0))
+                .unwrap_err()
+                .contains("newer")
+        );
     }
 }

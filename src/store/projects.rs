@@ -121,6 +121,14 @@ pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Project
         .optional()
 }
 
+/// The project with this id, soft-deleted or not.
+pub fn find_any(conn: &Connection, id: &str) -> rusqlite::Result<Option<Project>> {
+    let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()
+}
+
 /// One page of live projects, oldest first, and how many there are.
 pub fn list(conn: &Connection, page: Page) -> rusqlite::Result<(Vec<Project>, i64)> {
     let total = conn

@@ -1,0 +1,188 @@
+//! The values a template sees (loop-api.md §7.4) and the issue facts templates are
+//! matched against (§7.1), built from JSON rows.
+
+use serde_json::{Map, Value, json};
+
+use super::conditions::IssueFacts;
+use super::render::date_value;
+
+/// Which template version a prompt comes from.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    /// Template id.
+    pub template_id: String,
+    /// Template slug.
+    pub template_slug: String,
+    /// Version id.
+    pub version_id: String,
+    /// Version number.
+    pub version_number: i64,
+}
+
+/// Everything a prompt is rendered from, as JSON rows (`None` where absent).
+#[derive(Debug, Clone, Default)]
+pub struct Parts {
+    /// The issue.
+    pub issue: Value,
+    /// Its parent (soft-deleted included).
+    pub parent: Option<Value>,
+    /// Live issues with the same parent (only for child issues).
+    pub siblings: Vec<Value>,
+    /// Live children (only for root issues).
+    pub children: Vec<Value>,
+    /// Its project (soft-deleted included).
+    pub project: Option<Value>,
+    /// The project's goal.
+    pub goal: Option<Value>,
+    /// `{name, color}` of its labels.
+    pub labels: Vec<Value>,
+    /// `{id, number, title}` of the issues it blocks.
+    pub blocking: Vec<Value>,
+    /// `{id, number, title}` of the issues blocking it.
+    pub blocked_by: Vec<Value>,
+    /// Base URL agents call back.
+    pub loop_url: String,
+    /// The key agents call back with.
+    pub loop_token: String,
+}
+
+/// The hydration context of a prompt.
+pub fn hydrate(parts: Parts, meta: &Meta) -> Value {
+    let previous_sessions = previous_sessions(&parts.issue);
+    let entities = |rows: Vec<Value>| Value::Array(rows.into_iter().map(entity).collect());
+    json!({
+        "issue": entity(parts.issue),
+        "parent": parts.parent.map_or(Value::Null, entity),
+        "siblings": entities(parts.siblings),
+        "children": entities(parts.children),
+        "project": parts.project.map_or(Value::Null, entity),
+        "goal": parts.goal.map_or(Value::Null, entity),
+        "labels": parts.labels,
+        "blocking": parts.blocking,
+        "blockedBy": parts.blocked_by,
+        "previousSessions": previous_sessions,
+        "loopUrl": parts.loop_url,
+        "loopToken": parts.loop_token,
+        "meta": {
+            "templateId": meta.template_id,
+            "templateSlug": meta.template_slug,
+            "versionId": meta.version_id,
+            "versionNumber": meta.version_number,
+        },
+    })
+}
+
+/// A row with its timestamp fields (`…At`) turned into dates.
+fn entity(row: Value) -> Value {
+    match row {
+        Value::Object(members) => Value::Object(
+            members
+                .into_iter()
+                .map(|(key, value)| match value {
+                    Value::String(s) if key.ends_with("At") => (key, date_value(&s)),
+                    other => (key, other),
+                })
+                .collect::<Map<String, Value>>(),
+        ),
+        other => other,
+    }
+}
+
+/// The issue's own last session, when it reported a summary (no history is kept).
+fn previous_sessions(issue: &Value) -> Vec<Value> {
+    match issue.get("agentSummary").and_then(Value::as_str) {
+        Some(summary) if !summary.is_empty() => {
+            vec![
+                json!({"status": issue.get("status").cloned().unwrap_or(Value::Null), "agentSummary": summary}),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The facts template conditions are matched against.
+pub fn facts(issue: &Value, label_names: Vec<String>, has_failed_sessions: bool) -> IssueFacts {
+    let text = |key: &str| issue.get(key).and_then(Value::as_str).map(str::to_owned);
+    IssueFacts {
+        kind: text("type").unwrap_or_default(),
+        signal_source: text("signalSource"),
+        labels: label_names,
+        project_id: text("projectId"),
+        has_failed_sessions,
+        hypothesis_confidence: issue
+            .get("hypothesis")
+            .and_then(|h| h.get("confidence"))
+            .and_then(Value::as_f64),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta() -> Meta {
+        Meta {
+            template_id: "t".into(),
+            template_slug: "s".into(),
+            version_id: "v".into(),
+            version_number: 1,
+        }
+    }
+
+    #[test]
+    fn hydrates_every_variable() {
+        let issue = json!({"id": "i", "status": "todo", "agentSummary": "Tried X", "createdAt": "2026-01-01T00:00:00.000Z"});
+        let context = hydrate(
+            Parts {
+                issue,
+                loop_url: "u".into(),
+                loop_token: "k".into(),
+                ..Parts::default()
+            },
+            &meta(),
+        );
+        assert_eq!(
+            context["previousSessions"],
+            json!([{"status": "todo", "agentSummary": "Tried X"}])
+        );
+        assert_eq!(context["parent"], Value::Null);
+        assert_eq!(context["siblings"], json!([]));
+        assert_eq!(
+            context["meta"],
+            json!({"templateId": "t", "templateSlug": "s", "versionId": "v", "versionNumber": 1})
+        );
+        assert_eq!(
+            context["issue"]["createdAt"],
+            date_value("2026-01-01T00:00:00.000Z")
+        );
+        assert_eq!(
+            (context["loopUrl"].as_str(), context["loopToken"].as_str()),
+            (Some("u"), Some("k"))
+        );
+    }
+
+    #[test]
+    fn no_previous_session_without_a_summary() {
+        for summary in [Value::Null, json!("")] {
+            let context = hydrate(
+                Parts {
+                    issue: json!({"agentSummary": summary}),
+                    ..Parts::default()
+                },
+                &meta(),
+            );
+            assert_eq!(context["previousSessions"], json!([]));
+        }
+    }
+
+    #[test]
+    fn facts_from_an_issue() {
+        let issue = json!({"type": "hypothesis", "signalSource": null, "projectId": "p", "hypothesis": {"confidence": 0.8}});
+        let f = facts(&issue, vec!["a".into()], true);
+        assert_eq!(f.kind, "hypothesis");
+        assert_eq!(f.signal_source, None);
+        assert_eq!(f.project_id.as_deref(), Some("p"));
+        assert_eq!(f.hypothesis_confidence, Some(0.8));
+        assert!(f.has_failed_sessions);
+    }
+}
