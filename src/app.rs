@@ -40,6 +40,27 @@ impl App {
     }
 }
 
+impl App {
+    /// Runs `work` on `conn` in one `BEGIN IMMEDIATE` transaction: committed if it
+    /// returns `Ok`, rolled back (nothing stored) if it returns an error or panics.
+    /// `work` gets the time read after the writer lock is taken, so timestamps follow
+    /// commit order.
+    pub fn write<T>(
+        &self,
+        conn: &mut Connection,
+        work: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let _writer = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = work(&tx, self.clock.now())?;
+        tx.commit()?;
+        Ok(value)
+    }
+}
+
 /// One request's view of the server.
 pub struct Ctx<'a> {
     app: &'a App,
@@ -73,6 +94,11 @@ impl<'a> Ctx<'a> {
         &self.app.renderer
     }
 
+    /// The shared state, for use while the connection is borrowed for a write.
+    pub fn app(&self) -> &'a App {
+        self.app
+    }
+
     /// The current time.
     pub fn now(&self) -> Timestamp {
         self.app.clock.now()
@@ -88,23 +114,12 @@ impl<'a> Ctx<'a> {
         self.conn
     }
 
-    /// Runs `work` in one `BEGIN IMMEDIATE` transaction: committed if it returns `Ok`,
-    /// rolled back (nothing stored) if it returns an error or panics. `work` gets the
-    /// time read after the writer lock is taken, so timestamps follow commit order.
+    /// Runs `work` in one write transaction on this worker's connection (see
+    /// [`App::write`]).
     pub fn write<T>(
         &mut self,
         work: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let _writer = self
-            .app
-            .write_lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = work(&tx, self.app.clock.now())?;
-        tx.commit()?;
-        Ok(value)
+        self.app.write(self.conn, work)
     }
 }

@@ -2,12 +2,16 @@
 //! variables by `main.rs` (or directly by tests).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The CORS origins allowed when `LOOP_CORS_ORIGINS` is unset (the original's two).
 pub const DEFAULT_CORS_ORIGINS: [&str; 2] = ["http://localhost:5668", "https://app.looped.me"];
 
 /// The default largest request body accepted: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The default claim lease: two hours.
+pub const DEFAULT_CLAIM_LEASE_SECONDS: i64 = 2 * 60 * 60;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -31,6 +35,11 @@ pub struct Config {
     /// `LOOP_URL`: the base URL prompts tell agents to call back (default: this server's
     /// own address).
     pub loop_url: Option<String>,
+    /// `LOOP_CLAIM_LEASE_SECONDS`: how long a dispatch claim lasts without activity
+    /// before the issue returns to `todo` (`None`: claims never lapse).
+    pub claim_lease_seconds: Option<i64>,
+    /// How often the background tick looks for lapsed claims.
+    pub maintenance_interval: Duration,
     /// Secrets the signal webhooks verify deliveries with.
     pub webhook_secrets: WebhookSecrets,
 }
@@ -88,6 +97,8 @@ impl Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             log_requests: false,
             loop_url: None,
+            claim_lease_seconds: Some(DEFAULT_CLAIM_LEASE_SECONDS),
+            maintenance_interval: Duration::from_secs(10),
             webhook_secrets: WebhookSecrets::default(),
         }
     }

@@ -65,6 +65,11 @@ struct ServeArgs {
     /// Worker threads, each with its own database connection [default: 2 × cores, at least 4].
     #[arg(long, env = "LOOP_THREADS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     threads: Option<u16>,
+    /// How long a dispatch claim lasts without activity before the issue returns to
+    /// `todo`, in seconds (0: claims never lapse).
+    #[arg(long, env = "LOOP_CLAIM_LEASE_SECONDS", default_value_t = config::DEFAULT_CLAIM_LEASE_SECONDS,
+          value_parser = clap::value_parser!(i64).range(0..=31_536_000))]
+    claim_lease_seconds: i64,
     /// Largest request body accepted, in bytes; larger ones get 413.
     #[arg(long, env = "LOOP_MAX_BODY_BYTES", default_value_t = config::DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
@@ -116,6 +121,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.host = args.host;
     config.port = args.port;
     config.max_body_bytes = args.max_body_bytes;
+    config.claim_lease_seconds = Some(args.claim_lease_seconds).filter(|s| *s > 0);
     if let Some(threads) = args.threads {
         config.threads = usize::from(threads);
     }

@@ -3,8 +3,8 @@
 
 use std::io::Read;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::http::auth;
 use crate::http::pipeline;
 use crate::http::{ApiError, Method, Request};
-use crate::store::{self, admin_keys};
+use crate::store::{self, admin_keys, dispatch};
 
 /// Why the server could not start.
 #[derive(Debug)]
@@ -38,6 +38,7 @@ pub struct Running {
     workers: Vec<JoinHandle<()>>,
     stopping: Arc<AtomicBool>,
     listener_failed: Arc<AtomicBool>,
+    maintenance: Option<(mpsc::Sender<()>, JoinHandle<()>)>,
     generated_admin_key: Option<String>,
 }
 
@@ -75,6 +76,12 @@ impl Running {
         for worker in self.workers {
             if worker.join().is_err() {
                 eprintln!("warning: a worker thread ended abnormally");
+            }
+        }
+        if let Some((stop, thread)) = self.maintenance {
+            drop(stop);
+            if thread.join().is_err() {
+                eprintln!("warning: the maintenance thread ended abnormally");
             }
         }
     }
@@ -134,12 +141,20 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
         })
         .collect::<Result<Vec<_>, _>>()?;
 
+    let (stop, stopped) = mpsc::channel();
+    let maintenance_conn = open()?;
+    let maintenance = std::thread::Builder::new()
+        .name("loop-maintenance".to_owned())
+        .spawn(move || maintain(&app, maintenance_conn, &stopped))
+        .map_err(|e| StartError(format!("cannot start the maintenance thread: {e}")))?;
+
     Ok(Running {
         addr,
         listener,
         workers,
         stopping,
         listener_failed,
+        maintenance: Some((stop, maintenance)),
         generated_admin_key,
     })
 }
@@ -170,6 +185,21 @@ fn ensure_admin_key(
     admin_keys::insert(conn, "default", &auth::key_hash(&key), clock.now())
         .map_err(|e| fail(&e))?;
     Ok(Some(key))
+}
+
+/// The background tick: returns lapsed claims to `todo` (at once on start, for claims
+/// that lapsed while the server was down, then every `maintenance_interval`) until the
+/// stop channel closes.
+fn maintain(app: &App, mut conn: Connection, stop: &mpsc::Receiver<()>) {
+    loop {
+        if let Err(error) = app.write(&mut conn, |tx, now| Ok(dispatch::expire_leases(tx, now)?)) {
+            eprintln!("warning: expiring claim leases failed: {error:?}");
+        }
+        match stop.recv_timeout(app.config.maintenance_interval) {
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+    }
 }
 
 /// A worker: answers queued requests until shutdown. An error from the queue is either

@@ -9,7 +9,7 @@ use crate::domain::thread::threads;
 use crate::domain::validate::Input;
 use crate::http::{ApiError, Reply, Request};
 use crate::store::comments::{self, Comment, NewComment};
-use crate::store::issues;
+use crate::store::{dispatch, issues};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Issue not found");
 
@@ -62,7 +62,9 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         {
             return Err(ApiError::Unprocessable("Parent comment not found"));
         }
-        Ok(comments::insert(tx, &new, now)?)
+        let comment = comments::insert(tx, &new, now)?;
+        dispatch::renew_lease(tx, new.issue_id, now)?;
+        Ok(comment)
     })?;
     Ok(Reply::created(comment))
 }

@@ -5,6 +5,7 @@ use crate::app::Ctx;
 use crate::domain::validate::Input;
 use crate::http::{ApiError, Reply, Request};
 use crate::store::goals::{self, GoalFields};
+use crate::store::issues;
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Goal not found");
 
@@ -35,7 +36,13 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         project_id: text(&mut input, "projectId"),
     };
     input.finish()?;
-    let goal = ctx.write(|tx, now| Ok(goals::insert(tx, &fields, now)?))?;
+    let goal = ctx.write(|tx, now| {
+        let goal = goals::insert(tx, &fields, now)?;
+        if let Some(project_id) = &goal.project_id {
+            issues::refresh_goal_bonus(tx, project_id)?;
+        }
+        Ok(goal)
+    })?;
     Ok(Reply::created(goal))
 }
 
@@ -62,7 +69,15 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     };
     input.finish()?;
     let id = request.param("id");
-    let goal = ctx.write(|tx, now| goals::update(tx, id, &fields, now)?.ok_or(NOT_FOUND))?;
+    let goal = ctx.write(|tx, now| {
+        let before = goals::find_live(tx, id)?.ok_or(NOT_FOUND)?;
+        let goal = goals::update(tx, id, &fields, now)?.ok_or(NOT_FOUND)?;
+        // The dispatch goal bonus follows the goal's status and project.
+        for project_id in [&before.project_id, &goal.project_id].into_iter().flatten() {
+            issues::refresh_goal_bonus(tx, project_id)?;
+        }
+        Ok(goal)
+    })?;
     Ok(Reply::data(goal))
 }
 

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{ANY_LENGTH, page, validated};
 use crate::app::Ctx;
+use crate::domain::dispatch::lease_after_update;
 use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
 use crate::domain::issue::{
     completed_at_change, read_commits, read_hypothesis, read_pull_requests,
@@ -184,6 +185,7 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         commits: read_commits(&mut input, "commits"),
         pull_requests: read_pull_requests(&mut input, "pullRequests"),
         completed_at: None,
+        lease_expires_at: None,
     };
     input.finish()?;
     let id = request.param("id");
@@ -192,6 +194,8 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         if let Some(status) = changes.status {
             changes.completed_at = completed_at_change(&current.status, status, now);
         }
+        changes.lease_expires_at =
+            lease_after_update(&current.status, current.lease_seconds, changes.status, now);
         issues::update(tx, id, &changes, now)?.ok_or(NOT_FOUND)
     })?;
     Ok(Reply::data(issue))

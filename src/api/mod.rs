@@ -3,6 +3,7 @@
 //! per write, and shape the response.
 
 mod comments;
+mod dispatch;
 mod goals;
 mod issues;
 mod labels;
@@ -95,6 +96,8 @@ pub fn router() -> Router {
             templates::reviews,
         ),
         route(Post, "/api/prompt-reviews", Admin, prompt_reviews::create),
+        route(Get, "/api/dispatch/next", Admin, dispatch::next),
+        route(Get, "/api/dispatch/queue", Admin, dispatch::queue),
     ])
 }
 

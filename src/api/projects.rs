@@ -9,6 +9,7 @@ use crate::app::Ctx;
 use crate::domain::validate::Input;
 use crate::http::{ApiError, Reply, Request};
 use crate::store::goals::{self, Goal};
+use crate::store::issues;
 use crate::store::projects::{self, Project, ProjectFields};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Project not found");
@@ -59,7 +60,9 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let fields = read_fields(request, true)?;
     let project = ctx.write(|tx, now| {
         check_goal(tx, &fields)?;
-        Ok(projects::insert(tx, &fields, now)?)
+        let project = projects::insert(tx, &fields, now)?;
+        issues::refresh_goal_bonus(tx, &project.id)?;
+        Ok(project)
     })?;
     Ok(Reply::created(project))
 }

@@ -7,6 +7,7 @@ use serde_json::value::RawValue;
 
 use super::{json_column, new_id};
 use crate::clock::Timestamp;
+use crate::domain::dispatch::{self, DAY_MS, GOAL_ALIGNMENT_BONUS};
 use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
 use crate::domain::pagination::Page;
 
@@ -49,17 +50,43 @@ pub struct Issue {
     pub pull_requests: Option<Box<RawValue>>,
     /// When the status last became `done` (null when not done).
     pub completed_at: Option<String>,
+    /// When dispatch last handed it to an agent.
+    pub claimed_at: Option<String>,
+    /// When the current claim lapses unless renewed (null: no lease).
+    pub lease_expires_at: Option<String>,
     /// Creation time.
     pub created_at: String,
     /// Last change.
     pub updated_at: String,
     /// Soft-delete time.
     pub deleted_at: Option<String>,
+    /// Creation time in Unix milliseconds (for dispatch ages).
+    #[serde(skip)]
+    pub created_ms: i64,
+    /// 20 when its project has an active goal (see `domain::dispatch`).
+    #[serde(skip)]
+    pub goal_bonus: i64,
+    /// The lease length of the current claim, in seconds.
+    #[serde(skip)]
+    pub lease_seconds: Option<i64>,
 }
 
 const COLUMNS: &str = "id, number, title, description, type, status, priority, parent_id, \
     project_id, signal_source, signal_payload, hypothesis, agent_session_id, agent_summary, \
-    commits, pull_requests, completed_at, created_at, updated_at, deleted_at";
+    commits, pull_requests, completed_at, claimed_at, lease_expires_at, created_at, updated_at, \
+    deleted_at, created_ms, goal_bonus, lease_seconds";
+
+/// 20 points when the issue's project exists (even soft-deleted) and some goal of that
+/// project (by the goal's own `projectId`, even soft-deleted) is active; in SQL, for a
+/// row of `issues`.
+fn goal_bonus_sql() -> String {
+    format!(
+        "(CASE WHEN issues.project_id IS NOT NULL \
+           AND EXISTS (SELECT 1 FROM projects p WHERE p.id = issues.project_id) \
+           AND EXISTS (SELECT 1 FROM goals g WHERE g.project_id = issues.project_id AND g.status = 'active') \
+         THEN {GOAL_ALIGNMENT_BONUS} ELSE 0 END)"
+    )
+}
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Issue> {
     Ok(Issue {
@@ -80,9 +107,14 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Issue> {
         commits: json_column(row, 14)?,
         pull_requests: json_column(row, 15)?,
         completed_at: row.get(16)?,
-        created_at: row.get(17)?,
-        updated_at: row.get(18)?,
-        deleted_at: row.get(19)?,
+        claimed_at: row.get(17)?,
+        lease_expires_at: row.get(18)?,
+        created_at: row.get(19)?,
+        updated_at: row.get(20)?,
+        deleted_at: row.get(21)?,
+        created_ms: row.get(22)?,
+        goal_bonus: row.get(23)?,
+        lease_seconds: row.get(24)?,
     })
 }
 
@@ -115,13 +147,16 @@ pub struct NewIssue {
 
 /// Inserts an issue with the next number and returns it.
 pub fn insert(conn: &Connection, new: &NewIssue, now: Timestamp) -> rusqlite::Result<Issue> {
+    let created_ms = now.unix_millis();
+    let rank = dispatch::rank(new.priority, new.kind.as_str(), 0, created_ms);
     let now = now.to_string();
     let sql = format!(
         "INSERT INTO issues (id, title, description, type, status, priority, parent_id, \
-         project_id, signal_source, signal_payload, hypothesis, completed_at, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) RETURNING {COLUMNS}"
+         project_id, signal_source, signal_payload, hypothesis, completed_at, created_at, updated_at, \
+         created_ms, dispatch_rank) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15) RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?.query_row(
+    let issue = conn.prepare_cached(&sql)?.query_row(
         params![
             new_id(),
             new.title,
@@ -136,9 +171,59 @@ pub fn insert(conn: &Connection, new: &NewIssue, now: Timestamp) -> rusqlite::Re
             new.hypothesis,
             new.completed_at.map(|t| t.to_string()),
             now,
+            created_ms,
+            rank,
         ],
         from_row,
-    )
+    )?;
+    if issue.project_id.is_some() {
+        refresh_rank(conn, &issue)?;
+    }
+    Ok(issue)
+}
+
+/// Recomputes an issue's goal bonus and dispatch rank from its current priority, type
+/// and project.
+fn refresh_rank(conn: &Connection, issue: &Issue) -> rusqlite::Result<()> {
+    let base = dispatch::rank(issue.priority, &issue.kind, 0, issue.created_ms);
+    let bonus = goal_bonus_sql();
+    let sql = format!(
+        "UPDATE issues SET goal_bonus = {bonus}, dispatch_rank = ?1 + {bonus} * {DAY_MS} WHERE id = ?2"
+    );
+    conn.prepare_cached(&sql)?
+        .execute(params![base, issue.id])?;
+    Ok(())
+}
+
+/// Recomputes the goal bonus of every issue of `project_id`, after a goal or project
+/// change that may have given or taken it.
+pub fn refresh_goal_bonus(conn: &Connection, project_id: &str) -> rusqlite::Result<()> {
+    let bonus = goal_bonus_sql();
+    let sql = format!(
+        "UPDATE issues SET dispatch_rank = dispatch_rank + ({bonus} - goal_bonus) * {DAY_MS}, \
+         goal_bonus = {bonus} WHERE project_id = ?1"
+    );
+    conn.prepare_cached(&sql)?.execute([project_id])?;
+    Ok(())
+}
+
+/// Fills in the dispatch columns of issues stored before they existed (migration 4).
+pub fn backfill_dispatch_columns(conn: &Connection) -> rusqlite::Result<()> {
+    let rows: Vec<(String, String)> = conn
+        .prepare("SELECT id, created_at FROM issues")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, created_at) in rows {
+        let created_ms = Timestamp::parse_canonical(&created_at).map_or(0, Timestamp::unix_millis);
+        conn.execute(
+            "UPDATE issues SET created_ms = ?1 WHERE id = ?2",
+            params![created_ms, id],
+        )?;
+        if let Some(issue) = find_any(conn, &id)? {
+            refresh_rank(conn, &issue)?;
+        }
+    }
+    Ok(())
 }
 
 /// Links `label_ids` to an issue; repeated ids are stored once.
@@ -166,6 +251,18 @@ pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Issue>>
     conn.prepare_cached(&sql)?
         .query_row([id], from_row)
         .optional()
+}
+
+/// The issues with these ids (soft-deleted or not), in no particular order.
+pub fn find_many(conn: &Connection, ids: &[&str]) -> rusqlite::Result<Vec<Issue>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    let sql = format!("SELECT {COLUMNS} FROM issues WHERE id IN ({marks})");
+    conn.prepare_cached(&sql)?
+        .query_map(params_from_iter(ids.iter()), from_row)?
+        .collect()
 }
 
 /// Whether any issue row (even soft-deleted) has this id.
@@ -354,6 +451,8 @@ pub struct Changes {
     pub pull_requests: Option<Option<String>>,
     /// New completion time.
     pub completed_at: Option<Option<Timestamp>>,
+    /// New lease expiry.
+    pub lease_expires_at: Option<Option<Timestamp>>,
 }
 
 impl Changes {
@@ -409,11 +508,9 @@ impl Changes {
             "pull_requests",
             self.pull_requests.as_ref().map(|v| text(v.as_deref())),
         );
-        set(
-            "completed_at",
-            self.completed_at
-                .map(|v| text(v.map(|t| t.to_string()).as_deref())),
-        );
+        let time = |v: Option<Timestamp>| text(v.map(|t| t.to_string()).as_deref());
+        set("completed_at", self.completed_at.map(time));
+        set("lease_expires_at", self.lease_expires_at.map(time));
         out
     }
 }
@@ -431,9 +528,18 @@ pub fn update(
         return find_live(conn, id);
     }
     let (sql, args) = super::update_statement("issues", COLUMNS, assignments, id, now);
-    conn.prepare_cached(&sql)?
+    let updated = conn
+        .prepare_cached(&sql)?
         .query_row(params_from_iter(args.iter()), from_row)
-        .optional()
+        .optional()?;
+    let rank_inputs_changed =
+        changes.priority.is_some() || changes.kind.is_some() || changes.project_id.is_some();
+    if let Some(issue) = &updated
+        && rank_inputs_changed
+    {
+        refresh_rank(conn, issue)?;
+    }
+    Ok(updated)
 }
 
 /// Soft-deletes the live issue `id`; `false` if there was none.

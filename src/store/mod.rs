@@ -4,6 +4,7 @@
 
 pub mod admin_keys;
 pub mod comments;
+pub mod dispatch;
 pub mod goals;
 pub mod issues;
 pub mod labels;
@@ -110,6 +111,7 @@ pub fn migrate(conn: &mut Connection, now: Timestamp) -> Result<(), String> {
 fn seed(conn: &Connection, version: u32, now: Timestamp) -> rusqlite::Result<()> {
     match version {
         3 => templates::seed_defaults(conn, now),
+        4 => issues::backfill_dispatch_columns(conn),
         _ => Ok(()),
     }
 }

@@ -7,6 +7,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use loop_engine::clock::{Clock, SystemClock};
 use loop_engine::config::Config;
 use loop_engine::server::{self, Running};
 use serde_json::Value;
@@ -18,6 +21,7 @@ pub const KEY: &str = "loop_test-api-key";
 pub struct TestServer {
     running: Option<Running>,
     config: Config,
+    clock: Arc<dyn Clock>,
     addr: SocketAddr,
     _dir: tempfile::TempDir,
 }
@@ -30,17 +34,24 @@ impl TestServer {
 
     /// A server whose config `configure` may adjust first.
     pub fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
+        Self::start_with_clock(configure, Arc::new(SystemClock))
+    }
+
+    /// A server with its own clock (e.g. a [`loop_engine::clock::ManualClock`]).
+    pub fn start_with_clock(configure: impl FnOnce(&mut Config), clock: Arc<dyn Clock>) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut config = Config::new(dir.path().join("loop.db"));
         config.port = 0;
         config.threads = 4;
         config.api_key = Some(KEY.to_owned());
         configure(&mut config);
-        let running = server::start(config.clone()).expect("server starts");
+        let running =
+            server::start_with_clock(config.clone(), clock.clone()).expect("server starts");
         let addr = running.addr();
         Self {
             running: Some(running),
             config,
+            clock,
             addr,
             _dir: dir,
         }
@@ -61,7 +72,8 @@ impl TestServer {
         if let Some(running) = self.running.take() {
             running.shutdown();
         }
-        let running = server::start(self.config.clone()).expect("server restarts");
+        let running = server::start_with_clock(self.config.clone(), self.clock.clone())
+            .expect("server restarts");
         self.addr = running.addr();
         self.running = Some(running);
     }
@@ -134,6 +146,41 @@ impl Drop for TestServer {
             running.shutdown();
         }
     }
+}
+
+/// The fixture of loop-api.md appendix C, written through SQL with its fixed ids and
+/// numbers (the dispatch columns are then filled in as the store would).
+pub fn golden_fixture(server: &TestServer) {
+    use loop_engine::domain::stored_json;
+    use serde_json::json;
+    let conn = rusqlite::Connection::open(server.db_path()).expect("open the database");
+    let hypothesis = stored_json::to_text(json!({
+        "statement": "OAuth redirect broke", "confidence": 0.75, "evidence": ["a", "b"], "validationCriteria": "conv back to 3.6%"
+    }));
+    let payload = stored_json::to_text(json!({"metric": "signup", "change": -0.12}));
+    conn.execute_batch(&format!(
+        "INSERT INTO projects (id, name, description, status, health, created_at, updated_at)
+           VALUES ('proj_1', 'Onboarding', 'Improve onboarding', 'active', 'on_track', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+         INSERT INTO goals (id, title, status, target_value, current_value, unit, project_id, created_at, updated_at)
+           VALUES ('goal_1', 'Raise conversion', 'active', 4, 3.2, '%', 'proj_1', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+         INSERT INTO issues (number, id, title, description, type, status, priority, hypothesis, created_at, updated_at)
+           VALUES (10, 'iss_parent', 'Signups dropped', 'Conversion fell <12%> & \"more\"', 'signal', 'done', 0, '{hypothesis}', '2026-01-01T00:00:01.000Z', '2026-01-01T00:00:01.000Z');
+         INSERT INTO issues (number, id, title, description, type, status, priority, parent_id, project_id, agent_summary, created_at, updated_at)
+           VALUES (11, 'iss_task', 'Fix redirect', 'Fix the OAuth redirect', 'task', 'todo', 2, 'iss_parent', 'proj_1', 'Tried X, failed', '2026-01-01T00:00:02.000Z', '2026-01-01T00:00:02.000Z');
+         INSERT INTO issues (number, id, title, type, status, priority, parent_id, created_at, updated_at)
+           VALUES (12, 'iss_sib1', 'Add spinner', 'task', 'done', 0, 'iss_parent', '2026-01-01T00:00:03.000Z', '2026-01-01T00:00:03.000Z');
+         INSERT INTO issues (number, id, title, type, status, priority, parent_id, agent_summary, created_at, updated_at)
+           VALUES (13, 'iss_sib2', 'Old attempt', 'task', 'canceled', 0, 'iss_parent', 'gave up', '2026-01-01T00:00:04.000Z', '2026-01-01T00:00:04.000Z');
+         INSERT INTO issues (number, id, title, type, status, priority, signal_source, signal_payload, created_at, updated_at)
+           VALUES (14, 'iss_signal', 'PostHog: signup -12% (24h)', 'signal', 'todo', 0, 'posthog', '{payload}', '2026-01-01T00:00:05.000Z', '2026-01-01T00:00:05.000Z');
+         INSERT INTO labels (id, name, color, created_at) VALUES ('lbl_1', 'frontend', '#f00', '2026-01-01T00:00:00.000Z');
+         INSERT INTO issue_labels (issue_id, label_id) VALUES ('iss_task', 'lbl_1');
+         INSERT INTO issue_relations (id, type, issue_id, related_issue_id, created_at)
+           VALUES ('rel_1', 'blocked_by', 'iss_task', 'iss_sib1', '2026-01-01T00:00:06.000Z'),
+                  ('rel_2', 'blocks', 'iss_task', 'iss_sib2', '2026-01-01T00:00:06.000Z');"
+    ))
+    .expect("fixture inserted");
+    loop_engine::store::issues::backfill_dispatch_columns(&conn).expect("dispatch columns filled");
 }
 
 /// A response as received.

@@ -1,0 +1,122 @@
+//! `/api/dispatch` (loop-api.md §6, DECISIONS 12, 13, 23): agents claim the best
+//! unblocked `todo` issue with its rendered prompt, or preview the queue.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::page;
+use crate::app::Ctx;
+use crate::domain::dispatch::{Breakdown, LEASE_SECONDS_RANGE};
+use crate::domain::jsnum;
+use crate::domain::validate::FieldError;
+use crate::http::{ApiError, Reply, Request};
+use crate::prompting::{self, Callback, Choice};
+use crate::store::dispatch::{self, Claim};
+use crate::store::issues::Issue;
+use crate::store::templates;
+
+/// The optional `projectId` filter (empty means none).
+fn project_filter(request: &Request) -> Result<Option<&str>, ApiError> {
+    Ok(request.query("projectId")?.filter(|p| !p.is_empty()))
+}
+
+/// The lease a claim asks for: `leaseSeconds` (60..86400) or the server default.
+fn lease_seconds(ctx: &Ctx<'_>, request: &Request) -> Result<Option<i64>, ApiError> {
+    match request.query("leaseSeconds")? {
+        None => Ok(ctx.config().claim_lease_seconds),
+        Some(raw) => match jsnum::parse_integer(raw) {
+            Some(seconds) if LEASE_SECONDS_RANGE.contains(&seconds) => Ok(Some(seconds)),
+            _ => Err(ApiError::Validation(vec![FieldError::new(
+                "leaseSeconds",
+                format!(
+                    "Expected a whole number of seconds from {} to {}",
+                    LEASE_SECONDS_RANGE.start(),
+                    LEASE_SECONDS_RANGE.end()
+                ),
+            )])),
+        },
+    }
+}
+
+/// `GET /api/dispatch/next`: claims the best candidate and renders its prompt in one
+/// transaction (a prompt that cannot be rendered undoes the claim). 204 when there is
+/// nothing to do. The answer is unwrapped: `{issue, prompt, meta}`.
+pub fn next(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let project_id = project_filter(request)?;
+    let claim = Claim {
+        lease_seconds: lease_seconds(ctx, request)?,
+        agent_session_id: request.query("agentSessionId")?.filter(|s| !s.is_empty()),
+    };
+    let app = ctx.app();
+    let token = ctx.bearer().to_owned();
+    let callback = Callback {
+        url: app.config.loop_url.as_deref().unwrap_or_default(),
+        token: &token,
+    };
+    let claimed = ctx.write(|tx, now| {
+        let Some(id) = dispatch::next_candidate(tx, project_id, now)? else {
+            return Ok(None);
+        };
+        let issue = dispatch::claim(tx, &id, claim, now)?;
+        let prompt = match prompting::choose(tx, &issue, false)? {
+            Choice::Chosen(chosen) => {
+                let (template, version) = *chosen;
+                let text =
+                    prompting::render(tx, &app.renderer, &issue, &template, &version, &callback)?;
+                templates::add_usage(tx, &version.id)?;
+                let meta = json!({
+                    "templateSlug": template.slug,
+                    "templateId": template.id,
+                    "versionId": version.id,
+                    "versionNumber": version.version,
+                    "reviewUrl": "POST /api/prompt-reviews",
+                });
+                Some((text, meta))
+            }
+            Choice::NoTemplate | Choice::NoVersion => None,
+        };
+        Ok(Some((issue, prompt)))
+    })?;
+    let Some((issue, prompt)) = claimed else {
+        return Ok(Reply::empty(204));
+    };
+    let summary = json!({
+        "id": issue.id,
+        "number": issue.number,
+        "title": issue.title,
+        "type": issue.kind,
+        "priority": issue.priority,
+        "status": issue.status,
+    });
+    let (prompt, meta) = prompt.map_or((Value::Null, Value::Null), |(text, meta)| {
+        (Value::String(text), meta)
+    });
+    Ok(Reply::json(
+        200,
+        &json!({"issue": summary, "prompt": prompt, "meta": meta}),
+    ))
+}
+
+/// One queue entry.
+#[derive(Serialize)]
+struct Entry {
+    issue: Issue,
+    score: i64,
+    breakdown: Breakdown,
+}
+
+/// `GET /api/dispatch/queue`: every candidate in claim order, paginated, claiming nothing.
+pub fn queue(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let page = page(request)?;
+    let project_id = project_filter(request)?;
+    let (rows, total) = dispatch::queue(ctx.db(), project_id, page, ctx.now())?;
+    let entries = rows
+        .into_iter()
+        .map(|(issue, breakdown)| Entry {
+            issue,
+            score: breakdown.score(),
+            breakdown,
+        })
+        .collect();
+    Ok(Reply::listing(entries, total))
+}

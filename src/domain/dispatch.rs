@@ -1,0 +1,284 @@
+//! Dispatch priority (loop-api.md §6.3 with DECISIONS 12): which `todo` issue an agent
+//! gets next. `score = priorityWeight + typeBonus + goalBonus + ageBonus`, where the age
+//! bonus is one point per whole day since the issue was created.
+
+use serde::Serialize;
+
+use super::enums::{IssueStatus, WireEnum};
+use crate::clock::Timestamp;
+
+/// Points for an issue whose project has an active goal.
+pub const GOAL_ALIGNMENT_BONUS: i64 = 20;
+/// Points per whole day of age.
+pub const AGE_BONUS_PER_DAY: i64 = 1;
+/// Milliseconds in a day.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// Points for a priority: 1 (urgent) 100, 2 75, 3 50, 4 25, anything else 10.
+pub fn priority_weight(priority: i64) -> i64 {
+    match priority {
+        1 => 100,
+        2 => 75,
+        3 => 50,
+        4 => 25,
+        _ => 10,
+    }
+}
+
+/// Points for an issue type: signal 50, hypothesis 40, plan 30, task 20, monitor 10.
+pub fn type_bonus(kind: &str) -> i64 {
+    match kind {
+        "signal" => 50,
+        "hypothesis" => 40,
+        "plan" => 30,
+        "task" => 20,
+        "monitor" => 10,
+        _ => 0,
+    }
+}
+
+/// Whole days from `created_ms` to `now_ms` (floor), in age-bonus points.
+pub fn age_bonus(created_ms: i64, now_ms: i64) -> i64 {
+    (now_ms - created_ms).div_euclid(DAY_MS) * AGE_BONUS_PER_DAY
+}
+
+/// The time-independent rank of an issue: its score minus age, in milliseconds, minus
+/// its creation time. Ordering by rank is ordering by the score with a fractional age,
+/// so the best whole-day score is found near the top of a rank index (see
+/// [`Best`]).
+pub fn rank(priority: i64, kind: &str, goal_bonus: i64, created_ms: i64) -> i64 {
+    (priority_weight(priority) + type_bonus(kind) + goal_bonus) * DAY_MS - created_ms
+}
+
+/// A score and how it is made up (the `/queue` breakdown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Breakdown {
+    /// From the priority.
+    pub priority_weight: i64,
+    /// From the project's active goal.
+    pub goal_bonus: i64,
+    /// From the age in whole days.
+    pub age_bonus: i64,
+    /// From the type.
+    pub type_bonus: i64,
+}
+
+impl Breakdown {
+    /// The breakdown of an issue's score at `now_ms`.
+    pub fn of(priority: i64, kind: &str, goal_bonus: i64, created_ms: i64, now_ms: i64) -> Self {
+        Self {
+            priority_weight: priority_weight(priority),
+            goal_bonus,
+            age_bonus: age_bonus(created_ms, now_ms),
+            type_bonus: type_bonus(kind),
+        }
+    }
+
+    /// The total score.
+    pub fn score(&self) -> i64 {
+        self.priority_weight + self.goal_bonus + self.age_bonus + self.type_bonus
+    }
+}
+
+/// Dispatch order: higher score first, then older (`createdAt` ascending), then `id`.
+pub fn order_key(score: i64, created_ms: i64, id: &str) -> (std::cmp::Reverse<i64>, i64, &str) {
+    (std::cmp::Reverse(score), created_ms, id)
+}
+
+/// The search for the best candidate along a rank index, highest rank first.
+///
+/// A candidate's fractional score is `(rank + now) / DAY_MS` and its whole-day score is
+/// at most that, so once a row's fractional score falls below the best whole-day score
+/// found so far, no later row can win and the scan stops.
+#[derive(Debug, Clone, Default)]
+pub struct Best {
+    best: Option<(i64, i64, String)>,
+}
+
+impl Best {
+    /// An empty search.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether a row of this rank can still beat the best so far at `now_ms`.
+    pub fn worth_checking(&self, rank: i64, now_ms: i64) -> bool {
+        self.best
+            .as_ref()
+            .is_none_or(|(score, _, _)| rank.saturating_add(now_ms) >= score.saturating_mul(DAY_MS))
+    }
+
+    /// Whether a row would become the best (before checking it is eligible).
+    pub fn would_improve(&self, score: i64, created_ms: i64, id: &str) -> bool {
+        self.best
+            .as_ref()
+            .is_none_or(|(s, c, i)| order_key(score, created_ms, id) < order_key(*s, *c, i))
+    }
+
+    /// Records an eligible row as the best so far.
+    pub fn take(&mut self, score: i64, created_ms: i64, id: &str) {
+        self.best = Some((score, created_ms, id.to_owned()));
+    }
+
+    /// The winner's id.
+    pub fn winner(self) -> Option<String> {
+        self.best.map(|(_, _, id)| id)
+    }
+}
+
+/// The shortest and longest lease a claimer may ask for, in seconds.
+pub const LEASE_SECONDS_RANGE: std::ops::RangeInclusive<i64> = 60..=86_400;
+
+/// When a lease of `seconds` taken or renewed at `now` lapses.
+pub fn lease_expiry(now: Timestamp, seconds: i64) -> Timestamp {
+    now.plus_millis(seconds.saturating_mul(1000))
+}
+
+/// How a PATCH changes an issue's lease (DECISIONS 13): while a leased `in_progress`
+/// issue stays `in_progress` the lease is renewed; when it leaves `in_progress` the lease
+/// ends. `None` leaves the lease alone.
+pub fn lease_after_update(
+    current_status: &str,
+    lease_seconds: Option<i64>,
+    new_status: Option<IssueStatus>,
+    now: Timestamp,
+) -> Option<Option<Timestamp>> {
+    let was_in_progress = current_status == IssueStatus::InProgress.as_str();
+    let stays = new_status.is_none_or(|s| s == IssueStatus::InProgress);
+    match (was_in_progress, stays, lease_seconds) {
+        (true, true, Some(seconds)) => Some(Some(lease_expiry(now, seconds))),
+        (true, false, _) => Some(None),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leases_renew_while_in_progress_and_end_after() {
+        let now = Timestamp::from_unix_millis(1_000_000);
+        let renewed = Some(Some(Timestamp::from_unix_millis(1_000_000 + 3_600_000)));
+        assert_eq!(
+            lease_after_update("in_progress", Some(3600), None, now),
+            renewed
+        );
+        assert_eq!(
+            lease_after_update(
+                "in_progress",
+                Some(3600),
+                Some(IssueStatus::InProgress),
+                now
+            ),
+            renewed
+        );
+        assert_eq!(
+            lease_after_update("in_progress", Some(3600), Some(IssueStatus::Done), now),
+            Some(None)
+        );
+        assert_eq!(
+            lease_after_update("in_progress", None, None, now),
+            None,
+            "no lease, nothing to renew"
+        );
+        assert_eq!(
+            lease_after_update("todo", None, Some(IssueStatus::InProgress), now),
+            None,
+            "a PATCH is not a claim"
+        );
+    }
+
+    #[test]
+    fn the_worked_example() {
+        let now = 100 * DAY_MS;
+        let b = Breakdown::of(2, "signal", GOAL_ALIGNMENT_BONUS, now - 3 * DAY_MS, now);
+        assert_eq!(
+            (b.priority_weight, b.type_bonus, b.goal_bonus, b.age_bonus),
+            (75, 50, 20, 3)
+        );
+        assert_eq!(b.score(), 148);
+    }
+
+    #[test]
+    fn weights_and_bonuses() {
+        let weights: Vec<i64> = [1, 2, 3, 4, 0, 99]
+            .iter()
+            .map(|p| priority_weight(*p))
+            .collect();
+        assert_eq!(weights, [100, 75, 50, 25, 10, 10]);
+        let bonuses: Vec<i64> = ["signal", "hypothesis", "plan", "task", "monitor", "other"]
+            .iter()
+            .map(|t| type_bonus(t))
+            .collect();
+        assert_eq!(bonuses, [50, 40, 30, 20, 10, 0]);
+    }
+
+    #[test]
+    fn age_is_whole_days_floored() {
+        let now = 1000 * DAY_MS;
+        assert_eq!(age_bonus(now, now), 0);
+        assert_eq!(age_bonus(now - 30 * DAY_MS, now), 30);
+        assert_eq!(age_bonus(now - 365 * DAY_MS, now), 365);
+        assert_eq!(
+            age_bonus(now - DAY_MS * 26 / 10, now),
+            2,
+            "2.6 days is 2 whole days"
+        );
+        assert_eq!(age_bonus(now - DAY_MS + 1, now), 0);
+    }
+
+    #[test]
+    fn ties_go_to_the_oldest_then_the_smallest_id() {
+        assert!(order_key(10, 5, "b") < order_key(10, 6, "a"));
+        assert!(order_key(10, 5, "a") < order_key(10, 5, "b"));
+        assert!(order_key(11, 9, "z") < order_key(10, 1, "a"));
+    }
+
+    /// The scan finds exactly what sorting every candidate finds.
+    #[test]
+    fn the_rank_scan_agrees_with_a_full_sort() {
+        let now = 50 * DAY_MS + 12_345;
+        let mut rows: Vec<(String, i64, &str, i64, i64)> = Vec::new();
+        let mut seed: i64 = 7;
+        for i in 0..400 {
+            seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+            let priority = seed % 5;
+            let kind = ["signal", "task", "plan", "monitor", "hypothesis"]
+                [usize::try_from(seed % 5).unwrap_or(0)];
+            let goal = if seed % 3 == 0 {
+                GOAL_ALIGNMENT_BONUS
+            } else {
+                0
+            };
+            let created = now - (seed % (40 * DAY_MS));
+            rows.push((format!("id{i:03}"), priority, kind, goal, created));
+        }
+        let expected = rows
+            .iter()
+            .min_by_key(|(id, p, k, g, c)| {
+                order_key(Breakdown::of(*p, k, *g, *c, now).score(), *c, id)
+            })
+            .map(|r| r.0.clone());
+        let mut by_rank = rows.clone();
+        by_rank.sort_by_key(|(_, p, k, g, c)| std::cmp::Reverse(rank(*p, k, *g, *c)));
+        let mut best = Best::new();
+        let mut scanned = 0;
+        for (id, p, k, g, c) in &by_rank {
+            if !best.worth_checking(rank(*p, k, *g, *c), now) {
+                break;
+            }
+            scanned += 1;
+            let score = Breakdown::of(*p, k, *g, *c, now).score();
+            if best.would_improve(score, *c, id) {
+                best.take(score, *c, id);
+            }
+        }
+        assert_eq!(best.winner(), expected);
+        assert!(
+            scanned < rows.len() / 4,
+            "the scan stops early ({scanned} rows)"
+        );
+    }
+}
