@@ -170,14 +170,14 @@ CREATE TABLE prompt_reviews (
 );
 CREATE INDEX prompt_reviews_by_version ON prompt_reviews(version_id, created_at);
 
--- migrate:4 dispatch: a time-independent rank (see domain/dispatch.rs) indexed over todo issues, and claim leases
+-- migrate:4 dispatch: the time-independent part of the score (see domain/dispatch.rs) indexed with age over todo issues, and claim leases
 ALTER TABLE issues ADD COLUMN created_ms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE issues ADD COLUMN goal_bonus INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE issues ADD COLUMN dispatch_rank INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE issues ADD COLUMN dispatch_static INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE issues ADD COLUMN claimed_at TEXT;
 ALTER TABLE issues ADD COLUMN lease_seconds INTEGER;
 ALTER TABLE issues ADD COLUMN lease_expires_at TEXT;
-CREATE INDEX issues_dispatch ON issues(dispatch_rank DESC) WHERE status = 'todo' AND deleted_at IS NULL;
-CREATE INDEX issues_dispatch_by_project ON issues(project_id, dispatch_rank DESC) WHERE status = 'todo' AND deleted_at IS NULL;
+CREATE INDEX issues_dispatch ON issues(dispatch_static, created_ms, id) WHERE status = 'todo' AND deleted_at IS NULL;
+CREATE INDEX issues_dispatch_by_project ON issues(project_id, dispatch_static, created_ms, id) WHERE status = 'todo' AND deleted_at IS NULL;
 CREATE INDEX issues_leases ON issues(lease_expires_at) WHERE status = 'in_progress' AND lease_expires_at IS NOT NULL;
 CREATE INDEX issue_relations_blocked_by ON issue_relations(issue_id, related_issue_id) WHERE type = 'blocked_by';

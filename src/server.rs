@@ -2,7 +2,7 @@
 //! requests from tiny_http's queue until the server is shut down.
 
 use std::io::Read;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
@@ -105,12 +105,7 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
         .map_err(|e| StartError(format!("{}: {e}", db_path.display())))?;
     let generated_admin_key = ensure_admin_key(&first, &config, clock.as_ref())?;
 
-    let listener = tiny_http::Server::http((config.host.as_str(), config.port)).map_err(|e| {
-        StartError(format!(
-            "cannot listen on {}:{}: {e}",
-            config.host, config.port
-        ))
-    })?;
+    let listener = listen(&config)?;
     let addr = listener
         .server_addr()
         .to_ip()
@@ -157,6 +152,23 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
         maintenance: Some((stop, maintenance)),
         generated_admin_key,
     })
+}
+
+/// Binds the listening socket with `TCP_NODELAY`, which accepted connections inherit:
+/// tiny_http writes a response head and body separately, and without it Nagle's
+/// algorithm holds the body back until the client's delayed ACK (some 40 ms).
+fn listen(config: &Config) -> Result<tiny_http::Server, StartError> {
+    let fail = |e: &dyn std::fmt::Display| {
+        StartError(format!(
+            "cannot listen on {}:{}: {e}",
+            config.host, config.port
+        ))
+    };
+    let socket = TcpListener::bind((config.host.as_str(), config.port)).map_err(|e| fail(&e))?;
+    socket2::SockRef::from(&socket)
+        .set_tcp_nodelay(true)
+        .map_err(|e| fail(&e))?;
+    tiny_http::Server::from_listener(socket, None).map_err(|e| fail(&e))
 }
 
 /// This server's base URL as agents should call it (`localhost` for loopback and

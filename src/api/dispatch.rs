@@ -38,48 +38,71 @@ fn lease_seconds(ctx: &Ctx<'_>, request: &Request) -> Result<Option<i64>, ApiErr
     }
 }
 
-/// `GET /api/dispatch/next`: claims the best candidate and renders its prompt in one
-/// transaction (a prompt that cannot be rendered undoes the claim). 204 when there is
-/// nothing to do. The answer is unwrapped: `{issue, prompt, meta}`.
+/// `GET /api/dispatch/next`: claims the best candidate, chooses its template and counts
+/// the use in one short transaction, then renders the prompt outside the writer lock (so
+/// claims queue only behind each other's database work). A prompt that cannot be
+/// rendered undoes the claim and the use. 204 when there is nothing to do. The answer is
+/// unwrapped: `{issue, prompt, meta}`.
 pub fn next(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = project_filter(request)?;
     let claim = Claim {
         lease_seconds: lease_seconds(ctx, request)?,
         agent_session_id: request.query("agentSessionId")?.filter(|s| !s.is_empty()),
     };
-    let app = ctx.app();
-    let token = ctx.bearer().to_owned();
-    let callback = Callback {
-        url: app.config.loop_url.as_deref().unwrap_or_default(),
-        token: &token,
-    };
     let claimed = ctx.write(|tx, now| {
         let Some(id) = dispatch::next_candidate(tx, project_id, now)? else {
             return Ok(None);
         };
-        let issue = dispatch::claim(tx, &id, claim, now)?;
-        let prompt = match prompting::choose(tx, &issue, false)? {
+        let claimed = dispatch::claim(tx, &id, claim, now)?;
+        let choice = match prompting::choose(tx, &claimed.issue, false)? {
             Choice::Chosen(chosen) => {
-                let (template, version) = *chosen;
-                let text =
-                    prompting::render(tx, &app.renderer, &issue, &template, &version, &callback)?;
-                templates::add_usage(tx, &version.id)?;
-                let meta = json!({
-                    "templateSlug": template.slug,
-                    "templateId": template.id,
-                    "versionId": version.id,
-                    "versionNumber": version.version,
-                    "reviewUrl": "POST /api/prompt-reviews",
-                });
-                Some((text, meta))
+                templates::add_usage(tx, &chosen.1.id, 1)?;
+                Some(*chosen)
             }
             Choice::NoTemplate | Choice::NoVersion => None,
         };
-        Ok(Some((issue, prompt)))
+        Ok(Some((claimed, choice)))
     })?;
-    let Some((issue, prompt)) = claimed else {
+    let Some((claimed, choice)) = claimed else {
         return Ok(Reply::empty(204));
     };
+    let (prompt, meta) = match &choice {
+        None => (Value::Null, Value::Null),
+        Some((template, version)) => {
+            let app = ctx.app();
+            let callback = Callback {
+                url: app.config.loop_url.as_deref().unwrap_or_default(),
+                token: ctx.bearer(),
+            };
+            match prompting::render(
+                ctx.db(),
+                &app.renderer,
+                &claimed.issue,
+                template,
+                version,
+                &callback,
+            ) {
+                Ok(text) => (
+                    Value::String(text),
+                    json!({
+                        "templateSlug": template.slug,
+                        "templateId": template.id,
+                        "versionId": version.id,
+                        "versionNumber": version.version,
+                        "reviewUrl": "POST /api/prompt-reviews",
+                    }),
+                ),
+                Err(error) => {
+                    ctx.write(|tx, _| {
+                        dispatch::undo_claim(tx, &claimed)?;
+                        Ok(templates::add_usage(tx, &version.id, -1)?)
+                    })?;
+                    return Err(error);
+                }
+            }
+        }
+    };
+    let issue = &claimed.issue;
     let summary = json!({
         "id": issue.id,
         "number": issue.number,
@@ -87,9 +110,6 @@ pub fn next(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         "type": issue.kind,
         "priority": issue.priority,
         "status": issue.status,
-    });
-    let (prompt, meta) = prompt.map_or((Value::Null, Value::Null), |(text, meta)| {
-        (Value::String(text), meta)
     });
     Ok(Reply::json(
         200,

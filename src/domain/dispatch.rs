@@ -42,12 +42,28 @@ pub fn age_bonus(created_ms: i64, now_ms: i64) -> i64 {
     (now_ms - created_ms).div_euclid(DAY_MS) * AGE_BONUS_PER_DAY
 }
 
-/// The time-independent rank of an issue: its score minus age, in milliseconds, minus
-/// its creation time. Ordering by rank is ordering by the score with a fractional age,
-/// so the best whole-day score is found near the top of a rank index (see
-/// [`Best`]).
-pub fn rank(priority: i64, kind: &str, goal_bonus: i64, created_ms: i64) -> i64 {
-    (priority_weight(priority) + type_bonus(kind) + goal_bonus) * DAY_MS - created_ms
+/// The part of an issue's score that does not change with time: priority weight, type
+/// bonus and goal bonus. Issues with the same static score are ordered by age alone, so
+/// the best of them is simply the oldest.
+pub fn static_score(priority: i64, kind: &str, goal_bonus: i64) -> i64 {
+    priority_weight(priority) + type_bonus(kind) + goal_bonus
+}
+
+/// Every static score an issue can have, highest first.
+pub fn possible_static_scores() -> Vec<i64> {
+    let weights = [100, 75, 50, 25, 10];
+    let bonuses = [50, 40, 30, 20, 10, 0];
+    let mut scores: Vec<i64> = weights
+        .iter()
+        .flat_map(|w| {
+            bonuses
+                .iter()
+                .flat_map(move |b| [w + b, w + b + GOAL_ALIGNMENT_BONUS])
+        })
+        .collect();
+    scores.sort_unstable_by(|a, b| b.cmp(a));
+    scores.dedup();
+    scores
 }
 
 /// A score and how it is made up (the `/queue` breakdown).
@@ -86,45 +102,19 @@ pub fn order_key(score: i64, created_ms: i64, id: &str) -> (std::cmp::Reverse<i6
     (std::cmp::Reverse(score), created_ms, id)
 }
 
-/// The search for the best candidate along a rank index, highest rank first.
-///
-/// A candidate's fractional score is `(rank + now) / DAY_MS` and its whole-day score is
-/// at most that, so once a row's fractional score falls below the best whole-day score
-/// found so far, no later row can win and the scan stops.
-#[derive(Debug, Clone, Default)]
-pub struct Best {
-    best: Option<(i64, i64, String)>,
-}
-
-impl Best {
-    /// An empty search.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Whether a row of this rank can still beat the best so far at `now_ms`.
-    pub fn worth_checking(&self, rank: i64, now_ms: i64) -> bool {
-        self.best
-            .as_ref()
-            .is_none_or(|(score, _, _)| rank.saturating_add(now_ms) >= score.saturating_mul(DAY_MS))
-    }
-
-    /// Whether a row would become the best (before checking it is eligible).
-    pub fn would_improve(&self, score: i64, created_ms: i64, id: &str) -> bool {
-        self.best
-            .as_ref()
-            .is_none_or(|(s, c, i)| order_key(score, created_ms, id) < order_key(*s, *c, i))
-    }
-
-    /// Records an eligible row as the best so far.
-    pub fn take(&mut self, score: i64, created_ms: i64, id: &str) {
-        self.best = Some((score, created_ms, id.to_owned()));
-    }
-
-    /// The winner's id.
-    pub fn winner(self) -> Option<String> {
-        self.best.map(|(_, _, id)| id)
-    }
+/// The issue to claim among the oldest unblocked issue of each static score (`heads`:
+/// static score, creation time, id), in [`order_key`] order at `now_ms`.
+pub fn pick<'a>(
+    heads: impl IntoIterator<Item = (i64, i64, &'a str)>,
+    now_ms: i64,
+) -> Option<&'a str> {
+    heads
+        .into_iter()
+        .min_by(|(s1, c1, i1), (s2, c2, i2)| {
+            let score = |s: i64, c: i64| s + age_bonus(c, now_ms);
+            order_key(score(*s1, *c1), *c1, i1).cmp(&order_key(score(*s2, *c2), *c2, i2))
+        })
+        .map(|(_, _, id)| id)
 }
 
 /// The shortest and longest lease a claimer may ask for, in seconds.
@@ -236,9 +226,10 @@ mod tests {
         assert!(order_key(11, 9, "z") < order_key(10, 1, "a"));
     }
 
-    /// The scan finds exactly what sorting every candidate finds.
+    /// Taking the oldest of each static score finds exactly what sorting every
+    /// candidate finds.
     #[test]
-    fn the_rank_scan_agrees_with_a_full_sort() {
+    fn the_heads_of_each_static_score_agree_with_a_full_sort() {
         let now = 50 * DAY_MS + 12_345;
         let mut rows: Vec<(String, i64, &str, i64, i64)> = Vec::new();
         let mut seed: i64 = 7;
@@ -246,7 +237,7 @@ mod tests {
             seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
             let priority = seed % 5;
             let kind = ["signal", "task", "plan", "monitor", "hypothesis"]
-                [usize::try_from(seed % 5).unwrap_or(0)];
+                [usize::try_from((seed / 5) % 5).unwrap_or(0)];
             let goal = if seed % 3 == 0 {
                 GOAL_ALIGNMENT_BONUS
             } else {
@@ -261,24 +252,25 @@ mod tests {
                 order_key(Breakdown::of(*p, k, *g, *c, now).score(), *c, id)
             })
             .map(|r| r.0.clone());
-        let mut by_rank = rows.clone();
-        by_rank.sort_by_key(|(_, p, k, g, c)| std::cmp::Reverse(rank(*p, k, *g, *c)));
-        let mut best = Best::new();
-        let mut scanned = 0;
-        for (id, p, k, g, c) in &by_rank {
-            if !best.worth_checking(rank(*p, k, *g, *c), now) {
-                break;
-            }
-            scanned += 1;
-            let score = Breakdown::of(*p, k, *g, *c, now).score();
-            if best.would_improve(score, *c, id) {
-                best.take(score, *c, id);
+        let mut heads: Vec<(i64, i64, &str)> = Vec::new();
+        for class in possible_static_scores() {
+            let oldest = rows
+                .iter()
+                .filter(|(_, p, k, g, _)| static_score(*p, k, *g) == class)
+                .min_by_key(|(id, _, _, _, c)| (*c, id.clone()));
+            if let Some((id, _, _, _, c)) = oldest {
+                heads.push((class, *c, id));
             }
         }
-        assert_eq!(best.winner(), expected);
-        assert!(
-            scanned < rows.len() / 4,
-            "the scan stops early ({scanned} rows)"
-        );
+        assert_eq!(pick(heads, now).map(str::to_owned), expected);
+    }
+
+    #[test]
+    fn every_static_score_is_listed() {
+        let scores = possible_static_scores();
+        assert_eq!(scores.first(), Some(&170));
+        assert_eq!(scores.last(), Some(&10));
+        assert!(scores.contains(&static_score(0, "other", 0)));
+        assert!(scores.windows(2).all(|w| w[0] > w[1]));
     }
 }

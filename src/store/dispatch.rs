@@ -6,7 +6,7 @@ use rusqlite::{Connection, Row, params};
 use super::comments::{self, NewComment};
 use super::issues::{self, Issue};
 use crate::clock::Timestamp;
-use crate::domain::dispatch::{self, Best, Breakdown};
+use crate::domain::dispatch::{self, Breakdown};
 use crate::domain::enums::AuthorType;
 use crate::domain::pagination::Page;
 
@@ -15,6 +15,47 @@ const BLOCKED_SQL: &str = "EXISTS (SELECT 1 FROM issue_relations r JOIN issues b
      WHERE r.issue_id = issues.id AND r.type = 'blocked_by' AND b.deleted_at IS NULL \
      AND b.status NOT IN ('done', 'canceled'))";
 
+/// The id of the issue `/next` should claim at `now`, if any: the highest score (whole
+/// days of age), then the oldest, then the smallest id, among unblocked candidates.
+///
+/// Issues with the same static score rank by age alone, so the winner is the oldest
+/// unblocked issue of one of the few possible static scores: one short index probe per
+/// static score finds it, however many issues wait and however many share a score.
+pub fn next_candidate(
+    conn: &Connection,
+    project_id: Option<&str>,
+    now: Timestamp,
+) -> rusqlite::Result<Option<String>> {
+    let (index, filter) = if project_id.is_some() {
+        ("issues_dispatch_by_project", "AND project_id = ?2")
+    } else {
+        ("issues_dispatch", "")
+    };
+    let sql = format!(
+        "SELECT id, created_ms, {BLOCKED_SQL} FROM issues INDEXED BY {index} \
+         WHERE status = 'todo' AND deleted_at IS NULL AND dispatch_static = ?1 {filter} ORDER BY created_ms, id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut heads: Vec<(i64, i64, String)> = Vec::new();
+    for class in dispatch::possible_static_scores() {
+        let mut rows = match project_id {
+            Some(project_id) => stmt.query(params![class, project_id])?,
+            None => stmt.query([class])?,
+        };
+        while let Some(row) = rows.next()? {
+            if !row.get::<_, bool>(2)? {
+                heads.push((class, row.get(1)?, row.get(0)?));
+                break;
+            }
+        }
+    }
+    let winner = dispatch::pick(
+        heads.iter().map(|(s, c, id)| (*s, *c, id.as_str())),
+        now.unix_millis(),
+    );
+    Ok(winner.map(str::to_owned))
+}
+
 /// What ranking needs of a candidate.
 struct Candidate {
     id: String,
@@ -22,58 +63,33 @@ struct Candidate {
     kind: String,
     goal_bonus: i64,
     created_ms: i64,
-    rank: i64,
 }
 
-fn candidate(row: &Row<'_>) -> rusqlite::Result<(Candidate, bool)> {
-    Ok((
-        Candidate {
+/// Every `todo`, live, unblocked issue (optionally of one project).
+fn candidates(conn: &Connection, project_id: Option<&str>) -> rusqlite::Result<Vec<Candidate>> {
+    let filter = if project_id.is_some() {
+        "AND project_id = ?1"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT id, priority, type, goal_bonus, created_ms FROM issues \
+         WHERE status = 'todo' AND deleted_at IS NULL {filter} AND NOT {BLOCKED_SQL}"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let read = |row: &Row<'_>| {
+        Ok(Candidate {
             id: row.get(0)?,
             priority: row.get(1)?,
             kind: row.get(2)?,
             goal_bonus: row.get(3)?,
             created_ms: row.get(4)?,
-            rank: row.get(5)?,
-        },
-        row.get(6)?,
-    ))
-}
-
-/// `todo`, live, optionally in one project, best rank first, with a `blocked` flag.
-fn candidates_sql(project: bool) -> String {
-    format!(
-        "SELECT id, priority, type, goal_bonus, created_ms, dispatch_rank, {BLOCKED_SQL} FROM issues \
-         WHERE status = 'todo' AND deleted_at IS NULL {} ORDER BY dispatch_rank DESC",
-        if project { "AND project_id = ?1" } else { "" }
-    )
-}
-
-/// The id of the issue `/next` should claim at `now`, if any: the highest score (whole
-/// days of age), then the oldest, then the smallest id, among unblocked candidates. Only
-/// the top of the rank index is read.
-pub fn next_candidate(
-    conn: &Connection,
-    project_id: Option<&str>,
-    now: Timestamp,
-) -> rusqlite::Result<Option<String>> {
-    let now_ms = now.unix_millis();
-    let mut stmt = conn.prepare_cached(&candidates_sql(project_id.is_some()))?;
-    let mut rows = match project_id {
-        Some(project_id) => stmt.query([project_id])?,
-        None => stmt.query([])?,
+        })
     };
-    let mut best = Best::new();
-    while let Some(row) = rows.next()? {
-        let (c, blocked) = candidate(row)?;
-        if !best.worth_checking(c.rank, now_ms) {
-            break;
-        }
-        let score = Breakdown::of(c.priority, &c.kind, c.goal_bonus, c.created_ms, now_ms).score();
-        if !blocked && best.would_improve(score, c.created_ms, &c.id) {
-            best.take(score, c.created_ms, &c.id);
-        }
+    match project_id {
+        Some(project_id) => stmt.query_map([project_id], read)?.collect(),
+        None => stmt.query_map([], read)?.collect(),
     }
-    Ok(best.winner())
 }
 
 /// One page of the dispatch queue at `now`: every unblocked candidate sorted as `/next`
@@ -85,19 +101,13 @@ pub fn queue(
     now: Timestamp,
 ) -> rusqlite::Result<(Vec<(Issue, Breakdown)>, i64)> {
     let now_ms = now.unix_millis();
-    let mut stmt = conn.prepare_cached(&candidates_sql(project_id.is_some()))?;
-    let rows = match project_id {
-        Some(project_id) => stmt.query_map([project_id], candidate)?,
-        None => stmt.query_map([], candidate)?,
-    };
-    let mut ranked: Vec<(Candidate, Breakdown)> = Vec::new();
-    for row in rows {
-        let (c, blocked) = row?;
-        if !blocked {
+    let mut ranked: Vec<(Candidate, Breakdown)> = candidates(conn, project_id)?
+        .into_iter()
+        .map(|c| {
             let breakdown = Breakdown::of(c.priority, &c.kind, c.goal_bonus, c.created_ms, now_ms);
-            ranked.push((c, breakdown));
-        }
-    }
+            (c, breakdown)
+        })
+        .collect();
     ranked.sort_by(|(a, x), (b, y)| {
         dispatch::order_key(x.score(), a.created_ms, &a.id).cmp(&dispatch::order_key(
             y.score(),
@@ -133,13 +143,22 @@ pub struct Claim<'a> {
     pub agent_session_id: Option<&'a str>,
 }
 
-/// Marks `id` claimed (`in_progress`) at `now` and returns it.
+/// A claim as made: the issue after it, and what it replaced (to undo it).
+pub struct Claimed {
+    /// The issue, now `in_progress`.
+    pub issue: Issue,
+    /// The issue as it was before.
+    before: Issue,
+}
+
+/// Marks `id` claimed (`in_progress`) at `now`.
 pub fn claim(
     conn: &Connection,
     id: &str,
     claim: Claim<'_>,
     now: Timestamp,
-) -> rusqlite::Result<Issue> {
+) -> rusqlite::Result<Claimed> {
+    let before = issues::find_any(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     let expires = claim
         .lease_seconds
         .map(|s| dispatch::lease_expiry(now, s).to_string());
@@ -148,7 +167,31 @@ pub fn claim(
          lease_expires_at = ?3, agent_session_id = COALESCE(?4, agent_session_id) WHERE id = ?5",
     )?
     .execute(params![now.to_string(), claim.lease_seconds, expires, claim.agent_session_id, id])?;
-    issues::find_any(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+    let issue = issues::find_any(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    Ok(Claimed { issue, before })
+}
+
+/// Undoes a claim whose prompt could not be rendered: the issue gets back exactly the
+/// status and claim fields it had, unless something else changed it meanwhile.
+pub fn undo_claim(conn: &Connection, claimed: &Claimed) -> rusqlite::Result<()> {
+    let (before, after) = (&claimed.before, &claimed.issue);
+    conn.prepare_cached(
+        "UPDATE issues SET status = ?1, updated_at = ?2, claimed_at = ?3, lease_seconds = ?4, \
+         lease_expires_at = ?5, agent_session_id = ?6 \
+         WHERE id = ?7 AND status = 'in_progress' AND claimed_at = ?8 AND updated_at = ?9",
+    )?
+    .execute(params![
+        before.status,
+        before.updated_at,
+        before.claimed_at,
+        before.lease_seconds,
+        before.lease_expires_at,
+        before.agent_session_id,
+        after.id,
+        after.claimed_at,
+        after.updated_at
+    ])?;
+    Ok(())
 }
 
 /// Renews the lease of a claimed issue after activity on it (a comment).

@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 
 use super::{json_column, new_id};
 use crate::clock::Timestamp;
-use crate::domain::dispatch::{self, DAY_MS, GOAL_ALIGNMENT_BONUS};
+use crate::domain::dispatch::{self, GOAL_ALIGNMENT_BONUS};
 use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
 use crate::domain::pagination::Page;
 
@@ -148,12 +148,12 @@ pub struct NewIssue {
 /// Inserts an issue with the next number and returns it.
 pub fn insert(conn: &Connection, new: &NewIssue, now: Timestamp) -> rusqlite::Result<Issue> {
     let created_ms = now.unix_millis();
-    let rank = dispatch::rank(new.priority, new.kind.as_str(), 0, created_ms);
+    let static_score = dispatch::static_score(new.priority, new.kind.as_str(), 0);
     let now = now.to_string();
     let sql = format!(
         "INSERT INTO issues (id, title, description, type, status, priority, parent_id, \
          project_id, signal_source, signal_payload, hypothesis, completed_at, created_at, updated_at, \
-         created_ms, dispatch_rank) \
+         created_ms, dispatch_static) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15) RETURNING {COLUMNS}"
     );
     let issue = conn.prepare_cached(&sql)?.query_row(
@@ -172,23 +172,23 @@ pub fn insert(conn: &Connection, new: &NewIssue, now: Timestamp) -> rusqlite::Re
             new.completed_at.map(|t| t.to_string()),
             now,
             created_ms,
-            rank,
+            static_score,
         ],
         from_row,
     )?;
     if issue.project_id.is_some() {
-        refresh_rank(conn, &issue)?;
+        refresh_static_score(conn, &issue)?;
     }
     Ok(issue)
 }
 
-/// Recomputes an issue's goal bonus and dispatch rank from its current priority, type
-/// and project.
-fn refresh_rank(conn: &Connection, issue: &Issue) -> rusqlite::Result<()> {
-    let base = dispatch::rank(issue.priority, &issue.kind, 0, issue.created_ms);
+/// Recomputes an issue's goal bonus and static dispatch score from its current
+/// priority, type and project.
+fn refresh_static_score(conn: &Connection, issue: &Issue) -> rusqlite::Result<()> {
+    let base = dispatch::static_score(issue.priority, &issue.kind, 0);
     let bonus = goal_bonus_sql();
     let sql = format!(
-        "UPDATE issues SET goal_bonus = {bonus}, dispatch_rank = ?1 + {bonus} * {DAY_MS} WHERE id = ?2"
+        "UPDATE issues SET goal_bonus = {bonus}, dispatch_static = ?1 + {bonus} WHERE id = ?2"
     );
     conn.prepare_cached(&sql)?
         .execute(params![base, issue.id])?;
@@ -200,8 +200,8 @@ fn refresh_rank(conn: &Connection, issue: &Issue) -> rusqlite::Result<()> {
 pub fn refresh_goal_bonus(conn: &Connection, project_id: &str) -> rusqlite::Result<()> {
     let bonus = goal_bonus_sql();
     let sql = format!(
-        "UPDATE issues SET dispatch_rank = dispatch_rank + ({bonus} - goal_bonus) * {DAY_MS}, \
-         goal_bonus = {bonus} WHERE project_id = ?1"
+        "UPDATE issues SET dispatch_static = dispatch_static + {bonus} - goal_bonus, goal_bonus = {bonus} \
+         WHERE project_id = ?1"
     );
     conn.prepare_cached(&sql)?.execute([project_id])?;
     Ok(())
@@ -220,7 +220,7 @@ pub fn backfill_dispatch_columns(conn: &Connection) -> rusqlite::Result<()> {
             params![created_ms, id],
         )?;
         if let Some(issue) = find_any(conn, &id)? {
-            refresh_rank(conn, &issue)?;
+            refresh_static_score(conn, &issue)?;
         }
     }
     Ok(())
@@ -537,7 +537,7 @@ pub fn update(
     if let Some(issue) = &updated
         && rank_inputs_changed
     {
-        refresh_rank(conn, issue)?;
+        refresh_static_score(conn, issue)?;
     }
     Ok(updated)
 }

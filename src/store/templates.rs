@@ -380,10 +380,11 @@ pub fn set_version_status(
         .optional()
 }
 
-/// Counts one more use of a version by dispatch.
-pub fn add_usage(conn: &Connection, id: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE prompt_versions SET usage_count = usage_count + 1 WHERE id = ?1")?
-        .execute([id])?;
+/// Counts `delta` more uses of a version by dispatch (-1 takes back a use whose prompt
+/// could not be rendered).
+pub fn add_usage(conn: &Connection, id: &str, delta: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE prompt_versions SET usage_count = usage_count + ?1 WHERE id = ?2")?
+        .execute(params![delta, id])?;
     Ok(())
 }
 

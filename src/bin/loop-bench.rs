@@ -1,0 +1,535 @@
+//! `loop-bench`: a load generator for Loop's benchmark scenarios (see BENCHMARKS.md).
+//!
+//! ```text
+//! cargo run --release --bin loop-bench -- <scenario> [--clients N] [--seconds S]
+//! cargo run --release --bin loop-bench -- all
+//! ```
+//!
+//! Each scenario starts its own server (this binary re-executed as `serve-internal`, so
+//! the server's memory is measured apart from the load generator's) on a fresh
+//! temporary database, seeds the data it needs through the store, drives it with N
+//! client threads over keep-alive connections, and prints requests/s, latency
+//! percentiles, errors by status and the server's peak resident memory.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use loop_engine::clock::{Clock, SystemClock};
+use loop_engine::config::Config;
+use loop_engine::domain::enums::{IssueStatus, IssueType};
+use loop_engine::store::{self, issues};
+
+const KEY: &str = "bench-key";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("serve-internal") {
+        serve_internal(&args[1..]);
+        return;
+    }
+    let Some(scenario) = args.first().cloned() else {
+        eprintln!(
+            "usage: loop-bench <scenario|all> [--clients N] [--seconds S]\nscenarios: {}",
+            SCENARIOS.join(", ")
+        );
+        std::process::exit(2);
+    };
+    let option = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    let clients = option("--clients");
+    let seconds = option("--seconds").unwrap_or(10);
+    let chosen: Vec<&str> = if scenario == "all" {
+        SCENARIOS.to_vec()
+    } else {
+        vec![scenario.as_str()]
+    };
+    let mut ceiling = None;
+    for name in chosen {
+        let Some(result) = run(name, clients, Duration::from_secs(seconds)) else {
+            eprintln!("unknown scenario {name}; one of: {}", SCENARIOS.join(", "));
+            std::process::exit(2);
+        };
+        if name == "health" {
+            ceiling = Some(result.per_second);
+        }
+        result.print(ceiling);
+    }
+}
+
+/// Every scenario, in the order `all` runs them.
+const SCENARIOS: [&str; 7] = [
+    "health",
+    "create-issue",
+    "signals",
+    "list-10k",
+    "list-100k",
+    "dispatch-500",
+    "dispatch-10k",
+];
+
+fn run(name: &str, clients: Option<u64>, duration: Duration) -> Option<Outcome> {
+    let clients = |default: u64| usize::try_from(clients.unwrap_or(default)).unwrap_or(8);
+    Some(match name {
+        "health" => timed(name, &Seed::default(), clients(8), duration, |_, _| {
+            Call::get("/health")
+        }),
+        "create-issue" => timed(name, &Seed::default(), clients(8), duration, |client, i| {
+            Call::post(
+                "/api/issues",
+                format!(
+                    r#"{{"title":"Bench issue {client}-{i}","type":"task","priority":{}}}"#,
+                    i % 5
+                ),
+            )
+        }),
+        "signals" => timed(name, &Seed::default(), clients(8), duration, |client, i| {
+            Call::post(
+                "/api/signals",
+                format!(
+                    r#"{{"source":"bench","type":"error","severity":"high","payload":{{"message":"Error {client}-{i}","count":{i}}}}}"#
+                ),
+            )
+        }),
+        "list-10k" => timed(
+            name,
+            &Seed {
+                issues: 10_000,
+                todo: 0,
+            },
+            clients(8),
+            duration,
+            |_, _| Call::get("/api/issues?limit=50"),
+        ),
+        "list-100k" => timed(
+            name,
+            &Seed {
+                issues: 100_000,
+                todo: 0,
+            },
+            clients(8),
+            duration,
+            |_, _| Call::get("/api/issues?limit=50"),
+        ),
+        "dispatch-500" => claims(
+            name,
+            &Seed {
+                issues: 100_000,
+                todo: 500,
+            },
+            clients(16),
+        ),
+        "dispatch-10k" => claims(
+            name,
+            &Seed {
+                issues: 100_000,
+                todo: 10_000,
+            },
+            clients(16),
+        ),
+        _ => return None,
+    })
+}
+
+/// What a scenario's database holds before the load starts.
+#[derive(Default)]
+struct Seed {
+    /// Issues in all.
+    issues: usize,
+    /// How many of them are `todo` (dispatch candidates); the rest are done or backlog.
+    todo: usize,
+}
+
+impl Seed {
+    /// Writes the seed through the store, in one transaction.
+    fn write(&self, path: &std::path::Path) {
+        let mut conn = store::open(path).expect("open the bench database");
+        let now = SystemClock.now();
+        store::migrate(&mut conn, now).expect("migrate");
+        let tx = conn.transaction().expect("transaction");
+        let kinds = [
+            IssueType::Signal,
+            IssueType::Hypothesis,
+            IssueType::Plan,
+            IssueType::Task,
+            IssueType::Monitor,
+        ];
+        for i in 0..self.issues {
+            // `todo` issues spread evenly through the table; creation spread over 60 days.
+            let status = if (i + 1) * self.todo / self.issues > i * self.todo / self.issues {
+                IssueStatus::Todo
+            } else if i % 2 == 0 {
+                IssueStatus::Done
+            } else {
+                IssueStatus::Backlog
+            };
+            let issue = issues::NewIssue {
+                title: format!("Seeded issue {i}"),
+                description: Some("Seeded for the benchmark".to_owned()),
+                kind: kinds[i % kinds.len()],
+                status,
+                priority: i64::try_from(i % 5).unwrap_or(0),
+                parent_id: None,
+                project_id: None,
+                signal_source: None,
+                signal_payload: None,
+                hypothesis: None,
+                completed_at: None,
+            };
+            let age = i64::try_from(i % 60).unwrap_or(0) * 86_400_000;
+            issues::insert(&tx, &issue, now.plus_millis(-age)).expect("seed issue");
+        }
+        tx.commit().expect("commit the seed");
+    }
+}
+
+/// One request to send.
+struct Call {
+    method: &'static str,
+    path: String,
+    body: String,
+}
+
+impl Call {
+    fn get(path: &str) -> Self {
+        Self {
+            method: "GET",
+            path: path.to_owned(),
+            body: String::new(),
+        }
+    }
+
+    fn post(path: &str, body: String) -> Self {
+        Self {
+            method: "POST",
+            path: path.to_owned(),
+            body,
+        }
+    }
+}
+
+/// A benchmark's figures.
+struct Outcome {
+    name: String,
+    clients: usize,
+    requests: u64,
+    per_second: f64,
+    latencies_us: Vec<u64>,
+    statuses: BTreeMap<u16, u64>,
+    peak_rss_kb: u64,
+    note: String,
+}
+
+impl Outcome {
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return 0.0;
+        }
+        #[allow(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss
+        )]
+        let index = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        #[allow(clippy::cast_precision_loss)]
+        let micros = self.latencies_us[index] as f64;
+        micros / 1000.0
+    }
+
+    fn print(&self, ceiling: Option<f64>) {
+        let ratio = ceiling.map_or_else(String::new, |c| {
+            format!("  ({:.0}% of /health)", 100.0 * self.per_second / c)
+        });
+        println!(
+            "{:<14} clients {:>2}  {:>9.0} req/s{ratio}  p50 {:.2} ms  p99 {:.2} ms  p99.9 {:.2} ms  requests {}  statuses {:?}  server peak RSS {:.1} MB{}",
+            self.name,
+            self.clients,
+            self.per_second,
+            self.percentile(0.5),
+            self.percentile(0.99),
+            self.percentile(0.999),
+            self.requests,
+            self.statuses,
+            f64::from(u32::try_from(self.peak_rss_kb).unwrap_or(u32::MAX)) / 1024.0,
+            self.note
+        );
+    }
+}
+
+/// A running server process.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(seed: &Seed) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let db = dir.path().join("bench.db");
+        seed.write(&db);
+        let exe = std::env::current_exe().expect("own path");
+        let mut child = Command::new(exe)
+            .args(["serve-internal", &db.to_string_lossy()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("server address");
+        let addr = line.trim().parse().expect("an address");
+        Self {
+            child,
+            addr,
+            _dir: dir,
+        }
+    }
+
+    fn peak_rss_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn stop(mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// The server side: `loop-bench serve-internal <db>` serves until standard input closes
+/// and prints its address first.
+fn serve_internal(args: &[String]) {
+    let mut config = Config::new(
+        args.first()
+            .cloned()
+            .unwrap_or_else(|| "bench.db".to_owned()),
+    );
+    config.port = 0;
+    config.api_key = Some(KEY.to_owned());
+    let running = loop_engine::server::start(config).expect("server starts");
+    println!("{}", running.addr());
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    running.shutdown();
+}
+
+/// A keep-alive HTTP/1.1 connection.
+struct Connection {
+    stream: BufReader<TcpStream>,
+}
+
+impl Connection {
+    fn open(addr: SocketAddr) -> Self {
+        let stream = TcpStream::connect(addr).expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        Self {
+            stream: BufReader::new(stream),
+        }
+    }
+
+    /// Sends a request and returns the status and body.
+    fn send(&mut self, call: &Call) -> (u16, Vec<u8>) {
+        let request = format!(
+            "{} {} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+            call.method,
+            call.path,
+            call.body.len(),
+            call.body
+        );
+        self.stream
+            .get_mut()
+            .write_all(request.as_bytes())
+            .expect("send");
+        let mut status = 0;
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            self.stream.read_line(&mut line).expect("read the answer");
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if status == 0 {
+                status = line
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+            } else if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body).expect("read the body");
+        (status, body)
+    }
+}
+
+/// Per-thread tallies.
+#[derive(Default)]
+struct Tally {
+    latencies_us: Vec<u64>,
+    statuses: BTreeMap<u16, u64>,
+    claimed: Vec<String>,
+}
+
+impl Tally {
+    fn record(&mut self, started: Instant, status: u16) {
+        self.latencies_us
+            .push(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
+        *self.statuses.entry(status).or_default() += 1;
+    }
+}
+
+fn collect(
+    name: &str,
+    clients: usize,
+    elapsed: Duration,
+    tallies: Vec<Tally>,
+    server: &Server,
+    note: String,
+) -> Outcome {
+    let mut latencies_us = Vec::new();
+    let mut statuses = BTreeMap::new();
+    for tally in tallies {
+        latencies_us.extend(tally.latencies_us);
+        for (status, count) in tally.statuses {
+            *statuses.entry(status).or_default() += count;
+        }
+    }
+    latencies_us.sort_unstable();
+    let requests = u64::try_from(latencies_us.len()).unwrap_or(u64::MAX);
+    #[allow(clippy::cast_precision_loss)]
+    let per_second = requests as f64 / elapsed.as_secs_f64();
+    Outcome {
+        name: name.to_owned(),
+        clients,
+        requests,
+        per_second,
+        latencies_us,
+        statuses,
+        peak_rss_kb: server.peak_rss_kb(),
+        note,
+    }
+}
+
+/// Runs `make` in `clients` threads for `duration`.
+fn timed(
+    name: &str,
+    seed: &Seed,
+    clients: usize,
+    duration: Duration,
+    make: impl Fn(usize, u64) -> Call + Sync,
+) -> Outcome {
+    let server = Server::start(seed);
+    let started = Instant::now();
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|client| {
+                let (make, addr) = (&make, server.addr);
+                scope.spawn(move || {
+                    let mut connection = Connection::open(addr);
+                    let mut tally = Tally::default();
+                    let mut i = 0;
+                    while started.elapsed() < duration {
+                        let call = make(client, i);
+                        let sent = Instant::now();
+                        let (status, _) = connection.send(&call);
+                        tally.record(sent, status);
+                        i += 1;
+                    }
+                    tally
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let outcome = collect(
+        name,
+        clients,
+        started.elapsed(),
+        tallies,
+        &server,
+        String::new(),
+    );
+    server.stop();
+    outcome
+}
+
+/// Claims with `clients` threads until the queue is empty, checking no issue is claimed
+/// twice.
+fn claims(name: &str, seed: &Seed, clients: usize) -> Outcome {
+    let server = Server::start(seed);
+    let started = Instant::now();
+    let empties = AtomicU64::new(0);
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|_| {
+                let (addr, empties) = (server.addr, &empties);
+                scope.spawn(move || {
+                    let mut connection = Connection::open(addr);
+                    let mut tally = Tally::default();
+                    loop {
+                        let sent = Instant::now();
+                        let (status, body) = connection.send(&Call::get("/api/dispatch/next"));
+                        if status == 204 {
+                            empties.fetch_add(1, Ordering::Relaxed);
+                            return tally;
+                        }
+                        tally.record(sent, status);
+                        if let Some(id) = issue_id(&body) {
+                            tally.claimed.push(id);
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    let claimed: Vec<String> = tallies
+        .iter()
+        .flat_map(|t| t.claimed.iter().cloned())
+        .collect();
+    let distinct: HashSet<&String> = claimed.iter().collect();
+    let note = format!(
+        "  claims {} of {} todo, distinct {}, double claims {}",
+        claimed.len(),
+        seed.todo,
+        distinct.len(),
+        claimed.len() - distinct.len()
+    );
+    let outcome = collect(name, clients, elapsed, tallies, &server, note);
+    server.stop();
+    outcome
+}
+
+/// The claimed issue's id: the first `"id":"…"` of the answer (the issue summary comes
+/// first), found without parsing the whole body so the load generator spends its CPU
+/// on load rather than on JSON.
+fn issue_id(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let start = text.find(r#""id":""#)? + 6;
+    let end = start + text[start..].find('"')?;
+    Some(text[start..end].to_owned())
+}
