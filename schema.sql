@@ -181,3 +181,29 @@ CREATE INDEX issues_dispatch ON issues(dispatch_static, created_ms, id) WHERE st
 CREATE INDEX issues_dispatch_by_project ON issues(project_id, dispatch_static, created_ms, id) WHERE status = 'todo' AND deleted_at IS NULL;
 CREATE INDEX issues_leases ON issues(lease_expires_at) WHERE status = 'in_progress' AND lease_expires_at IS NOT NULL;
 CREATE INDEX issue_relations_blocked_by ON issue_relations(issue_id, related_issue_id) WHERE type = 'blocked_by';
+
+-- migrate:5 dashboard: live-issue counts by status and type kept by triggers, and indexes for the activity and completion queries
+CREATE TABLE issue_counts (
+    status TEXT NOT NULL,
+    type   TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (status, type)
+) WITHOUT ROWID;
+INSERT INTO issue_counts (status, type, n)
+    SELECT status, type, COUNT(*) FROM issues WHERE deleted_at IS NULL GROUP BY status, type;
+CREATE TRIGGER issue_counts_insert AFTER INSERT ON issues WHEN NEW.deleted_at IS NULL BEGIN
+    INSERT INTO issue_counts (status, type, n) VALUES (NEW.status, NEW.type, 1)
+        ON CONFLICT (status, type) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER issue_counts_update AFTER UPDATE OF status, type, deleted_at ON issues BEGIN
+    UPDATE issue_counts SET n = n - 1
+        WHERE OLD.deleted_at IS NULL AND status = OLD.status AND type = OLD.type;
+    INSERT INTO issue_counts (status, type, n) SELECT NEW.status, NEW.type, 1 WHERE NEW.deleted_at IS NULL
+        ON CONFLICT (status, type) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER issue_counts_delete AFTER DELETE ON issues WHEN OLD.deleted_at IS NULL BEGIN
+    UPDATE issue_counts SET n = n - 1 WHERE status = OLD.status AND type = OLD.type;
+END;
+CREATE INDEX issues_live_roots_by_update ON issues(updated_at) WHERE deleted_at IS NULL AND parent_id IS NULL;
+CREATE INDEX issues_done_by_completion ON issues(completed_at) WHERE status = 'done' AND deleted_at IS NULL;
+CREATE INDEX prompt_versions_by_template ON prompt_versions(template_id, version);

@@ -260,7 +260,10 @@ fn serve(app: &App, conn: &mut Connection, mut raw: tiny_http::Request) {
     };
     let status = reply.status();
     let (_, headers, body) = reply.into_parts();
-    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+    let mut response = tiny_http::Response::from_data(body)
+        .with_status_code(status)
+        // The whole body is in memory: always send its length rather than chunks.
+        .with_chunked_threshold(usize::MAX);
     for (name, value) in headers {
         if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
             response.add_header(header);

@@ -3,6 +3,7 @@
 //! per write, and shape the response.
 
 mod comments;
+mod dashboard;
 mod dispatch;
 mod goals;
 mod issues;
@@ -98,6 +99,9 @@ pub fn router() -> Router {
         route(Post, "/api/prompt-reviews", Admin, prompt_reviews::create),
         route(Get, "/api/dispatch/next", Admin, dispatch::next),
         route(Get, "/api/dispatch/queue", Admin, dispatch::queue),
+        route(Get, "/api/dashboard/stats", Admin, dashboard::stats),
+        route(Get, "/api/dashboard/activity", Admin, dashboard::activity),
+        route(Get, "/api/dashboard/prompts", Admin, dashboard::prompts),
     ])
 }
 

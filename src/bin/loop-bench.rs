@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 
 use loop_engine::clock::{Clock, SystemClock};
 use loop_engine::config::Config;
-use loop_engine::domain::enums::{IssueStatus, IssueType};
-use loop_engine::store::{self, issues};
+use loop_engine::domain::enums::{AuthorType, IssueStatus, IssueType};
+use loop_engine::domain::prompt::defaults;
+use loop_engine::store::{self, issues, prompt_reviews};
 
 const KEY: &str = "bench-key";
 
@@ -77,62 +78,72 @@ const SCENARIOS: [&str; 7] = [
 
 fn run(name: &str, clients: Option<u64>, duration: Duration) -> Option<Outcome> {
     let clients = |default: u64| usize::try_from(clients.unwrap_or(default)).unwrap_or(8);
+    let get = |path: &'static str| move |_: usize, _: u64| Call::get(path);
     Some(match name {
-        "health" => timed(name, &Seed::default(), clients(8), duration, |_, _| {
-            Call::get("/health")
-        }),
+        "health" => timed(name, &Seed::default(), clients(8), duration, get("/health")),
         "create-issue" => timed(name, &Seed::default(), clients(8), duration, |client, i| {
-            Call::post(
-                "/api/issues",
-                format!(
-                    r#"{{"title":"Bench issue {client}-{i}","type":"task","priority":{}}}"#,
-                    i % 5
-                ),
-            )
+            let body = format!(
+                r#"{{"title":"Bench issue {client}-{i}","type":"task","priority":{}}}"#,
+                i % 5
+            );
+            Call::post("/api/issues", body)
         }),
         "signals" => timed(name, &Seed::default(), clients(8), duration, |client, i| {
-            Call::post(
-                "/api/signals",
-                format!(
-                    r#"{{"source":"bench","type":"error","severity":"high","payload":{{"message":"Error {client}-{i}","count":{i}}}}}"#
-                ),
-            )
+            let body = format!(
+                r#"{{"source":"bench","type":"error","severity":"high","payload":{{"message":"Error {client}-{i}","count":{i}}}}}"#
+            );
+            Call::post("/api/signals", body)
         }),
         "list-10k" => timed(
             name,
-            &Seed {
-                issues: 10_000,
-                todo: 0,
-            },
+            &Seed::issues(10_000),
             clients(8),
             duration,
-            |_, _| Call::get("/api/issues?limit=50"),
+            get("/api/issues?limit=50"),
         ),
         "list-100k" => timed(
             name,
-            &Seed {
-                issues: 100_000,
-                todo: 0,
-            },
+            &Seed::issues(100_000),
             clients(8),
             duration,
-            |_, _| Call::get("/api/issues?limit=50"),
+            get("/api/issues?limit=50"),
         ),
         "dispatch-500" => claims(
             name,
             &Seed {
-                issues: 100_000,
                 todo: 500,
+                ..Seed::issues(100_000)
             },
             clients(16),
         ),
         "dispatch-10k" => claims(
             name,
             &Seed {
-                issues: 100_000,
                 todo: 10_000,
+                ..Seed::issues(100_000)
             },
             clients(16),
+        ),
+        "dashboard-stats" => timed(
+            name,
+            &Seed::dashboard(),
+            clients(8),
+            duration,
+            get("/api/dashboard/stats"),
+        ),
+        "dashboard-activity" => timed(
+            name,
+            &Seed::dashboard(),
+            clients(8),
+            duration,
+            get("/api/dashboard/activity"),
+        ),
+        "dashboard-prompts" => timed(
+            name,
+            &Seed::dashboard(),
+            clients(8),
+            duration,
+            get("/api/dashboard/prompts"),
         ),
         _ => return None,
     })
@@ -141,13 +152,30 @@ fn run(name: &str, clients: Option<u64>, duration: Duration) -> Option<Outcome> 
 /// What a scenario's database holds before the load starts.
 #[derive(Default)]
 struct Seed {
-    /// Issues in all.
+    /// Issues in all: roots, each followed by nine children.
     issues: usize,
     /// How many of them are `todo` (dispatch candidates); the rest are done or backlog.
     todo: usize,
+    /// Prompt reviews, spread over the default templates' versions.
+    reviews: usize,
 }
 
 impl Seed {
+    fn issues(issues: usize) -> Self {
+        Self {
+            issues,
+            ..Self::default()
+        }
+    }
+
+    fn dashboard() -> Self {
+        Self {
+            issues: 100_000,
+            todo: 5_000,
+            reviews: 1_000,
+        }
+    }
+
     /// Writes the seed through the store, in one transaction.
     fn write(&self, path: &std::path::Path) {
         let mut conn = store::open(path).expect("open the bench database");
@@ -161,6 +189,7 @@ impl Seed {
             IssueType::Task,
             IssueType::Monitor,
         ];
+        let mut root = String::new();
         for i in 0..self.issues {
             // `todo` issues spread evenly through the table; creation spread over 60 days.
             let status = if (i + 1) * self.todo / self.issues > i * self.todo / self.issues {
@@ -176,7 +205,7 @@ impl Seed {
                 kind: kinds[i % kinds.len()],
                 status,
                 priority: i64::try_from(i % 5).unwrap_or(0),
-                parent_id: None,
+                parent_id: (i % 10 != 0).then(|| root.clone()),
                 project_id: None,
                 signal_source: None,
                 signal_payload: None,
@@ -184,7 +213,24 @@ impl Seed {
                 completed_at: None,
             };
             let age = i64::try_from(i % 60).unwrap_or(0) * 86_400_000;
-            issues::insert(&tx, &issue, now.plus_millis(-age)).expect("seed issue");
+            let stored = issues::insert(&tx, &issue, now.plus_millis(-age)).expect("seed issue");
+            if i % 10 == 0 {
+                root = stored.id;
+            }
+        }
+        let versions = defaults::TEMPLATES.map(|t| t.version_id);
+        for i in 0..self.reviews {
+            let score = i64::try_from(i % 5).unwrap_or(0) + 1;
+            let review = prompt_reviews::NewReview {
+                version_id: versions[i % versions.len()].to_owned(),
+                issue_id: format!("issue-{i}"),
+                clarity: score,
+                completeness: 6 - score,
+                relevance: 3,
+                feedback: Some("Seeded review".to_owned()),
+                author_type: AuthorType::Agent,
+            };
+            prompt_reviews::insert(&tx, &review, now).expect("seed review");
         }
         tx.commit().expect("commit the seed");
     }

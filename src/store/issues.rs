@@ -351,6 +351,33 @@ pub fn children(conn: &Connection, id: &str) -> rusqlite::Result<Vec<Issue>> {
         .collect()
 }
 
+/// The `limit` most recently updated live issues without a parent (a negative limit:
+/// all of them).
+pub fn recent_roots(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<Issue>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM issues INDEXED BY issues_live_roots_by_update \
+         WHERE deleted_at IS NULL AND parent_id IS NULL ORDER BY updated_at DESC, number DESC LIMIT ?1"
+    );
+    conn.prepare_cached(&sql)?
+        .query_map([limit], from_row)?
+        .collect()
+}
+
+/// Live children of any of `parent_ids`, oldest first.
+pub fn children_of_many(conn: &Connection, parent_ids: &[&str]) -> rusqlite::Result<Vec<Issue>> {
+    if parent_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; parent_ids.len()].join(", ");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM issues WHERE parent_id IN ({marks}) AND deleted_at IS NULL \
+         ORDER BY created_at, number"
+    );
+    conn.prepare(&sql)?
+        .query_map(params_from_iter(parent_ids.iter()), from_row)?
+        .collect()
+}
+
 /// Live issues other than `issue_id` that share its parent `parent_id`, oldest first.
 pub fn siblings(
     conn: &Connection,

@@ -4,6 +4,7 @@
 
 pub mod admin_keys;
 pub mod comments;
+pub mod dashboard;
 pub mod dispatch;
 pub mod goals;
 pub mod issues;

@@ -68,6 +68,19 @@ pub fn outgoing(conn: &Connection, issue_id: &str) -> rusqlite::Result<Vec<Relat
         .collect()
 }
 
+/// Every relation whose `issueId` is one of `issue_ids`, in insertion order.
+pub fn outgoing_of_many(conn: &Connection, issue_ids: &[&str]) -> rusqlite::Result<Vec<Relation>> {
+    if issue_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; issue_ids.len()].join(", ");
+    let sql =
+        format!("SELECT {COLUMNS} FROM issue_relations WHERE issue_id IN ({marks}) ORDER BY rowid");
+    conn.prepare(&sql)?
+        .query_map(rusqlite::params_from_iter(issue_ids.iter()), from_row)?
+        .collect()
+}
+
 /// Deletes a relation; `false` if there was none.
 pub fn delete(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
     let changed = conn

@@ -61,7 +61,7 @@ fn template_from_row(row: &Row<'_>) -> rusqlite::Result<Template> {
 }
 
 /// A version of a template.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Version {
     /// Opaque id (fixed for the defaults' version 1).
@@ -365,6 +365,26 @@ pub fn list_versions(
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((rows, total))
+}
+
+/// The `per_template` highest-numbered versions of each of `template_ids`, newest
+/// first within each template.
+pub fn recent_versions_of_many(
+    conn: &Connection,
+    template_ids: &[&str],
+    per_template: i64,
+) -> rusqlite::Result<Vec<Version>> {
+    if template_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; template_ids.len()].join(", ");
+    let sql = format!(
+        "SELECT {VERSION_COLUMNS} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY template_id ORDER BY version DESC) AS n \
+         FROM prompt_versions WHERE template_id IN ({marks})) WHERE n <= {per_template} ORDER BY template_id, version DESC"
+    );
+    conn.prepare(&sql)?
+        .query_map(params_from_iter(template_ids.iter()), version_from_row)?
+        .collect()
 }
 
 /// Sets a version's status and returns it.

@@ -1,0 +1,151 @@
+//! `/api/dashboard` (loop-api.md §9, DECISIONS 11 and 14): is the loop healthy?
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::app::Ctx;
+use crate::domain::dispatch::DAY_MS;
+use crate::domain::jsnum;
+use crate::domain::validate::FieldError;
+use crate::http::{ApiError, Reply, Request};
+use crate::store::dashboard;
+use crate::store::issues::Issue;
+use crate::store::relations::Relation;
+use crate::store::templates::{Template, Version};
+
+/// Activity chains shown when no `limit` is given.
+const DEFAULT_ACTIVITY_LIMIT: i64 = 20;
+/// The most chains one request may ask for.
+const MAX_ACTIVITY_LIMIT: i64 = 200;
+
+/// `GET /api/dashboard/stats`: issue, goal and dispatch counts.
+pub fn stats(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
+    let db = ctx.db();
+    let issues = dashboard::issue_stats(db)?;
+    let (goals, active_goals, achieved_goals) = dashboard::goal_stats(db)?;
+    let completed = dashboard::completed_since(db, ctx.now().plus_millis(-DAY_MS))?;
+    Ok(Reply::data(json!({
+        "issues": {"total": issues.total, "byStatus": issues.by_status, "byType": issues.by_type},
+        "goals": {"total": goals, "active": active_goals, "achieved": achieved_goals},
+        "dispatch": {"queueDepth": issues.queue_depth, "activeCount": issues.active, "completedLast24h": completed},
+    })))
+}
+
+/// A child issue with its outgoing relations.
+#[derive(Serialize)]
+struct Child {
+    issue: Issue,
+    relations: Vec<Relation>,
+}
+
+/// A root issue with its children and when anything in it last changed.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChainView {
+    root: Issue,
+    children: Vec<Child>,
+    latest_activity: String,
+}
+
+/// `GET /api/dashboard/activity?limit=N`: the most recently updated root issues with
+/// their children, most recent activity first. `limit` is a whole number from 0 to 200.
+pub fn activity(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let limit = match request.query("limit")? {
+        None => DEFAULT_ACTIVITY_LIMIT,
+        Some(raw) => jsnum::parse_integer(raw)
+            .filter(|n| (0..=MAX_ACTIVITY_LIMIT).contains(n))
+            .ok_or_else(|| {
+                ApiError::Validation(vec![FieldError::new(
+                    "limit",
+                    format!("Expected a whole number from 0 to {MAX_ACTIVITY_LIMIT}"),
+                )])
+            })?,
+    };
+    let mut chains: Vec<ChainView> = dashboard::chains(ctx.db(), Some(limit))?
+        .into_iter()
+        .map(|chain| {
+            let latest_activity = chain
+                .children
+                .iter()
+                .map(|(child, _)| child.updated_at.as_str())
+                .chain([chain.root.updated_at.as_str()])
+                .max()
+                .unwrap_or_default()
+                .to_owned();
+            ChainView {
+                children: chain
+                    .children
+                    .into_iter()
+                    .map(|(issue, relations)| Child { issue, relations })
+                    .collect(),
+                root: chain.root,
+                latest_activity,
+            }
+        })
+        .collect();
+    // Stable: roots already come most recently updated first.
+    chains.sort_by(|a, b| b.latest_activity.cmp(&a.latest_activity));
+    let total = i64::try_from(chains.len()).unwrap_or(i64::MAX);
+    Ok(Reply::listing(chains, total))
+}
+
+/// Review averages across a template's versions.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReviewSummary {
+    total_reviews: i64,
+    #[serde(serialize_with = "jsnum::serialize_option")]
+    avg_clarity: Option<f64>,
+    #[serde(serialize_with = "jsnum::serialize_option")]
+    avg_completeness: Option<f64>,
+    #[serde(serialize_with = "jsnum::serialize_option")]
+    avg_relevance: Option<f64>,
+    #[serde(serialize_with = "jsnum::serialize_option")]
+    composite_score: Option<f64>,
+}
+
+/// One template's health.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Health {
+    template: Template,
+    active_version: Option<Version>,
+    recent_versions: Vec<Version>,
+    review_summary: ReviewSummary,
+    needs_attention: bool,
+}
+
+/// Below this review score a template needs attention.
+const ATTENTION_SCORE: f64 = 3.0;
+/// Below this completion rate a template needs attention.
+const ATTENTION_COMPLETION: f64 = 0.5;
+
+/// `GET /api/dashboard/prompts`: every live template's versions, reviews and whether it
+/// needs attention.
+pub fn prompts(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
+    let mut data = Vec::new();
+    for health in dashboard::template_health(ctx.db())? {
+        // The active version is looked for among the recent ones, as in the original.
+        let active = health.recent_versions.iter().find(|v| v.status == "active");
+        let composite_score = active.and_then(|v| v.review_score);
+        let needs_attention = composite_score.is_some_and(|s| s < ATTENTION_SCORE)
+            || active
+                .and_then(|v| v.completion_rate)
+                .is_some_and(|r| r < ATTENTION_COMPLETION);
+        let active_version = active.cloned();
+        data.push(Health {
+            template: health.template,
+            active_version,
+            review_summary: ReviewSummary {
+                total_reviews: health.total_reviews,
+                avg_clarity: health.averages.map(|a| a.0),
+                avg_completeness: health.averages.map(|a| a.1),
+                avg_relevance: health.averages.map(|a| a.2),
+                composite_score,
+            },
+            recent_versions: health.recent_versions,
+            needs_attention,
+        });
+    }
+    Ok(Reply::data(data))
+}
