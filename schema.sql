@@ -207,3 +207,68 @@ END;
 CREATE INDEX issues_live_roots_by_update ON issues(updated_at) WHERE deleted_at IS NULL AND parent_id IS NULL;
 CREATE INDEX issues_done_by_completion ON issues(completed_at) WHERE status = 'done' AND deleted_at IS NULL;
 CREATE INDEX prompt_versions_by_template ON prompt_versions(template_id, version);
+
+-- migrate:6 human review: project keys and signing secrets, review tasks, verdict hook subscriptions
+-- A project's webhook signing secret is written by the binary when the project is
+-- created; projects that existed before this migration get one here.
+ALTER TABLE projects ADD COLUMN signing_secret TEXT;
+ALTER TABLE projects ADD COLUMN default_gate_timeout_seconds INTEGER NOT NULL DEFAULT 86400;
+UPDATE projects SET signing_secret = 'whsec_' || lower(hex(randomblob(32)));
+
+-- Project API keys (`lq_…`): only the SHA-256 of the key is kept.
+CREATE TABLE project_keys (
+    id           TEXT PRIMARY KEY,
+    project_id   TEXT NOT NULL REFERENCES projects(id),
+    name         TEXT NOT NULL,
+    prefix       TEXT NOT NULL,
+    key_hash     TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at   TEXT
+);
+CREATE INDEX project_keys_by_project ON project_keys(project_id, created_at);
+
+-- payload, card, answer and detail hold JSON text. A resolved task keeps its outcome in
+-- verdict (0/1/NULL), verdict_choice, verdict_reason, detail, escalated and timed_out.
+CREATE TABLE review_tasks (
+    id               TEXT PRIMARY KEY,
+    project_id       TEXT NOT NULL REFERENCES projects(id),
+    module           TEXT NOT NULL,
+    mode             TEXT NOT NULL,
+    source           TEXT,
+    external_id      TEXT,
+    callback_url     TEXT,
+    payload          TEXT NOT NULL,
+    card             TEXT,
+    reviews_required INTEGER NOT NULL,
+    timeout_seconds  INTEGER,
+    on_timeout       TEXT,
+    golden           INTEGER NOT NULL DEFAULT 0,
+    answer           TEXT,
+    status           TEXT NOT NULL,
+    verdict          INTEGER,
+    verdict_choice   TEXT,
+    verdict_reason   TEXT,
+    detail           TEXT,
+    escalated        INTEGER NOT NULL DEFAULT 0,
+    timed_out        INTEGER NOT NULL DEFAULT 0,
+    reviewer_id      TEXT,
+    idempotency_key  TEXT,
+    created_at       TEXT NOT NULL,
+    expires_at       TEXT,
+    reviewed_at      TEXT,
+    UNIQUE (project_id, idempotency_key)
+);
+CREATE INDEX review_tasks_by_project ON review_tasks(project_id, created_at);
+CREATE INDEX review_tasks_by_external_id ON review_tasks(project_id, external_id, created_at);
+CREATE INDEX review_tasks_gate_deadlines ON review_tasks(expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL;
+CREATE INDEX review_tasks_resolved ON review_tasks(project_id, reviewed_at) WHERE status != 'pending';
+
+CREATE TABLE review_hooks (
+    id         TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    url        TEXT NOT NULL,
+    event      TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (project_id, url)
+);

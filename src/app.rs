@@ -9,7 +9,9 @@ use crate::clock::{Clock, Timestamp};
 use crate::config::Config;
 use crate::domain::prompt::render::Renderer;
 use crate::http::ApiError;
+use crate::http::rate_limit::RateLimiter;
 use crate::http::router::Router;
+use crate::store::project_keys::ProjectKey;
 
 /// Shared, read-only after start-up (except for the writer lock).
 pub struct App {
@@ -21,6 +23,10 @@ pub struct App {
     pub router: Router,
     /// Compiled prompt versions, shared by every worker.
     pub renderer: Renderer,
+    /// Requests per project key in the review API's rolling window.
+    pub key_limits: RateLimiter,
+    /// Failed review-API authentications per client address in the same window.
+    pub auth_failures: RateLimiter,
     /// Serialises write transactions inside this process. SQLite allows one writer at a
     /// time anyway; waiting here instead of in SQLite's busy handler (which sleeps and
     /// retries) keeps write latency low under contention. Readers never take it.
@@ -30,7 +36,10 @@ pub struct App {
 impl App {
     /// Shared state for a server with these settings.
     pub fn new(config: Config, clock: Arc<dyn Clock>, router: Router) -> Self {
+        let window_ms = config.rate_limit.window_seconds.saturating_mul(1000);
         Self {
+            key_limits: RateLimiter::new(config.rate_limit.requests_per_key, window_ms),
+            auth_failures: RateLimiter::new(config.rate_limit.failed_auths_per_address, window_ms),
             config,
             clock,
             router,
@@ -61,11 +70,23 @@ impl App {
     }
 }
 
+/// Who is making a request, as authentication established it.
+#[derive(Debug, Clone, Default)]
+pub enum Caller {
+    /// Nobody in particular (public and signed routes).
+    #[default]
+    Anonymous,
+    /// An engine admin, with the key it presented.
+    Admin(String),
+    /// A review-API client holding this project's key.
+    Project(ProjectKey),
+}
+
 /// One request's view of the server.
 pub struct Ctx<'a> {
     app: &'a App,
     conn: &'a mut Connection,
-    bearer: Option<String>,
+    caller: Caller,
 }
 
 impl<'a> Ctx<'a> {
@@ -74,19 +95,33 @@ impl<'a> Ctx<'a> {
         Self {
             app,
             conn,
-            bearer: None,
+            caller: Caller::Anonymous,
         }
     }
 
-    /// Records the admin key the request authenticated with.
-    pub fn set_bearer(&mut self, token: &str) {
-        self.bearer = Some(token.to_owned());
+    /// Records who the request authenticated as.
+    pub fn set_caller(&mut self, caller: Caller) {
+        self.caller = caller;
     }
 
     /// The admin key the request authenticated with (prompts embed it so the agent
-    /// calls back with its own key).
+    /// calls back with its own key); empty for other callers.
     pub fn bearer(&self) -> &str {
-        self.bearer.as_deref().unwrap_or_default()
+        match &self.caller {
+            Caller::Admin(key) => key,
+            _ => "",
+        }
+    }
+
+    /// The project key of a review-API request. Routes that need one are only reached
+    /// with one, so its absence is a server bug (500), never a panic.
+    pub fn project_key(&self) -> Result<&ProjectKey, ApiError> {
+        match &self.caller {
+            Caller::Project(key) => Ok(key),
+            _ => Err(ApiError::Internal(
+                "a project-key route was reached without a project key".to_owned(),
+            )),
+        }
     }
 
     /// The shared prompt renderer.

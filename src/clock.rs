@@ -98,6 +98,16 @@ impl Timestamp {
             .map(Self::from_unix_millis)
     }
 
+    /// Parses any RFC 3339 date-time (`2026-01-01T00:00:00Z`, fractions and offsets
+    /// allowed), truncated to the millisecond; anything else is `None`.
+    pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        let at = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .ok()?;
+        i64::try_from(at.unix_timestamp_nanos().div_euclid(1_000_000))
+            .ok()
+            .map(Self::from_unix_millis)
+    }
+
     /// JavaScript's `Date.prototype.toString()` in UTC, as the original prints dates in
     /// prompts: `Wed Nov 25 2026 04:29:09 GMT+0000 (Coordinated Universal Time)`.
     pub fn to_js_date_string(self) -> String {
@@ -199,6 +209,27 @@ mod tests {
             "2026-02-20T12:00:00.000+",
         ] {
             assert_eq!(Timestamp::parse_canonical(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn parses_rfc3339_in_its_usual_forms() {
+        let noon = Timestamp::parse_canonical("2026-01-01T12:00:00.000Z");
+        assert!(noon.is_some());
+        for text in [
+            "2026-01-01T12:00:00Z",
+            "2026-01-01T12:00:00.000Z",
+            "2026-01-01T13:00:00+01:00",
+            "2026-01-01t12:00:00z",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3339(text), noon, "{text}");
+        }
+        assert_eq!(
+            Timestamp::parse_rfc3339("2026-01-01T12:00:00.1239Z").map(Timestamp::unix_millis),
+            noon.map(|t| t.unix_millis() + 123)
+        );
+        for bad in ["", "2026-01-01", "yesterday", "2026-01-01T12:00:00"] {
+            assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
         }
     }
 

@@ -13,6 +13,9 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The default claim lease: two hours.
 pub const DEFAULT_CLAIM_LEASE_SECONDS: i64 = 2 * 60 * 60;
 
+/// The workspace name reported when `LOOP_INSTANCE_NAME` is unset.
+pub const DEFAULT_INSTANCE_NAME: &str = "Loop";
+
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -38,10 +41,37 @@ pub struct Config {
     /// `LOOP_CLAIM_LEASE_SECONDS`: how long a dispatch claim lasts without activity
     /// before the issue returns to `todo` (`None`: claims never lapse).
     pub claim_lease_seconds: Option<i64>,
-    /// How often the background tick looks for lapsed claims.
+    /// How often the background tick looks for lapsed claims and overdue gate tasks
+    /// (gate timeouts resolve within this much of their deadline).
     pub maintenance_interval: Duration,
     /// Secrets the signal webhooks verify deliveries with.
     pub webhook_secrets: WebhookSecrets,
+    /// `LOOP_INSTANCE_NAME`: the workspace name the review API reports.
+    pub instance_name: String,
+    /// The review API's rate limits.
+    pub rate_limit: RateLimitConfig,
+}
+
+/// The review API's rolling-window rate limits (review-api.md §13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitConfig {
+    /// `LOOP_RATE_LIMIT`: requests per project key per window.
+    pub requests_per_key: u32,
+    /// `LOOP_AUTH_FAILURE_LIMIT`: failed authentications per client address per window.
+    pub failed_auths_per_address: u32,
+    /// `LOOP_RATE_LIMIT_WINDOW_SECONDS`: the window's length.
+    pub window_seconds: i64,
+}
+
+impl Default for RateLimitConfig {
+    /// 120 requests per key and 60 failed authentications per address, per 60 s.
+    fn default() -> Self {
+        Self {
+            requests_per_key: 120,
+            failed_auths_per_address: 60,
+            window_seconds: 60,
+        }
+    }
 }
 
 /// The provider secrets of the signal webhooks; an unset (or empty) secret disables
@@ -98,8 +128,10 @@ impl Config {
             log_requests: false,
             loop_url: None,
             claim_lease_seconds: Some(DEFAULT_CLAIM_LEASE_SECONDS),
-            maintenance_interval: Duration::from_secs(10),
+            maintenance_interval: Duration::from_secs(1),
             webhook_secrets: WebhookSecrets::default(),
+            instance_name: DEFAULT_INSTANCE_NAME.to_owned(),
+            rate_limit: RateLimitConfig::default(),
         }
     }
 }

@@ -1,15 +1,16 @@
-//! The `loop` command: runs the server and manages admin keys.
+//! The `loop` command: runs the server and manages admin and project keys.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc::RecvTimeoutError;
 
 use clap::{Args, Parser, Subcommand};
-use loop_engine::clock::{Clock, SystemClock};
-use loop_engine::config::{self, Config};
+use loop_engine::clock::{Clock, SystemClock, Timestamp};
+use loop_engine::config::{self, Config, RateLimitConfig};
 use loop_engine::http::auth;
 use loop_engine::server;
-use loop_engine::store::{self, admin_keys};
+use loop_engine::store::project_keys::{self, NewProjectKey};
+use loop_engine::store::{self, admin_keys, projects};
 
 /// Loop: the feedback loop between software in production, AI agents and humans.
 ///
@@ -23,10 +24,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the HTTP server (engine API under /api, health at /health).
+    /// Run the HTTP server (engine API under /api, review API under /api/v1, health at
+    /// /health).
     #[command(after_help = SERVE_ENV_HELP)]
     Serve(ServeArgs),
-    /// Create, list and revoke admin API keys.
+    /// Create, list and revoke admin keys and review-API project keys.
     #[command(subcommand)]
     Keys(KeysCommand),
 }
@@ -73,15 +75,34 @@ struct ServeArgs {
     /// Largest request body accepted, in bytes; larger ones get 413.
     #[arg(long, env = "LOOP_MAX_BODY_BYTES", default_value_t = config::DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
+    /// The workspace name the review API reports (`GET /api/v1/me`).
+    #[arg(long, env = "LOOP_INSTANCE_NAME", default_value = config::DEFAULT_INSTANCE_NAME)]
+    instance_name: String,
+    /// Review-API requests allowed per project key in each rate-limit window.
+    #[arg(long, env = "LOOP_RATE_LIMIT", default_value_t = RateLimitConfig::default().requests_per_key,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    rate_limit: u32,
+    /// Failed review-API authentications allowed per client address in each window.
+    #[arg(long, env = "LOOP_AUTH_FAILURE_LIMIT", default_value_t = RateLimitConfig::default().failed_auths_per_address,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    auth_failure_limit: u32,
+    /// The rate-limit window, in seconds.
+    #[arg(long, env = "LOOP_RATE_LIMIT_WINDOW_SECONDS", default_value_t = RateLimitConfig::default().window_seconds,
+          value_parser = clap::value_parser!(i64).range(1..=86_400))]
+    rate_limit_window_seconds: i64,
 }
 
 #[derive(Subcommand)]
 enum KeysCommand {
     /// Create a key and print it (alone, on standard output). Only its hash is stored.
+    #[command(group = clap::ArgGroup::new("kind").required(true).args(["admin", "project"]))]
     Create {
         /// Create an engine admin key (full access to /api).
-        #[arg(long, required = true)]
+        #[arg(long)]
         admin: bool,
+        /// Create a review-API key (`lq_…`) for this project, by id or name.
+        #[arg(long, value_name = "ID_OR_NAME")]
+        project: Option<String>,
         /// A label to recognise the key by.
         #[arg(long, default_value = "cli")]
         name: String,
@@ -122,6 +143,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.port = args.port;
     config.max_body_bytes = args.max_body_bytes;
     config.claim_lease_seconds = Some(args.claim_lease_seconds).filter(|s| *s > 0);
+    config.instance_name = args.instance_name;
+    config.rate_limit = RateLimitConfig {
+        requests_per_key: args.rate_limit,
+        failed_auths_per_address: args.auth_failure_limit,
+        window_seconds: args.rate_limit_window_seconds,
+    };
     if let Some(threads) = args.threads {
         config.threads = usize::from(threads);
     }
@@ -184,39 +211,93 @@ fn open_db(path: &Path) -> Result<rusqlite::Connection, String> {
 fn keys(command: KeysCommand) -> Result<(), String> {
     let now = SystemClock.now();
     match command {
-        KeysCommand::Create { admin: _, name, db } => {
+        KeysCommand::Create {
+            project, name, db, ..
+        } => {
             let conn = open_db(&db.db)?;
-            let key = auth::generate_admin_key().map_err(|e| format!("no randomness: {e}"))?;
-            admin_keys::insert(&conn, &name, &auth::key_hash(&key), now)
-                .map_err(|e| e.to_string())?;
+            let key = match project {
+                None => create_admin_key(&conn, &name, now)?,
+                Some(project) => create_project_key(&conn, &project, &name, now)?,
+            };
             println!("{key}");
         }
         KeysCommand::List { db } => {
             let conn = open_db(&db.db)?;
-            let keys = admin_keys::list(&conn).map_err(|e| e.to_string())?;
+            let admin = admin_keys::list(&conn).map_err(|e| e.to_string())?;
+            let project = project_keys::list_all(&conn).map_err(|e| e.to_string())?;
             println!(
-                "{:<36}  {:<6}  {:<24}  {:<8}  name",
+                "{:<36}  {:<44}  {:<24}  {:<8}  name",
                 "id", "kind", "created", "status"
             );
-            for key in keys {
-                let status = if key.revoked_at.is_some() {
+            let status = |revoked: &Option<String>| {
+                if revoked.is_some() {
                     "revoked"
                 } else {
                     "active"
-                };
+                }
+            };
+            for key in admin {
                 println!(
-                    "{:<36}  {:<6}  {:<24}  {status:<8}  {}",
-                    key.id, "admin", key.created_at, key.name
+                    "{:<36}  {:<44}  {:<24}  {:<8}  {}",
+                    key.id,
+                    "admin",
+                    key.created_at,
+                    status(&key.revoked_at),
+                    key.name
+                );
+            }
+            for key in project {
+                let kind = format!("project {} ({}…)", key.project_id, key.prefix);
+                println!(
+                    "{:<36}  {kind:<44}  {:<24}  {:<8}  {}",
+                    key.id,
+                    key.created_at,
+                    status(&key.revoked_at),
+                    key.name
                 );
             }
         }
         KeysCommand::Revoke { id, db } => {
             let conn = open_db(&db.db)?;
-            if !admin_keys::revoke(&conn, &id, now).map_err(|e| e.to_string())? {
+            let revoked = admin_keys::revoke(&conn, &id, now).map_err(|e| e.to_string())?
+                || project_keys::revoke(&conn, &id, None, now).map_err(|e| e.to_string())?;
+            if !revoked {
                 return Err(format!("no active key with id {id}"));
             }
             println!("Revoked {id}");
         }
     }
     Ok(())
+}
+
+fn create_admin_key(
+    conn: &rusqlite::Connection,
+    name: &str,
+    now: Timestamp,
+) -> Result<String, String> {
+    let key = auth::generate_admin_key().map_err(|e| format!("no randomness: {e}"))?;
+    admin_keys::insert(conn, name, &auth::key_hash(&key), now).map_err(|e| e.to_string())?;
+    Ok(key)
+}
+
+fn create_project_key(
+    conn: &rusqlite::Connection,
+    project: &str,
+    name: &str,
+    now: Timestamp,
+) -> Result<String, String> {
+    let project = projects::find_live_by_id_or_name(conn, project)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
+            format!("no project with id or name {project:?} (create one with POST /api/projects)")
+        })?;
+    let key = auth::generate_project_key().map_err(|e| format!("no randomness: {e}"))?;
+    let new_key = NewProjectKey {
+        project_id: &project.id,
+        name,
+        prefix: &auth::key_prefix(&key),
+        key_hash: &auth::key_hash(&key),
+    };
+    project_keys::insert(conn, &new_key, now).map_err(|e| e.to_string())?;
+    Ok(key)
 }

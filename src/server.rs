@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::http::auth;
 use crate::http::pipeline;
 use crate::http::{ApiError, Method, Request};
-use crate::store::{self, admin_keys, dispatch};
+use crate::store::{self, admin_keys, dispatch, review_tasks};
 
 /// Why the server could not start.
 #[derive(Debug)]
@@ -33,6 +33,7 @@ impl std::error::Error for StartError {}
 
 /// A running server.
 pub struct Running {
+    app: Arc<App>,
     addr: SocketAddr,
     listener: Arc<tiny_http::Server>,
     workers: Vec<JoinHandle<()>>,
@@ -64,6 +65,17 @@ impl Running {
     /// then shut down and be restarted by its supervisor.
     pub fn listener_failed(&self) -> bool {
         self.listener_failed.load(Ordering::SeqCst)
+    }
+
+    /// Runs one round of the background work now (lapsed claims, overdue gate tasks) on
+    /// a connection of its own, as the maintenance thread does every interval: lets
+    /// tests that move a manual clock see its effects without waiting for a tick.
+    pub fn run_background_work(&self) -> Result<(), StartError> {
+        let path = &self.app.config.db_path;
+        let mut conn = store::open(path)
+            .map_err(|e| StartError(format!("cannot open database {}: {e}", path.display())))?;
+        tick(&self.app, &mut conn);
+        Ok(())
     }
 
     /// Stops taking requests, lets every worker finish the requests already received,
@@ -119,6 +131,10 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
     let stopping = Arc::new(AtomicBool::new(false));
     let listener_failed = Arc::new(AtomicBool::new(false));
 
+    let mut maintenance_conn = open()?;
+    // Work that fell due while the server was down is done before the first request.
+    tick(&app, &mut maintenance_conn);
+
     let mut connections = vec![first];
     for _ in 1..threads {
         connections.push(open()?);
@@ -137,13 +153,16 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
         .collect::<Result<Vec<_>, _>>()?;
 
     let (stop, stopped) = mpsc::channel();
-    let maintenance_conn = open()?;
     let maintenance = std::thread::Builder::new()
         .name("loop-maintenance".to_owned())
-        .spawn(move || maintain(&app, maintenance_conn, &stopped))
+        .spawn({
+            let app = app.clone();
+            move || maintain(&app, maintenance_conn, &stopped)
+        })
         .map_err(|e| StartError(format!("cannot start the maintenance thread: {e}")))?;
 
     Ok(Running {
+        app,
         addr,
         listener,
         workers,
@@ -199,18 +218,34 @@ fn ensure_admin_key(
     Ok(Some(key))
 }
 
-/// The background tick: returns lapsed claims to `todo` (at once on start, for claims
-/// that lapsed while the server was down, then every `maintenance_interval`) until the
-/// stop channel closes.
+/// The background loop: a [`tick`] every `maintenance_interval` until the stop channel
+/// closes.
 fn maintain(app: &App, mut conn: Connection, stop: &mpsc::Receiver<()>) {
     loop {
-        if let Err(error) = app.write(&mut conn, |tx, now| Ok(dispatch::expire_leases(tx, now)?)) {
-            eprintln!("warning: expiring claim leases failed: {error:?}");
-        }
         match stop.recv_timeout(app.config.maintenance_interval) {
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Timeout) => tick(app, &mut conn),
             Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
         }
+    }
+}
+
+/// One round of background work: lapsed claims go back to `todo`, and overdue gate
+/// tasks get their `on_timeout` outcome. Failures are logged and retried next round.
+fn tick(app: &App, conn: &mut Connection) {
+    if let Err(error) = app.write(conn, |tx, now| Ok(dispatch::expire_leases(tx, now)?)) {
+        eprintln!("warning: expiring claim leases failed: {error:?}");
+    }
+    // A read first, so that an idle tick never takes the writer lock for the gates.
+    let overdue = review_tasks::any_overdue_gate(conn, app.clock.now());
+    let timed_out = match overdue {
+        Ok(false) => Ok(0),
+        Ok(true) => app.write(conn, |tx, now| {
+            Ok(review_tasks::time_out_overdue_gates(tx, now)?)
+        }),
+        Err(error) => Err(error.into()),
+    };
+    if let Err(error) = timed_out {
+        eprintln!("warning: resolving overdue gate tasks failed: {error:?}");
     }
 }
 
@@ -250,8 +285,13 @@ fn serve(app: &App, conn: &mut Connection, mut raw: tiny_http::Request) {
         })
         .collect();
     let target = raw.url().to_owned();
+    let peer = raw.remote_addr().map(std::net::SocketAddr::ip);
     let reply = match read_body(&mut raw, app.config.max_body_bytes) {
-        Ok(body) => pipeline::handle(app, conn, Request::new(method, &target, headers, body)),
+        Ok(body) => pipeline::handle(
+            app,
+            conn,
+            Request::new(method, &target, headers, body).with_peer(peer),
+        ),
         Err(error) => pipeline::refuse(
             app,
             &Request::new(method, &target, headers, Vec::new()),

@@ -11,6 +11,7 @@ mod labels;
 mod projects;
 mod prompt_reviews;
 mod relations;
+mod review;
 mod signals;
 mod system;
 mod templates;
@@ -24,8 +25,9 @@ const ANY_LENGTH: usize = usize::MAX;
 
 /// The routing table of every endpoint.
 pub fn router() -> Router {
-    use Access::{Admin, Public, Signed};
+    use Access::{Admin, ProjectKey, Public, Signed};
     use Method::{Delete, Get, Patch, Post};
+    use review::{account, hooks, project_keys, tasks, verdicts};
     let route = |method, pattern, access, handler: Handler| Route {
         method,
         pattern,
@@ -102,6 +104,40 @@ pub fn router() -> Router {
         route(Get, "/api/dashboard/stats", Admin, dashboard::stats),
         route(Get, "/api/dashboard/activity", Admin, dashboard::activity),
         route(Get, "/api/dashboard/prompts", Admin, dashboard::prompts),
+        route(Get, "/api/v1/me", ProjectKey, account::me),
+        route(Post, "/api/v1/tasks", ProjectKey, tasks::create),
+        route(Get, "/api/v1/tasks", ProjectKey, tasks::list),
+        route(Get, "/api/v1/tasks/{id}", ProjectKey, tasks::detail),
+        route(Delete, "/api/v1/tasks/{id}", ProjectKey, tasks::delete),
+        route(Post, "/api/v1/hooks", ProjectKey, hooks::create),
+        route(Get, "/api/v1/hooks", ProjectKey, hooks::list),
+        route(Delete, "/api/v1/hooks/{id}", ProjectKey, hooks::delete),
+        route(Get, "/api/v1/verdicts", ProjectKey, verdicts::list),
+        route(
+            Post,
+            "/api/v1/projects/{id}/keys",
+            Admin,
+            project_keys::create,
+        ),
+        route(Get, "/api/v1/projects/{id}/keys", Admin, project_keys::list),
+        route(
+            Delete,
+            "/api/v1/projects/{id}/keys/{key_id}",
+            Admin,
+            project_keys::revoke,
+        ),
+        route(
+            Get,
+            "/api/v1/projects/{id}/signing-secret",
+            Admin,
+            project_keys::signing_secret,
+        ),
+        route(
+            Post,
+            "/api/v1/projects/{id}/signing-secret/rotate",
+            Admin,
+            project_keys::rotate_signing_secret,
+        ),
     ])
 }
 

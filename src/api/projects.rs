@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::{ANY_LENGTH, page};
 use crate::app::Ctx;
 use crate::domain::validate::Input;
-use crate::http::{ApiError, Reply, Request};
+use crate::http::{ApiError, Reply, Request, auth};
 use crate::store::goals::{self, Goal};
 use crate::store::issues;
 use crate::store::projects::{self, Project, ProjectFields};
@@ -58,9 +58,10 @@ fn check_goal(conn: &Connection, fields: &ProjectFields) -> Result<(), ApiError>
 /// `POST`: a new project (status `backlog`, health `on_track` by default).
 pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let fields = read_fields(request, true)?;
+    let signing_secret = auth::generate_signing_secret()?;
     let project = ctx.write(|tx, now| {
         check_goal(tx, &fields)?;
-        let project = projects::insert(tx, &fields, now)?;
+        let project = projects::insert(tx, &fields, &signing_secret, now)?;
         issues::refresh_goal_bonus(tx, &project.id)?;
         Ok(project)
     })?;

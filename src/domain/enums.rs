@@ -165,6 +165,60 @@ impl Severity {
     }
 }
 
+wire_enum!(
+    /// The review game a task is played in (review-api.md §4).
+    Module {
+        /// Approve or flag, one card at a time.
+        Swiper => "swiper",
+        /// Pick the better of two.
+        Versus => "versus",
+        /// Classify into a bucket.
+        Sorter => "sorter",
+        /// Find the error in long text.
+        Detective => "detective",
+        /// Confirm or correct fields.
+        Fixer => "fixer",
+        /// Mask sensitive data.
+        Redact => "redact",
+        /// Check a claim against its source.
+        Grounding => "grounding",
+    }
+);
+
+wire_enum!(
+    /// Whether the automation waits for the verdict (review-api.md §5).
+    ReviewMode {
+        /// The automation waits; the task has a deadline.
+        Gate => "gate",
+        /// Background quality review; no deadline.
+        Monitor => "monitor",
+    }
+);
+
+wire_enum!(
+    /// What a gate task's deadline does when nobody decided in time.
+    OnTimeout {
+        /// Escalate to an admin (fail closed).
+        Escalate => "escalate",
+        /// Resolve as flagged.
+        Reject => "reject",
+        /// Resolve as approved.
+        Approve => "approve",
+    }
+);
+
+wire_enum!(
+    /// Where a review task is (review-api.md §8.2); no other value ever exists.
+    TaskStatus {
+        /// Waiting for reviews.
+        Pending => "pending",
+        /// Resolved with a verdict.
+        Reviewed => "reviewed",
+        /// Handed to an admin.
+        Escalated => "escalated",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod jsjson;
 pub mod jsnum;
 pub mod pagination;
 pub mod prompt;
+pub mod review;
 pub mod signals;
 pub mod signature;
 pub mod stored_json;

@@ -1,7 +1,10 @@
-//! Engine admin authentication (loop-api.md §1.1, DECISIONS 15): `Authorization: Bearer
+//! Bearer keys and secrets. Engine admin keys (loop-api.md §1.1, DECISIONS 15): `Bearer
 //! <key>` where the key is `LOOP_API_KEY` (compared in constant time) or an admin key
-//! whose SHA-256 is stored.
+//! whose SHA-256 is stored. Project keys of the review API (review-api.md §2, §15.4,
+//! DECISIONS 17) are stored the same way but parsed leniently, as its clients expect.
+//! Every key and secret is made here from the operating system's randomness.
 
+use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
@@ -15,6 +18,21 @@ pub fn bearer_token(header: Option<&str>) -> Result<&str, ApiError> {
     header
         .and_then(|value| value.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized(MISSING))
+}
+
+/// The token of an `Authorization` header on the review API: the scheme word `Bearer` in
+/// any case, then the key (surrounding whitespace ignored).
+pub fn lenient_bearer_token(header: Option<&str>) -> Result<&str, ApiError> {
+    let (scheme, token) = header
+        .map(str::trim)
+        .and_then(|value| value.split_once(' '))
+        .ok_or(ApiError::Unauthorized(MISSING))?;
+    let token = token.trim();
+    if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() {
+        Ok(token)
+    } else {
+        Err(ApiError::Unauthorized(MISSING))
+    }
 }
 
 /// Lowercase hex SHA-256 of a key: what is stored instead of the key.
@@ -34,6 +52,29 @@ pub fn generate_admin_key() -> Result<String, getrandom::Error> {
     Ok(format!("loop_{}", hex::encode(bytes)))
 }
 
+/// A new random project key: `lq_` followed by 43 base64url characters (32 bytes).
+pub fn generate_project_key() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(format!(
+        "lq_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    ))
+}
+
+/// The part of a project key that may be shown after creation, to recognise it by:
+/// `lq_` and the next four characters.
+pub fn key_prefix(key: &str) -> String {
+    key.chars().take(7).collect()
+}
+
+/// A new webhook signing secret: `whsec_` followed by 64 lowercase hex digits.
+pub fn generate_signing_secret() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(format!("whsec_{}", hex::encode(bytes)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,6 +90,35 @@ mod tests {
         assert!(bearer_token(Some("Bearer")).is_err());
         assert_eq!(bearer_token(Some("Bearer x")).ok(), Some("x"));
         assert_eq!(bearer_token(Some("Bearer  x")).ok(), Some(" x"));
+    }
+
+    #[test]
+    fn review_bearer_scheme_is_case_insensitive() {
+        assert_eq!(lenient_bearer_token(Some("bearer lq_x")).ok(), Some("lq_x"));
+        assert_eq!(
+            lenient_bearer_token(Some("BEARER  lq_x ")).ok(),
+            Some("lq_x")
+        );
+        assert!(lenient_bearer_token(Some("Basic lq_x")).is_err());
+        assert!(lenient_bearer_token(Some("Bearer ")).is_err());
+        assert!(lenient_bearer_token(Some("lq_x")).is_err());
+        assert!(lenient_bearer_token(None).is_err());
+    }
+
+    #[test]
+    fn project_keys_and_secrets_have_the_documented_form() {
+        let key = generate_project_key().unwrap_or_default();
+        assert_eq!(key.len(), 46);
+        assert!(key.starts_with("lq_"));
+        assert!(
+            key[3..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+        assert_eq!(key_prefix(&key), key[..7]);
+        let secret = generate_signing_secret().unwrap_or_default();
+        assert_eq!(secret.len(), 70);
+        assert!(secret.starts_with("whsec_"));
     }
 
     #[test]

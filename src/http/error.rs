@@ -19,12 +19,16 @@ pub enum ApiError {
     NotFound(&'static str),
     /// 405: the path exists but not with this method; lists the allowed ones.
     MethodNotAllowed(String),
+    /// 403: the caller is known but not allowed to do this.
+    Forbidden(&'static str),
     /// 409: the request conflicts with stored state.
     Conflict(&'static str),
     /// 413: the body is larger than the server accepts.
     PayloadTooLarge(usize),
     /// 422: the request is well-formed but refers to something unusable.
     Unprocessable(&'static str),
+    /// 429: the key used its request budget; retry after this many seconds.
+    RateLimited(i64),
     /// 422: a stored template cannot be compiled or rendered (the message says why).
     TemplateError(String),
     /// 500: a setting the route needs is missing (the message names it).
@@ -33,18 +37,38 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// Which API's error conventions apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `/api/*`: `{"error", "details"?}`, validation failures are 400 (DECISIONS 8).
+    Engine,
+    /// `/api/v1/*`: `{"error", "code", "field"?}`, validation failures are 422
+    /// (review-api.md §12).
+    Review,
+}
+
 #[derive(Serialize)]
-struct ErrorBody<'a> {
+struct EngineBody<'a> {
     error: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     details: Option<&'a [FieldError]>,
 }
 
+#[derive(Serialize)]
+struct ReviewBody<'a> {
+    error: &'a str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
 impl ApiError {
-    /// The HTTP status code.
+    /// The HTTP status code under the engine API's conventions.
     pub fn status(&self) -> u16 {
         match self {
             Self::Validation(_) | Self::BadRequest(_) => 400,
+            Self::Forbidden(_) => 403,
+            Self::RateLimited(_) => 429,
             Self::Unauthorized(_) => 401,
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed(_) => 405,
@@ -55,36 +79,96 @@ impl ApiError {
         }
     }
 
-    /// The response a client sees.
+    /// The review API's status and error code.
+    fn review_status_and_code(&self) -> (u16, &'static str) {
+        match self {
+            Self::Validation(_) | Self::Unprocessable(_) | Self::TemplateError(_) => {
+                (422, "validation_failed")
+            }
+            Self::BadRequest(_) => (400, "invalid_json"),
+            Self::Unauthorized(_) => (401, "unauthorized"),
+            Self::Forbidden(_) => (403, "forbidden"),
+            Self::NotFound(_) => (404, "not_found"),
+            Self::MethodNotAllowed(_) => (405, "method_not_allowed"),
+            Self::Conflict(_) => (409, "conflict"),
+            Self::PayloadTooLarge(_) => (413, "payload_too_large"),
+            Self::RateLimited(_) => (429, "rate_limited"),
+            Self::NotConfigured(_) | Self::Internal(_) => (500, "internal"),
+        }
+    }
+
+    /// The response a client sees, in the conventions of `style`.
+    pub fn to_reply_in(&self, style: Style) -> Reply {
+        match style {
+            Style::Engine => self.to_reply(),
+            Style::Review => {
+                let (status, code) = self.review_status_and_code();
+                let (message, field) = match self {
+                    Self::Validation(errors) => match errors.first() {
+                        Some(first) => (first.message.clone(), Some(first.path.as_str())),
+                        None => ("Validation failed".to_owned(), None),
+                    },
+                    other => (other.message(), None),
+                };
+                let reply = Reply::json(
+                    status,
+                    &ReviewBody {
+                        error: &message,
+                        code,
+                        field,
+                    },
+                );
+                self.with_headers(reply, style)
+            }
+        }
+    }
+
+    /// The human-readable message.
+    fn message(&self) -> String {
+        match self {
+            Self::Validation(errors) => validation_summary(errors),
+            Self::BadRequest(message) | Self::TemplateError(message) => message.clone(),
+            Self::Unauthorized(message) | Self::NotFound(message) | Self::Forbidden(message) => {
+                (*message).to_owned()
+            }
+            Self::Conflict(message)
+            | Self::Unprocessable(message)
+            | Self::NotConfigured(message) => (*message).to_owned(),
+            Self::MethodNotAllowed(_) => "Method not allowed".to_owned(),
+            Self::PayloadTooLarge(limit) => format!("Request body is larger than {limit} bytes"),
+            Self::RateLimited(seconds) => format!("Rate limit exceeded; retry in {seconds} s"),
+            Self::Internal(_) => "Internal server error".to_owned(),
+        }
+    }
+
+    /// Headers some errors carry: `Allow`, `Retry-After`, and for the review API
+    /// `WWW-Authenticate`.
+    fn with_headers(&self, reply: Reply, style: Style) -> Reply {
+        match self {
+            Self::MethodNotAllowed(allow) => reply.with_header("Allow", allow.clone()),
+            Self::RateLimited(seconds) => reply.with_header("Retry-After", seconds.to_string()),
+            Self::Unauthorized(_) if style == Style::Review => {
+                reply.with_header("WWW-Authenticate", "Bearer")
+            }
+            _ => reply,
+        }
+    }
+
+    /// The response a client of the engine API sees.
     pub fn to_reply(&self) -> Reply {
-        let summary;
-        let (message, details): (&str, Option<&[FieldError]>) = match self {
-            Self::Validation(errors) => {
-                summary = validation_summary(errors);
-                (&summary, Some(errors))
-            }
-            Self::BadRequest(message) | Self::TemplateError(message) => (message, None),
-            Self::Unauthorized(message) | Self::NotFound(message) => (message, None),
-            Self::Conflict(message) | Self::Unprocessable(message) => (message, None),
-            Self::NotConfigured(message) => (message, None),
-            Self::MethodNotAllowed(_) => ("Method not allowed", None),
-            Self::PayloadTooLarge(limit) => {
-                summary = format!("Request body is larger than {limit} bytes");
-                (&summary, None)
-            }
-            Self::Internal(_) => ("Internal server error", None),
+        let message = self.message();
+        let details = match self {
+            Self::Validation(errors) => Some(errors.as_slice()),
+            _ => None,
         };
         let reply = Reply::json(
             self.status(),
-            &ErrorBody {
-                error: message,
+            &EngineBody {
+                error: &message,
                 details,
             },
         );
-        match self {
-            Self::MethodNotAllowed(allow) => reply.with_header("Allow", allow.clone()),
-            _ => reply,
-        }
+        self.with_headers(reply, Style::Engine)
     }
 }
 
@@ -108,6 +192,18 @@ impl From<Vec<FieldError>> for ApiError {
     }
 }
 
+impl From<FieldError> for ApiError {
+    fn from(error: FieldError) -> Self {
+        Self::Validation(vec![error])
+    }
+}
+
+impl From<getrandom::Error> for ApiError {
+    fn from(error: getrandom::Error) -> Self {
+        Self::Internal(format!("no randomness: {error}"))
+    }
+}
+
 impl From<rusqlite::Error> for ApiError {
     fn from(error: rusqlite::Error) -> Self {
         Self::Internal(format!("database: {error}"))
@@ -128,12 +224,14 @@ mod tests {
             (ApiError::Validation(vec![]), 400),
             (ApiError::BadRequest("x".into()), 400),
             (ApiError::Unauthorized("x"), 401),
+            (ApiError::Forbidden("x"), 403),
             (ApiError::NotFound("x"), 404),
             (ApiError::MethodNotAllowed("GET".into()), 405),
             (ApiError::Conflict("x"), 409),
             (ApiError::PayloadTooLarge(1), 413),
             (ApiError::Unprocessable("x"), 422),
             (ApiError::TemplateError("x".into()), 422),
+            (ApiError::RateLimited(1), 429),
             (ApiError::NotConfigured("X not configured"), 500),
             (ApiError::Internal("x".into()), 500),
         ];
@@ -167,6 +265,66 @@ mod tests {
         assert_eq!(
             body(&error),
             serde_json::json!({"error": "Internal server error"})
+        );
+    }
+
+    fn review_body(error: &ApiError) -> (u16, serde_json::Value) {
+        let reply = error.to_reply_in(Style::Review);
+        (
+            reply.status(),
+            serde_json::from_slice(reply.body()).unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn review_errors_carry_a_code_and_one_field() {
+        let error = ApiError::Validation(vec![
+            FieldError::new("module", "module is required"),
+            FieldError::new("payload", "payload is required"),
+        ]);
+        assert_eq!(
+            review_body(&error),
+            (
+                422,
+                serde_json::json!({"error": "module is required", "code": "validation_failed", "field": "module"})
+            )
+        );
+        assert_eq!(
+            review_body(&ApiError::BadRequest(
+                "Malformed JSON in request body".into()
+            )),
+            (
+                400,
+                serde_json::json!({"error": "Malformed JSON in request body", "code": "invalid_json"})
+            )
+        );
+        for (error, status, code) in [
+            (ApiError::Unauthorized("x"), 401, "unauthorized"),
+            (ApiError::Forbidden("x"), 403, "forbidden"),
+            (ApiError::NotFound("x"), 404, "not_found"),
+            (
+                ApiError::MethodNotAllowed("GET".into()),
+                405,
+                "method_not_allowed",
+            ),
+            (ApiError::Conflict("x"), 409, "conflict"),
+            (ApiError::PayloadTooLarge(1), 413, "payload_too_large"),
+            (ApiError::RateLimited(3), 429, "rate_limited"),
+            (ApiError::Internal("secret detail".into()), 500, "internal"),
+        ] {
+            let (got_status, body) = review_body(&error);
+            assert_eq!((got_status, body["code"].as_str()), (status, Some(code)));
+            assert!(!body.to_string().contains("secret detail"));
+        }
+        let limited = ApiError::RateLimited(7).to_reply_in(Style::Review);
+        assert_eq!(limited.header("Retry-After"), Some("7"));
+        let unauthorized = ApiError::Unauthorized("x").to_reply_in(Style::Review);
+        assert_eq!(unauthorized.header("WWW-Authenticate"), Some("Bearer"));
+        assert_eq!(
+            ApiError::Unauthorized("x")
+                .to_reply()
+                .header("WWW-Authenticate"),
+            None
         );
     }
 

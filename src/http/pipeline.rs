@@ -1,5 +1,6 @@
-//! One request's path through the server: CORS preflight, routing, authentication, the
-//! handler (with panics contained), and the CORS headers on the way out.
+//! One request's path through the server: CORS preflight, routing, authentication and
+//! rate limits, the handler (with panics contained), errors in the conventions of the
+//! API the path belongs to, and the CORS headers on the way out.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -7,13 +8,23 @@ use rusqlite::Connection;
 
 use super::auth;
 use super::cors;
-use super::error::ApiError;
+use super::error::{ApiError, Style};
+use super::rate_limit::Decision;
 use super::request::{Method, Request};
 use super::response::Reply;
 use super::router::{Access, Resolution};
-use crate::app::{App, Ctx};
+use crate::app::{App, Caller, Ctx};
+use crate::clock::Timestamp;
 use crate::domain::signature::same_secret;
 use crate::store::admin_keys;
+use crate::store::project_keys::{self, ProjectKey};
+
+/// How stale a project key's `last_used_at` may get before a request refreshes it (so
+/// that reads do not all become writes).
+const LAST_USED_RESOLUTION_MS: i64 = 60_000;
+
+/// Headers added to whatever the request ends with (rate-limit counters).
+type ExtraHeaders = Vec<(&'static str, String)>;
 
 /// Answers one request using the worker's connection.
 pub fn handle(app: &App, conn: &mut Connection, mut request: Request) -> Reply {
@@ -22,7 +33,9 @@ pub fn handle(app: &App, conn: &mut Connection, mut request: Request) -> Reply {
     if request.method() == Method::Options {
         return cors::preflight(origin.as_deref(), allowed);
     }
-    let reply = route(app, conn, &mut request).unwrap_or_else(|error| {
+    let style = style_of(&request);
+    let mut extra = ExtraHeaders::new();
+    let reply = route(app, conn, &mut request, &mut extra).unwrap_or_else(|error| {
         if let ApiError::Internal(detail) = &error {
             eprintln!(
                 "error: {} {}: {detail}",
@@ -30,23 +43,61 @@ pub fn handle(app: &App, conn: &mut Connection, mut request: Request) -> Reply {
                 request.path()
             );
         }
-        error.to_reply()
+        error.to_reply_in(style)
     });
+    let reply = extra
+        .into_iter()
+        .fold(reply, |reply, (name, value)| reply.with_header(name, value));
     cors::decorate(reply, origin.as_deref(), allowed)
 }
 
-fn route(app: &App, conn: &mut Connection, request: &mut Request) -> Result<Reply, ApiError> {
-    let resolution = app.router.resolve(request.method(), request.path());
+/// The error conventions of the API `request` belongs to.
+fn style_of(request: &Request) -> Style {
+    if request.is_review_path() {
+        Style::Review
+    } else {
+        Style::Engine
+    }
+}
+
+/// The path the router matches: on the review API a single trailing slash is ignored.
+fn routing_path(request: &Request) -> &str {
+    let path = request.path();
+    match path.strip_suffix('/') {
+        Some(trimmed) if request.is_review_path() && !trimmed.is_empty() => trimmed,
+        _ => path,
+    }
+}
+
+fn route(
+    app: &App,
+    conn: &mut Connection,
+    request: &mut Request,
+    extra: &mut ExtraHeaders,
+) -> Result<Reply, ApiError> {
+    let resolution = app.router.resolve(request.method(), routing_path(request));
     let access = match &resolution {
         Resolution::Found(route, _) => route.access,
-        _ if request.is_api_path() => Access::Admin,
+        // The engine API needs a key even to learn that a route does not exist.
+        _ if request.is_api_path() && !request.is_review_path() => Access::Admin,
         _ => Access::Public,
     };
     let mut ctx = Ctx::new(app, conn);
-    if access == Access::Admin {
-        let token = auth::bearer_token(request.header("Authorization"))?;
-        authenticate_admin(&ctx, token)?;
-        ctx.set_bearer(token);
+    match access {
+        Access::Admin => {
+            let header = request.header("Authorization");
+            let token = match style_of(request) {
+                Style::Engine => auth::bearer_token(header)?,
+                Style::Review => auth::lenient_bearer_token(header)?,
+            };
+            authenticate_admin(&ctx, token)?;
+            ctx.set_caller(Caller::Admin(token.to_owned()));
+        }
+        Access::ProjectKey => {
+            let key = authenticate_project(&mut ctx, request, extra)?;
+            ctx.set_caller(Caller::Project(key));
+        }
+        Access::Public | Access::Signed => {}
     }
     match resolution {
         Resolution::Found(route, params) => {
@@ -78,6 +129,63 @@ fn authenticate_admin(ctx: &Ctx<'_>, token: &str) -> Result<(), ApiError> {
     Err(auth::invalid_key())
 }
 
+/// Checks a project key (review-api.md §2, §13) and counts the request against its
+/// budget, adding the `X-RateLimit-*` headers. Failed attempts count against the
+/// client's address instead; past that budget they get 429 rather than 401.
+fn authenticate_project(
+    ctx: &mut Ctx<'_>,
+    request: &Request,
+    extra: &mut ExtraHeaders,
+) -> Result<ProjectKey, ApiError> {
+    let app = ctx.app();
+    let now = ctx.now();
+    let found = match auth::lenient_bearer_token(request.header("Authorization")) {
+        Ok(token) => project_keys::find_active(ctx.db(), &auth::key_hash(token))?
+            .ok_or_else(auth::invalid_key),
+        Err(missing) => Err(missing),
+    };
+    let key = match found {
+        Ok(key) => key,
+        Err(refusal) => {
+            let address = request.peer().map(|ip| ip.to_string()).unwrap_or_default();
+            return Err(match app.auth_failures.admit(&address, now) {
+                Decision::Limited { retry_after_s } => ApiError::RateLimited(retry_after_s),
+                Decision::Allowed { .. } => refusal,
+            });
+        }
+    };
+    let limit = app.key_limits.limit();
+    let (remaining, reset_ms, refused) = match app.key_limits.admit(&key.id, now) {
+        Decision::Allowed {
+            remaining,
+            reset_ms,
+        } => (remaining, reset_ms, None),
+        Decision::Limited { retry_after_s } => (
+            0,
+            now.unix_millis() + retry_after_s * 1000,
+            Some(retry_after_s),
+        ),
+    };
+    extra.push(("X-RateLimit-Limit", limit.to_string()));
+    extra.push(("X-RateLimit-Remaining", remaining.to_string()));
+    extra.push((
+        "X-RateLimit-Reset",
+        (reset_ms + 999).div_euclid(1000).to_string(),
+    ));
+    if let Some(retry_after_s) = refused {
+        return Err(ApiError::RateLimited(retry_after_s));
+    }
+    let stale = key
+        .last_used_at
+        .as_deref()
+        .and_then(Timestamp::parse_canonical)
+        .is_none_or(|used| now.unix_millis() - used.unix_millis() >= LAST_USED_RESOLUTION_MS);
+    if stale {
+        ctx.write(|tx, now| Ok(project_keys::touch(tx, &key.id, now)?))?;
+    }
+    Ok(key)
+}
+
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
     panic
         .downcast_ref::<&str>()
@@ -90,7 +198,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 /// with the same CORS headers as any other answer.
 pub fn refuse(app: &App, request: &Request, error: &ApiError) -> Reply {
     cors::decorate(
-        error.to_reply(),
+        error.to_reply_in(style_of(request)),
         request.header("Origin"),
         &app.config.cors_origins,
     )

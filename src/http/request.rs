@@ -1,5 +1,7 @@
 //! [`Request`]: what a handler sees of an HTTP request, independent of the socket library.
 
+use std::net::IpAddr;
+
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
@@ -64,6 +66,7 @@ pub struct Request {
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     params: Vec<(&'static str, String)>,
+    peer: Option<IpAddr>,
 }
 
 impl Request {
@@ -84,7 +87,20 @@ impl Request {
             headers,
             body,
             params: Vec::new(),
+            peer: None,
         }
+    }
+
+    /// Records the client's address.
+    #[must_use]
+    pub fn with_peer(mut self, peer: Option<IpAddr>) -> Self {
+        self.peer = peer;
+        self
+    }
+
+    /// The client's address, when known.
+    pub fn peer(&self) -> Option<IpAddr> {
+        self.peer
     }
 
     /// The method.
@@ -97,10 +113,15 @@ impl Request {
         &self.path
     }
 
-    /// Whether the path is under the engine API prefix `/api`, where an admin key is
-    /// required even to learn that a route does not exist.
+    /// Whether the path is under the engine API prefix `/api` (the review API's
+    /// `/api/v1` included).
     pub fn is_api_path(&self) -> bool {
         self.path == "/api" || self.path.starts_with("/api/")
+    }
+
+    /// Whether the path is under the review API prefix `/api/v1`.
+    pub fn is_review_path(&self) -> bool {
+        self.path == "/api/v1" || self.path.starts_with("/api/v1/")
     }
 
     /// The first value of header `name` (case-insensitive).

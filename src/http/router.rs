@@ -19,6 +19,8 @@ pub enum Access {
     Admin,
     /// Anyone; the handler checks a provider signature instead of a bearer key.
     Signed,
+    /// A review-API project key (`Authorization: Bearer lq_…`), rate limited per key.
+    ProjectKey,
 }
 
 /// One row of the routing table.

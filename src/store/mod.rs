@@ -9,9 +9,12 @@ pub mod dispatch;
 pub mod goals;
 pub mod issues;
 pub mod labels;
+pub mod project_keys;
 pub mod projects;
 pub mod prompt_reviews;
 pub mod relations;
+pub mod review_hooks;
+pub mod review_tasks;
 pub mod signals;
 pub mod templates;
 
@@ -22,6 +25,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, Row};
 
 use crate::clock::Timestamp;
+use crate::domain::enums::WireEnum;
 
 /// The whole schema, as a sequence of numbered migrations.
 pub const SCHEMA: &str = include_str!("../../schema.sql");
@@ -182,6 +186,30 @@ pub fn json_column(
         })
     })
     .transpose()
+}
+
+/// Reads column `index` holding the wire spelling of an `E` (`NULL` is `None`).
+pub fn enum_column<E: WireEnum>(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<E>> {
+    let text: Option<String> = row.get(index)?;
+    text.map(|t| {
+        E::parse(&t).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                index,
+                rusqlite::types::Type::Text,
+                format!("unknown value {t:?}").into(),
+            )
+        })
+    })
+    .transpose()
+}
+
+/// Reads column `index` holding the wire spelling of an `E` that is never `NULL`.
+pub fn required_enum_column<E: WireEnum>(row: &Row<'_>, index: usize) -> rusqlite::Result<E> {
+    enum_column(row, index)?.ok_or(rusqlite::Error::InvalidColumnType(
+        index,
+        "enum".to_owned(),
+        rusqlite::types::Type::Null,
+    ))
 }
 
 #[cfg(test)]

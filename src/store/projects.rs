@@ -89,15 +89,17 @@ impl ProjectFields {
     }
 }
 
-/// Creates a project (status `backlog`, health `on_track` unless given).
+/// Creates a project (status `backlog`, health `on_track` unless given) with its webhook
+/// signing secret.
 pub fn insert(
     conn: &Connection,
     fields: &ProjectFields,
+    signing_secret: &str,
     now: Timestamp,
 ) -> rusqlite::Result<Project> {
     let sql = format!(
-        "INSERT INTO projects (id, name, description, status, health, goal_id, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING {COLUMNS}"
+        "INSERT INTO projects (id, name, description, status, health, goal_id, created_at, updated_at, \
+         signing_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING {COLUMNS}"
     );
     conn.prepare_cached(&sql)?.query_row(
         params![
@@ -108,6 +110,7 @@ pub fn insert(
             fields.health.unwrap_or(ProjectHealth::OnTrack).as_str(),
             fields.goal_id.clone().flatten(),
             now.to_string(),
+            signing_secret,
         ],
         from_row,
     )
@@ -119,6 +122,56 @@ pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Project
     conn.prepare_cached(&sql)?
         .query_row([id], from_row)
         .optional()
+}
+
+/// The live project whose id, or else whose name, is `id_or_name` (the oldest of several
+/// with that name).
+pub fn find_live_by_id_or_name(
+    conn: &Connection,
+    id_or_name: &str,
+) -> rusqlite::Result<Option<Project>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM projects WHERE (id = ?1 OR name = ?1) AND deleted_at IS NULL \
+         ORDER BY id = ?1 DESC, created_at, rowid LIMIT 1"
+    );
+    conn.prepare_cached(&sql)?
+        .query_row([id_or_name], from_row)
+        .optional()
+}
+
+/// The review settings of a live project: its webhook signing secret and the timeout of
+/// gate tasks that name none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewSettings {
+    /// `whsec_…`: the HMAC key of its verdict webhooks.
+    pub signing_secret: String,
+    /// Seconds a gate task waits for a human by default.
+    pub default_gate_timeout_seconds: i64,
+}
+
+/// The review settings of the live project `id`.
+pub fn review_settings(conn: &Connection, id: &str) -> rusqlite::Result<Option<ReviewSettings>> {
+    conn.prepare_cached(
+        "SELECT signing_secret, default_gate_timeout_seconds FROM projects \
+         WHERE id = ?1 AND deleted_at IS NULL",
+    )?
+    .query_row([id], |row| {
+        Ok(ReviewSettings {
+            signing_secret: row.get::<_, Option<String>>(0)?.unwrap_or_default(),
+            default_gate_timeout_seconds: row.get(1)?,
+        })
+    })
+    .optional()
+}
+
+/// Replaces the signing secret of the live project `id`; `false` if there is none.
+pub fn set_signing_secret(conn: &Connection, id: &str, secret: &str) -> rusqlite::Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE projects SET signing_secret = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+        )?
+        .execute(params![id, secret])?;
+    Ok(changed > 0)
 }
 
 /// The project with this id, soft-deleted or not.

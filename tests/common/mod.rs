@@ -131,6 +131,67 @@ impl TestServer {
         response.json()["data"].clone()
     }
 
+    /// Runs the server's background work now (lapsed claims, gate timeouts).
+    pub fn run_background_work(&self) {
+        self.running()
+            .run_background_work()
+            .expect("background work runs");
+    }
+
+    /// Creates a project named `name` and a review-API key for it, through the admin
+    /// API: `(project id, key)`.
+    pub fn review_project(&self, name: &str) -> (String, String) {
+        let project = self.create("/api/projects", serde_json::json!({"name": name}));
+        let project_id = project["id"].as_str().expect("project id").to_owned();
+        (project_id.clone(), self.project_key(&project_id))
+    }
+
+    /// A new review-API key for project `project_id`.
+    pub fn project_key(&self, project_id: &str) -> String {
+        let response = self.post(
+            &format!("/api/v1/projects/{project_id}/keys"),
+            serde_json::json!({"name": "test"}),
+        );
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()["key"].as_str().expect("key").to_owned()
+    }
+
+    /// A review-API request with project key `key` and a JSON body (or none).
+    pub fn review(&self, key: &str, method: &str, path: &str, body: Option<Value>) -> Response {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        self.review_with(key, method, path, &[], body.as_bytes())
+    }
+
+    /// A review-API request with project key `key`, extra headers and a raw body.
+    pub fn review_with(
+        &self,
+        key: &str,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Response {
+        let auth = format!("Bearer {key}");
+        let mut all = vec![
+            ("Authorization", auth.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        all.extend_from_slice(headers);
+        self.send(method, path, &all, body)
+    }
+
+    /// Submits a review task with `key` and returns it, failing the test unless 201.
+    pub fn task(&self, key: &str, body: Value) -> Value {
+        let response = self.review(key, "POST", "/api/v1/tasks", Some(body));
+        assert_eq!(
+            response.status,
+            201,
+            "POST /api/v1/tasks: {}",
+            response.text()
+        );
+        response.json()
+    }
+
     /// Creates an issue with this title and type and returns it.
     pub fn issue(&self, title: &str, kind: &str) -> Value {
         self.create(

@@ -1,0 +1,53 @@
+//! `/api/v1/hooks` (review-api.md §10.1–10.3): verdict subscriptions, idempotent by URL.
+
+use crate::app::Ctx;
+use crate::domain::review::input::{opt_string, opt_url, present};
+use crate::domain::validate::FieldError;
+use crate::http::{ApiError, Reply, Request};
+use crate::store::review_hooks;
+
+/// Most subscriptions one project may have.
+const MAX_HOOKS_PER_PROJECT: i64 = 50;
+
+/// `POST`: subscribes `{url, event?}`; 201 when new, 200 with the existing subscription
+/// when the project already has one with exactly that URL.
+pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let project_id = ctx.project_key()?.project_id.clone();
+    let body = request.json_object()?;
+    let url = opt_url(&body, "url")?
+        .ok_or_else(|| FieldError::new("url", "url is required (an absolute http or https URL)"))?;
+    if present(&body, "event").is_some()
+        && opt_string(&body, "", "event", 20)?.as_deref() != Some("verdict")
+    {
+        return Err(FieldError::new("event", "event must be \"verdict\"").into());
+    }
+    let (hook, created) = ctx.write(|tx, now| {
+        if let Some(existing) = review_hooks::find_by_url(tx, &project_id, &url)? {
+            return Ok((existing, false));
+        }
+        if review_hooks::count(tx, &project_id)? >= MAX_HOOKS_PER_PROJECT {
+            return Err(
+                FieldError::new("url", "a project can have at most 50 hook subscriptions").into(),
+            );
+        }
+        Ok((review_hooks::insert(tx, &project_id, &url, now)?, true))
+    })?;
+    Ok(Reply::json(if created { 201 } else { 200 }, &hook))
+}
+
+/// `GET`: the project's subscriptions, oldest first.
+pub fn list(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
+    let hooks = review_hooks::list(ctx.db(), &ctx.project_key()?.project_id)?;
+    Ok(Reply::json(200, &hooks))
+}
+
+/// `DELETE /{id}`: unsubscribes; 404 for an unknown id or another project's hook.
+pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let project_id = ctx.project_key()?.project_id.clone();
+    let id = request.param("id");
+    if ctx.write(|tx, _| Ok(review_hooks::delete(tx, &project_id, id)?))? {
+        Ok(Reply::empty(204))
+    } else {
+        Err(ApiError::NotFound("hook not found"))
+    }
+}

@@ -1,0 +1,85 @@
+//! Admin routes for a project's review credentials (review-api.md §15.4): its API keys
+//! (shown once, stored hashed, revocable) and its webhook signing secret.
+
+use serde_json::json;
+
+use crate::app::Ctx;
+use crate::domain::review::input::opt_string;
+use crate::http::{ApiError, Reply, Request, auth};
+use crate::store::project_keys::{self, NewProjectKey};
+use crate::store::projects;
+
+const PROJECT_NOT_FOUND: ApiError = ApiError::NotFound("project not found");
+
+/// The name a key gets when none is given.
+pub const DEFAULT_KEY_NAME: &str = "default";
+
+/// The live project named by the `id` path parameter.
+fn project_id(ctx: &Ctx<'_>, request: &Request) -> Result<String, ApiError> {
+    let project = projects::find_live(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
+    Ok(project.id)
+}
+
+/// `POST /api/v1/projects/{id}/keys` `{name?}`: a new key, shown in this answer only.
+pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let body = request.json_object()?;
+    let name = opt_string(&body, "", "name", 100)?.unwrap_or_else(|| DEFAULT_KEY_NAME.to_owned());
+    let project_id = project_id(ctx, request)?;
+    let key = auth::generate_project_key()?;
+    let prefix = auth::key_prefix(&key);
+    let hash = auth::key_hash(&key);
+    let stored = ctx.write(|tx, now| {
+        let new_key = NewProjectKey {
+            project_id: &project_id,
+            name: &name,
+            prefix: &prefix,
+            key_hash: &hash,
+        };
+        Ok(project_keys::insert(tx, &new_key, now)?)
+    })?;
+    Ok(Reply::json(
+        201,
+        &json!({"id": stored.id, "name": stored.name, "key": key, "prefix": stored.prefix, "created_at": stored.created_at}),
+    ))
+}
+
+/// `GET /api/v1/projects/{id}/keys`: every key of the project (never the keys themselves).
+pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let project_id = project_id(ctx, request)?;
+    Ok(Reply::json(
+        200,
+        &project_keys::list_for_project(ctx.db(), &project_id)?,
+    ))
+}
+
+/// `DELETE /api/v1/projects/{id}/keys/{key_id}`: revokes the key at once.
+pub fn revoke(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let project_id = project_id(ctx, request)?;
+    let key_id = request.param("key_id");
+    if ctx.write(|tx, now| Ok(project_keys::revoke(tx, key_id, Some(&project_id), now)?))? {
+        Ok(Reply::empty(204))
+    } else {
+        Err(ApiError::NotFound("key not found"))
+    }
+}
+
+/// `GET /api/v1/projects/{id}/signing-secret`: the secret verdict webhooks are signed with.
+pub fn signing_secret(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let settings =
+        projects::review_settings(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
+    Ok(Reply::json(
+        200,
+        &json!({"secret": settings.signing_secret}),
+    ))
+}
+
+/// `POST /api/v1/projects/{id}/signing-secret/rotate`: a new secret; every delivery
+/// attempted from now on, retries included, is signed with it.
+pub fn rotate_signing_secret(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let id = request.param("id");
+    let secret = auth::generate_signing_secret()?;
+    if !ctx.write(|tx, _| Ok(projects::set_signing_secret(tx, id, &secret)?))? {
+        return Err(PROJECT_NOT_FOUND);
+    }
+    Ok(Reply::json(200, &json!({"secret": secret})))
+}

@@ -1,0 +1,8 @@
+//! The human-review side's pure rules: lenient input, task validation, what each game
+//! shows, and how tasks resolve.
+
+pub mod content;
+pub mod input;
+pub mod record;
+pub mod resolution;
+pub mod task;
