@@ -272,3 +272,78 @@ CREATE TABLE review_hooks (
     created_at TEXT NOT NULL,
     UNIQUE (project_id, url)
 );
+
+-- migrate:7 reviewers: users and their sessions, project membership, leases of tasks to reviewers, and their decisions
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    email         TEXT NOT NULL,
+    handle        TEXT NOT NULL,
+    display_name  TEXT,
+    role          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    deleted_at    TEXT
+);
+CREATE UNIQUE INDEX users_live_email ON users(email COLLATE NOCASE) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX users_live_handle ON users(handle COLLATE NOCASE) WHERE deleted_at IS NULL;
+
+-- Only the SHA-256 of a session token is kept.
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_user ON sessions(user_id);
+
+CREATE TABLE project_reviewers (
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    user_id    TEXT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (project_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX project_reviewers_by_user ON project_reviewers(user_id, project_id);
+
+-- A task leased to one reviewer: `leased` until decided, skipped or past its expiry.
+-- `calibration` marks a resolved golden task served only to score the reviewer.
+CREATE TABLE review_assignments (
+    id               TEXT PRIMARY KEY,
+    task_id          TEXT NOT NULL REFERENCES review_tasks(id) ON DELETE CASCADE,
+    user_id          TEXT NOT NULL REFERENCES users(id),
+    state            TEXT NOT NULL,
+    calibration      INTEGER NOT NULL DEFAULT 0,
+    leased_at        TEXT NOT NULL,
+    lease_expires_at TEXT NOT NULL,
+    ended_at         TEXT
+);
+CREATE INDEX review_assignments_by_task ON review_assignments(task_id, state, lease_expires_at);
+CREATE INDEX review_assignments_by_user ON review_assignments(user_id, state, task_id);
+
+-- One reviewer's decision. `counted` reviews take part in the task's consensus (a
+-- calibration review after resolution does not); `golden_correct` scores golden tasks
+-- (NULL: not golden, or an escalation, which abstains); `xp` and `streak` are what the
+-- decision earned and the streak after it.
+CREATE TABLE task_reviews (
+    id             TEXT PRIMARY KEY,
+    task_id        TEXT NOT NULL REFERENCES review_tasks(id) ON DELETE CASCADE,
+    assignment_id  TEXT NOT NULL UNIQUE REFERENCES review_assignments(id) ON DELETE CASCADE,
+    project_id     TEXT NOT NULL,
+    reviewer_id    TEXT NOT NULL REFERENCES users(id),
+    decision       TEXT NOT NULL,
+    verdict        INTEGER,
+    choice         TEXT,
+    reason         TEXT,
+    severity       TEXT,
+    detail         TEXT,
+    decision_ms    INTEGER NOT NULL,
+    counted        INTEGER NOT NULL,
+    golden_correct INTEGER,
+    xp             INTEGER NOT NULL,
+    streak         INTEGER NOT NULL,
+    reviewed_at    TEXT NOT NULL,
+    UNIQUE (task_id, reviewer_id)
+);
+CREATE INDEX task_reviews_by_reviewer ON task_reviews(reviewer_id, project_id);
+CREATE INDEX review_tasks_pending_by_created ON review_tasks(created_at) WHERE status = 'pending';
+CREATE INDEX review_tasks_golden_reviewed ON review_tasks(created_at) WHERE golden = 1 AND status = 'reviewed';
+CREATE INDEX review_tasks_escalated ON review_tasks(reviewed_at) WHERE status = 'escalated';

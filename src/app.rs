@@ -12,6 +12,7 @@ use crate::http::ApiError;
 use crate::http::rate_limit::RateLimiter;
 use crate::http::router::Router;
 use crate::store::project_keys::ProjectKey;
+use crate::store::users::User;
 
 /// Shared, read-only after start-up (except for the writer lock).
 pub struct App {
@@ -80,6 +81,8 @@ pub enum Caller {
     Admin(String),
     /// A review-API client holding this project's key.
     Project(ProjectKey),
+    /// A signed-in user, with the hash of their session token.
+    User(User, String),
 }
 
 /// One request's view of the server.
@@ -110,6 +113,33 @@ impl<'a> Ctx<'a> {
         match &self.caller {
             Caller::Admin(key) => key,
             _ => "",
+        }
+    }
+
+    /// The signed-in user of a session route. Routes that need one are only reached with
+    /// one, so its absence is a server bug (500), never a panic.
+    pub fn user(&self) -> Result<&User, ApiError> {
+        match &self.caller {
+            Caller::User(user, _) => Ok(user),
+            _ => Err(ApiError::Internal(
+                "a session route was reached without a session".to_owned(),
+            )),
+        }
+    }
+
+    /// The hash of the session token the request came with, if any.
+    pub fn session_hash(&self) -> Option<&str> {
+        match &self.caller {
+            Caller::User(_, hash) => Some(hash),
+            _ => None,
+        }
+    }
+
+    /// The user acting on an administrator route: `None` for an engine admin key.
+    pub fn manager(&self) -> Option<&User> {
+        match &self.caller {
+            Caller::User(user, _) => Some(user),
+            _ => None,
         }
     }
 

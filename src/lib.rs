@@ -11,6 +11,7 @@
 //! server.shutdown();
 //! ```
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod clock;

@@ -1,16 +1,19 @@
-//! The `loop` command: runs the server and manages admin and project keys.
+//! The `loop` command: runs the server, and manages keys and user accounts.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc::RecvTimeoutError;
 
 use clap::{Args, Parser, Subcommand};
+use loop_engine::accounts;
 use loop_engine::clock::{Clock, SystemClock, Timestamp};
 use loop_engine::config::{self, Config, RateLimitConfig};
+use loop_engine::domain::enums::{UserRole, WireEnum};
+use loop_engine::http::ApiError;
 use loop_engine::http::auth;
 use loop_engine::server;
 use loop_engine::store::project_keys::{self, NewProjectKey};
-use loop_engine::store::{self, admin_keys, projects};
+use loop_engine::store::{self, admin_keys, projects, users};
 
 /// Loop: the feedback loop between software in production, AI agents and humans.
 ///
@@ -31,6 +34,30 @@ enum Command {
     /// Create, list and revoke admin keys and review-API project keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage the people who review tasks or administer the instance.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Add a user. Without --password one is generated and printed once.
+    Add {
+        /// Their email, used to sign in.
+        #[arg(long)]
+        email: String,
+        /// Their role: owner, admin, reviewer or viewer.
+        #[arg(long, value_parser = ["owner", "admin", "reviewer", "viewer"])]
+        role: String,
+        /// Their password (at least 8 characters).
+        #[arg(long, env = "LOOP_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// The name shown for them.
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 const SERVE_ENV_HELP: &str = "\
@@ -127,6 +154,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Serve(args) => serve(args),
         Command::Keys(command) => keys(command),
+        Command::Users(command) => users(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -184,6 +212,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     );
     if let Some(key) = running.generated_admin_key() {
         println!("Created the first admin key. It is shown only this once; store it now:\n  {key}");
+    }
+    if !users::any(&open_db(&db_path)?).map_err(|e| e.to_string())? {
+        println!(
+            "No reviewer accounts yet: `loop users add --email you@example.com --role owner` creates the first."
+        );
     }
     loop {
         match stop_rx.recv_timeout(std::time::Duration::from_secs(1)) {
@@ -268,6 +301,50 @@ fn keys(command: KeysCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+fn users(command: UsersCommand) -> Result<(), String> {
+    let UsersCommand::Add {
+        email,
+        role,
+        password,
+        name,
+        db,
+    } = command;
+    let role = UserRole::parse(&role).ok_or_else(|| format!("unknown role {role}"))?;
+    let generated = password.is_none();
+    let password = match password {
+        Some(password) => password,
+        None => auth::generate_password().map_err(|e| format!("no randomness: {e}"))?,
+    };
+    let account =
+        accounts::prepare(&email, &password, role, name.as_deref(), None).map_err(describe)?;
+    let conn = open_db(&db.db)?;
+    let user = accounts::store(&conn, &account, SystemClock.now()).map_err(describe)?;
+    println!(
+        "Created {} {} (handle {}, id {}).",
+        role.as_str(),
+        user.email,
+        user.handle,
+        user.id
+    );
+    if generated {
+        println!("Password (shown only this once): {password}");
+    }
+    Ok(())
+}
+
+/// The message of an API error, for the command line.
+fn describe(error: ApiError) -> String {
+    match error {
+        ApiError::Validation(errors) => errors
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+            .join("; "),
+        ApiError::Conflict(message) => message.to_owned(),
+        other => format!("{other:?}"),
+    }
 }
 
 fn create_admin_key(

@@ -25,9 +25,11 @@ const ANY_LENGTH: usize = usize::MAX;
 
 /// The routing table of every endpoint.
 pub fn router() -> Router {
-    use Access::{Admin, ProjectKey, Public, Signed};
-    use Method::{Delete, Get, Patch, Post};
-    use review::{account, hooks, project_keys, tasks, verdicts};
+    use Access::{Admin, Manage, ProjectKey, Public, Session, Signed};
+    use Method::{Delete, Get, Patch, Post, Put};
+    use review::{
+        account, escalations, hooks, project_keys, queue, sessions, tasks, users, verdicts,
+    };
     let route = |method, pattern, access, handler: Handler| Route {
         method,
         pattern,
@@ -116,27 +118,78 @@ pub fn router() -> Router {
         route(
             Post,
             "/api/v1/projects/{id}/keys",
-            Admin,
+            Manage,
             project_keys::create,
         ),
-        route(Get, "/api/v1/projects/{id}/keys", Admin, project_keys::list),
+        route(
+            Get,
+            "/api/v1/projects/{id}/keys",
+            Manage,
+            project_keys::list,
+        ),
         route(
             Delete,
             "/api/v1/projects/{id}/keys/{key_id}",
-            Admin,
+            Manage,
             project_keys::revoke,
         ),
         route(
             Get,
             "/api/v1/projects/{id}/signing-secret",
-            Admin,
+            Manage,
             project_keys::signing_secret,
         ),
         route(
             Post,
             "/api/v1/projects/{id}/signing-secret/rotate",
-            Admin,
+            Manage,
             project_keys::rotate_signing_secret,
+        ),
+        route(
+            Get,
+            "/api/v1/projects/{id}/reviewers",
+            Manage,
+            users::project_reviewers,
+        ),
+        route(
+            Put,
+            "/api/v1/projects/{id}/reviewers/{user_id}",
+            Manage,
+            users::add_reviewer,
+        ),
+        route(
+            Delete,
+            "/api/v1/projects/{id}/reviewers/{user_id}",
+            Manage,
+            users::remove_reviewer,
+        ),
+        route(Post, "/api/v1/auth/login", Public, sessions::login),
+        route(Post, "/api/v1/auth/logout", Session, sessions::logout),
+        route(Get, "/api/v1/auth/session", Session, sessions::session),
+        route(Post, "/api/v1/users", Manage, users::create),
+        route(Get, "/api/v1/users", Manage, users::list),
+        route(Patch, "/api/v1/users/{id}", Manage, users::update),
+        route(Delete, "/api/v1/users/{id}", Manage, users::delete),
+        route(Post, "/api/v1/review/next", Session, queue::next),
+        route(
+            Post,
+            "/api/v1/review/assignments/{id}/decision",
+            Session,
+            queue::decide,
+        ),
+        route(
+            Post,
+            "/api/v1/review/assignments/{id}/skip",
+            Session,
+            queue::skip,
+        ),
+        route(Get, "/api/v1/review/stats", Session, queue::stats),
+        route(Get, "/api/v1/review/escalations", Manage, escalations::list),
+        route(
+            Post,
+            "/api/v1/review/tasks/{id}/resolve",
+            Manage,
+            escalations::resolve,
         ),
     ])
 }

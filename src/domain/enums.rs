@@ -219,6 +219,64 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    /// What one reviewer decided about a task (review-api.md §4.0).
+    Decision {
+        /// Accept (or pick, classify, confirm…).
+        Approve => "approve",
+        /// Reject, with a reason.
+        Flag => "flag",
+        /// Ask for a second opinion: the task goes to an admin.
+        Escalate => "escalate",
+    }
+);
+
+wire_enum!(
+    /// A user's role in the instance (review-api.md §14.1, DECISIONS 20).
+    UserRole {
+        /// Everything, including other owners.
+        Owner => "owner",
+        /// Users, projects, keys and escalations.
+        Admin => "admin",
+        /// Decides tasks in the projects they belong to.
+        Reviewer => "reviewer",
+        /// Reads results, never decides.
+        Viewer => "viewer",
+    }
+);
+
+impl UserRole {
+    /// Whether the role administers the instance (owner or admin).
+    pub fn is_admin(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+
+    /// Whether the role may decide tasks.
+    pub fn may_review(self) -> bool {
+        self != Self::Viewer
+    }
+}
+
+wire_enum!(
+    /// What kind of sensitive data a redaction masks (review-api.md §4.6).
+    RedactLabel {
+        /// An email address.
+        Email => "email",
+        /// A phone number.
+        Phone => "phone",
+        /// A payment card number.
+        Card => "card",
+        /// A password, token or key.
+        Secret => "secret",
+        /// A person's name.
+        Name => "name",
+        /// A postal address.
+        Address => "address",
+        /// Anything else.
+        Other => "other",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

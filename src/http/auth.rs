@@ -2,8 +2,11 @@
 //! <key>` where the key is `LOOP_API_KEY` (compared in constant time) or an admin key
 //! whose SHA-256 is stored. Project keys of the review API (review-api.md §2, §15.4,
 //! DECISIONS 17) are stored the same way but parsed leniently, as its clients expect.
-//! Every key and secret is made here from the operating system's randomness.
+//! Every key and secret is made here from the operating system's randomness, and user
+//! passwords are hashed here (Argon2id) and session tokens made and read.
 
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
@@ -75,6 +78,61 @@ pub fn generate_signing_secret() -> Result<String, getrandom::Error> {
     Ok(format!("whsec_{}", hex::encode(bytes)))
 }
 
+/// The cookie holding a browser session's token.
+pub const SESSION_COOKIE: &str = "loop_session";
+
+/// A new random session token: 64 lowercase hex digits (32 bytes).
+pub fn generate_session_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(hex::encode(bytes))
+}
+
+/// The session token of a `Cookie` header, if it carries one.
+pub fn session_token(cookie_header: Option<&str>) -> Option<&str> {
+    cookie_header?
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim())
+        .filter(|value| !value.is_empty())
+}
+
+/// The `Set-Cookie` value that stores `token` for `max_age_seconds` (0 clears it).
+pub fn session_cookie(token: &str, max_age_seconds: i64) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_seconds}"
+    )
+}
+
+/// A new random password for a user created without one: 24 base64url characters.
+pub fn generate_password() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 18];
+    getrandom::fill(&mut bytes)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The Argon2id hash of `password` with a fresh random salt, as a PHC string.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| format!("no randomness: {e}"))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| format!("salt: {e}"))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| format!("password hashing failed: {e}"))
+}
+
+/// Whether `password` matches the stored PHC string `hash` (constant time; a malformed
+/// hash matches nothing).
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +148,37 @@ mod tests {
         assert!(bearer_token(Some("Bearer")).is_err());
         assert_eq!(bearer_token(Some("Bearer x")).ok(), Some("x"));
         assert_eq!(bearer_token(Some("Bearer  x")).ok(), Some(" x"));
+    }
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let hash = hash_password("correct horse").unwrap_or_default();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("wrong horse", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+        assert_ne!(
+            hash_password("correct horse").unwrap_or_default(),
+            hash,
+            "salted"
+        );
+        assert_eq!(generate_password().unwrap_or_default().len(), 24);
+    }
+
+    #[test]
+    fn session_cookies() {
+        assert_eq!(
+            session_token(Some("a=1; loop_session=abc ; b=2")),
+            Some("abc")
+        );
+        assert_eq!(session_token(Some("loop_session=")), None);
+        assert_eq!(session_token(Some("other=1")), None);
+        assert_eq!(session_token(None), None);
+        assert_eq!(
+            session_cookie("t", 60),
+            "loop_session=t; HttpOnly; SameSite=Strict; Path=/; Max-Age=60"
+        );
+        assert_eq!(generate_session_token().unwrap_or_default().len(), 64);
     }
 
     #[test]

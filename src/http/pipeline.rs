@@ -18,10 +18,17 @@ use crate::clock::Timestamp;
 use crate::domain::signature::same_secret;
 use crate::store::admin_keys;
 use crate::store::project_keys::{self, ProjectKey};
+use crate::store::sessions;
 
 /// How stale a project key's `last_used_at` may get before a request refreshes it (so
 /// that reads do not all become writes).
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
+
+/// How long a session lasts without use: 14 days.
+pub const SESSION_LIFETIME_S: i64 = 14 * 86_400;
+
+/// How much of a session's lifetime may pass before a request extends it.
+const SESSION_REFRESH_MS: i64 = 3_600_000;
 
 /// Headers added to whatever the request ends with (rate-limit counters).
 type ExtraHeaders = Vec<(&'static str, String)>;
@@ -97,6 +104,22 @@ fn route(
             let key = authenticate_project(&mut ctx, request, extra)?;
             ctx.set_caller(Caller::Project(key));
         }
+        Access::Session => {
+            let caller = authenticate_session(&mut ctx, request, extra)?;
+            ctx.set_caller(caller);
+        }
+        Access::Manage if request.header("Authorization").is_some() => {
+            let token = auth::lenient_bearer_token(request.header("Authorization"))?;
+            authenticate_admin(&ctx, token)?;
+            ctx.set_caller(Caller::Admin(token.to_owned()));
+        }
+        Access::Manage => {
+            let caller = authenticate_session(&mut ctx, request, extra)?;
+            if !matches!(&caller, Caller::User(user, _) if user.role.is_admin()) {
+                return Err(ApiError::Forbidden("only an owner or admin may do this"));
+            }
+            ctx.set_caller(caller);
+        }
         Access::Public | Access::Signed => {}
     }
     match resolution {
@@ -127,6 +150,46 @@ fn authenticate_admin(ctx: &Ctx<'_>, token: &str) -> Result<(), ApiError> {
         return Ok(());
     }
     Err(auth::invalid_key())
+}
+
+/// Checks the session cookie (review-api.md §15.1): an unexpired session of a live
+/// user. The expiry slides: a session used with less than its full lifetime left (less
+/// an hour, to spare writes) is extended and its cookie sent again. A state-changing
+/// request must declare a JSON body, which `SameSite=Strict` cookies make a CSRF guard.
+fn authenticate_session(
+    ctx: &mut Ctx<'_>,
+    request: &Request,
+    extra: &mut ExtraHeaders,
+) -> Result<Caller, ApiError> {
+    let token = auth::session_token(request.header("Cookie"))
+        .ok_or(ApiError::Unauthorized("Sign in first"))?;
+    let hash = auth::key_hash(token);
+    let now = ctx.now();
+    let (user, expires_at) = sessions::find_user(ctx.db(), &hash, now)?.ok_or(
+        ApiError::Unauthorized("The session has expired; sign in again"),
+    )?;
+    let changes_state = !matches!(request.method(), Method::Get | Method::Head);
+    let declares_json = request.header("Content-Type").is_some_and(|t| {
+        t.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/json")
+    });
+    if changes_state && !declares_json {
+        return Err(ApiError::Forbidden(
+            "requests that change something need Content-Type: application/json",
+        ));
+    }
+    let lifetime_ms = SESSION_LIFETIME_S * 1000;
+    let remaining =
+        Timestamp::parse_canonical(&expires_at).map_or(0, |t| t.unix_millis() - now.unix_millis());
+    if remaining < lifetime_ms - SESSION_REFRESH_MS {
+        ctx.write(|tx, now| Ok(sessions::extend(tx, &hash, now.plus_millis(lifetime_ms))?))?;
+        extra.push((
+            "Set-Cookie",
+            auth::session_cookie(token, SESSION_LIFETIME_S),
+        ));
+    }
+    Ok(Caller::User(user, hash))
 }
 
 /// Checks a project key (review-api.md §2, §13) and counts the request against its

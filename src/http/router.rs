@@ -21,6 +21,10 @@ pub enum Access {
     Signed,
     /// A review-API project key (`Authorization: Bearer lq_…`), rate limited per key.
     ProjectKey,
+    /// A signed-in user (the `loop_session` cookie), whatever their role.
+    Session,
+    /// An administrator: an engine admin key, or a signed-in owner or admin.
+    Manage,
 }
 
 /// One row of the routing table.

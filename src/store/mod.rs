@@ -14,9 +14,13 @@ pub mod projects;
 pub mod prompt_reviews;
 pub mod relations;
 pub mod review_hooks;
+pub mod review_queue;
 pub mod review_tasks;
+pub mod sessions;
 pub mod signals;
+pub mod task_reviews;
 pub mod templates;
+pub mod users;
 
 use std::path::Path;
 use std::time::Duration;

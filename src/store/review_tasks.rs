@@ -99,6 +99,31 @@ pub fn find(conn: &Connection, project_id: &str, id: &str) -> rusqlite::Result<O
         .optional()
 }
 
+/// The task `id`, whatever its project (reviewer and admin routes check access
+/// themselves).
+pub fn find_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<Task>> {
+    let sql = format!("SELECT {COLUMNS} FROM review_tasks WHERE id = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([id], from_row)
+        .optional()
+}
+
+/// Escalated tasks awaiting an admin, of `project_id` when given, oldest escalation
+/// first.
+pub fn escalated(
+    conn: &Connection,
+    project_id: Option<&str>,
+    limit: i64,
+) -> rusqlite::Result<Vec<Task>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM review_tasks WHERE status = 'escalated' AND (?1 IS NULL OR project_id = ?1) \
+         ORDER BY reviewed_at, rowid LIMIT ?2"
+    );
+    conn.prepare_cached(&sql)?
+        .query_map(params![project_id, limit], from_row)?
+        .collect()
+}
+
 /// The task of `project_id` created with this `Idempotency-Key`.
 pub fn find_by_idempotency_key(
     conn: &Connection,
@@ -235,7 +260,7 @@ pub fn resolve(
                 outcome.verdict,
                 outcome.choice,
                 outcome.reason,
-                outcome.detail,
+                outcome.detail.as_ref().map(serde_json::Value::to_string),
                 outcome.escalated,
                 outcome.timed_out,
                 reviewer_id,

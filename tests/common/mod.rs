@@ -192,6 +192,91 @@ impl TestServer {
         response.json()
     }
 
+    /// Creates a user through the admin API (password `password-123`) and signs them in.
+    pub fn user(&self, email: &str, role: &str) -> User {
+        let created = self.post(
+            "/api/v1/users",
+            serde_json::json!({"email": email, "password": PASSWORD, "role": role}),
+        );
+        assert_eq!(created.status, 201, "{}", created.text());
+        let id = created.json()["id"].as_str().expect("user id").to_owned();
+        let cookie = self.login(email, PASSWORD);
+        User { id, cookie }
+    }
+
+    /// Signs in and returns the `Cookie` header value of the session.
+    pub fn login(&self, email: &str, password: &str) -> String {
+        let response = self.send(
+            "POST",
+            "/api/v1/auth/login",
+            &[("Content-Type", "application/json")],
+            serde_json::json!({"email": email, "password": password})
+                .to_string()
+                .as_bytes(),
+        );
+        assert_eq!(response.status, 200, "login: {}", response.text());
+        let set_cookie = response.header("Set-Cookie").expect("a session cookie");
+        set_cookie.split(';').next().unwrap_or_default().to_owned()
+    }
+
+    /// A request as a signed-in user, with a JSON body (or none).
+    pub fn as_user(&self, user: &User, method: &str, path: &str, body: Option<Value>) -> Response {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        self.send(
+            method,
+            path,
+            &[
+                ("Cookie", user.cookie.as_str()),
+                ("Content-Type", "application/json"),
+            ],
+            body.as_bytes(),
+        )
+    }
+
+    /// Makes `user` a reviewer of project `project_id`.
+    pub fn add_reviewer(&self, project_id: &str, user: &User) {
+        let response = self.call(
+            "PUT",
+            &format!("/api/v1/projects/{project_id}/reviewers/{}", user.id),
+            None,
+        );
+        assert!(matches!(response.status, 200 | 201), "{}", response.text());
+    }
+
+    /// `user` takes the next card: `(assignment id, the card's task)`, or `None` on 204.
+    pub fn next_card(&self, user: &User) -> Option<(String, Value)> {
+        let response = self.as_user(
+            user,
+            "POST",
+            "/api/v1/review/next",
+            Some(serde_json::json!({})),
+        );
+        match response.status {
+            204 => None,
+            200 => {
+                let body = response.json();
+                Some((
+                    body["assignment_id"]
+                        .as_str()
+                        .expect("assignment")
+                        .to_owned(),
+                    body["task"].clone(),
+                ))
+            }
+            other => panic!("/review/next answered {other}: {}", response.text()),
+        }
+    }
+
+    /// `user` decides assignment `assignment` with `body`.
+    pub fn decide(&self, user: &User, assignment: &str, body: Value) -> Response {
+        self.as_user(
+            user,
+            "POST",
+            &format!("/api/v1/review/assignments/{assignment}/decision"),
+            Some(body),
+        )
+    }
+
     /// Creates an issue with this title and type and returns it.
     pub fn issue(&self, title: &str, kind: &str) -> Value {
         self.create(
@@ -242,6 +327,18 @@ pub fn golden_fixture(server: &TestServer) {
     ))
     .expect("fixture inserted");
     loop_engine::store::issues::backfill_dispatch_columns(&conn).expect("dispatch columns filled");
+}
+
+/// The password of users made by [`TestServer::user`].
+pub const PASSWORD: &str = "password-123";
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Their id.
+    pub id: String,
+    /// The `Cookie` header value of their session.
+    pub cookie: String,
 }
 
 /// A response as received.

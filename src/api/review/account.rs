@@ -7,7 +7,7 @@ use crate::http::{ApiError, Reply, Request};
 use crate::store::projects;
 
 /// The single workspace's id (DECISIONS 6: the running server is the workspace).
-const WORKSPACE_ID: &str = "default";
+pub const WORKSPACE_ID: &str = "default";
 
 /// The workspace (this instance), the key's project, the key and its rate limit.
 pub fn me(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {

@@ -3,9 +3,13 @@
 //! key they were called with, and never reach another project's data.
 
 pub mod account;
+pub mod escalations;
 pub mod hooks;
 pub mod project_keys;
+pub mod queue;
+pub mod sessions;
 pub mod tasks;
+pub mod users;
 pub mod verdicts;
 
 use crate::clock::Timestamp;

@@ -1,6 +1,7 @@
 //! `/api/v1/tasks` (review-api.md §3, §8, §15.7): automations submit work for review
 //! and poll for the verdict.
 
+use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -13,6 +14,7 @@ use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
 use crate::store::projects;
 use crate::store::review_tasks::{self, TaskFilter};
+use crate::store::task_reviews::{self, ReviewEntry, UserRef};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("task not found");
 
@@ -45,15 +47,15 @@ struct TaskView<'a> {
     detail: Option<&'a RawValue>,
     escalated: bool,
     timed_out: bool,
-    reviewer: Option<()>,
-    reviews: [(); 0],
+    reviewer: Option<&'a UserRef>,
+    reviews: &'a [ReviewEntry],
     created_at: &'a str,
     expires_at: Option<&'a str>,
     reviewed_at: Option<&'a str>,
 }
 
 impl<'a> TaskView<'a> {
-    fn of(task: &'a Task) -> Self {
+    fn of(task: &'a Task, reviews: &'a [ReviewEntry], reviewer: Option<&'a UserRef>) -> Self {
         Self {
             id: &task.id,
             status: task.status,
@@ -65,7 +67,7 @@ impl<'a> TaskView<'a> {
             payload: &task.payload,
             card: task.card.as_deref(),
             reviews_required: task.reviews_required,
-            reviews_received: 0,
+            reviews_received: reviews.len(),
             timeout_seconds: task.timeout_seconds,
             on_timeout: task.on_timeout,
             golden: task.golden,
@@ -78,13 +80,49 @@ impl<'a> TaskView<'a> {
             detail: task.detail.as_deref(),
             escalated: task.escalated,
             timed_out: task.timed_out,
-            reviewer: None,
-            reviews: [],
+            reviewer,
+            reviews,
             created_at: &task.created_at,
             expires_at: task.expires_at.as_deref(),
             reviewed_at: task.reviewed_at.as_deref(),
         }
     }
+}
+
+/// Answers `tasks` as Task objects with their reviews (two queries, whatever their
+/// number): an array, or the single object when `one` is set.
+fn reply_tasks(db: &Connection, status: u16, tasks: &[Task], one: bool) -> Result<Reply, ApiError> {
+    let ids: Vec<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
+    let reviews = task_reviews::for_tasks(db, &ids)?;
+    let reviewer_ids: Vec<&str> = tasks
+        .iter()
+        .filter_map(|t| t.reviewer_id.as_deref())
+        .collect();
+    let reviewers = task_reviews::user_refs(db, &reviewer_ids)?;
+    let views: Vec<TaskView<'_>> = tasks
+        .iter()
+        .map(|task| {
+            TaskView::of(
+                task,
+                reviews.get(&task.id).map_or(&[], Vec::as_slice),
+                task.reviewer_id.as_ref().and_then(|id| reviewers.get(id)),
+            )
+        })
+        .collect();
+    match (one, views.first()) {
+        (true, Some(view)) => Ok(Reply::json(status, view)),
+        _ => Ok(Reply::json(status, &views)),
+    }
+}
+
+/// Answers one task as a Task object.
+pub(super) fn reply_task(db: &Connection, status: u16, task: &Task) -> Result<Reply, ApiError> {
+    reply_tasks(db, status, std::slice::from_ref(task), true)
+}
+
+/// Answers tasks as an array of Task objects.
+pub(super) fn reply_task_list(db: &Connection, tasks: &[Task]) -> Result<Reply, ApiError> {
+    reply_tasks(db, 200, tasks, false)
 }
 
 /// The `Idempotency-Key` header (any case): absent or empty means none; otherwise 1–255
@@ -107,8 +145,8 @@ fn idempotency_key(request: &Request) -> Result<Option<&str>, ApiError> {
 }
 
 /// A replayed create: the original task as it is now, 200, marked as a replay.
-fn replay(task: &Task) -> Reply {
-    Reply::json(200, &TaskView::of(task)).with_header("Idempotent-Replayed", "true")
+fn replay(db: &Connection, task: &Task) -> Result<Reply, ApiError> {
+    Ok(reply_task(db, 200, task)?.with_header("Idempotent-Replayed", "true"))
 }
 
 /// `POST /api/v1/tasks`: 201 with the new task and its `Location`. A repeated
@@ -120,7 +158,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     if let Some(key) = key
         && let Some(existing) = review_tasks::find_by_idempotency_key(ctx.db(), &project_id, key)?
     {
-        return Ok(replay(&existing));
+        return replay(ctx.db(), &existing);
     }
     let body = request.json_object()?;
     let settings = projects::review_settings(ctx.db(), &project_id)?.ok_or(NOT_FOUND)?;
@@ -138,9 +176,9 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         ))
     })?;
     if !created {
-        return Ok(replay(&task));
+        return replay(ctx.db(), &task);
     }
-    Ok(Reply::json(201, &TaskView::of(&task))
+    Ok(reply_task(ctx.db(), 201, &task)?
         .with_header("Location", format!("/api/v1/tasks/{}", task.id)))
 }
 
@@ -148,7 +186,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = &ctx.project_key()?.project_id;
     let task = review_tasks::find(ctx.db(), project_id, request.param("id"))?.ok_or(NOT_FOUND)?;
-    Ok(Reply::json(200, &TaskView::of(&task)))
+    reply_task(ctx.db(), 200, &task)
 }
 
 /// `GET /api/v1/tasks`: the project's tasks, newest first, filtered (§8.4).
@@ -163,10 +201,7 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         limit: query_limit(request, "limit", 1, 100, 50)?,
     };
     let tasks = review_tasks::list(ctx.db(), project_id, &filter)?;
-    Ok(Reply::json(
-        200,
-        &tasks.iter().map(TaskView::of).collect::<Vec<_>>(),
-    ))
+    reply_task_list(ctx.db(), &tasks)
 }
 
 /// `DELETE /api/v1/tasks/{id}`: removes the task and what hangs off it; its

@@ -2,7 +2,10 @@
 //! every client shapes its payload differently, so each input is taken from the first
 //! of several keys holding a non-empty string.
 
+use serde::Serialize;
 use serde_json::{Map, Value};
+
+use crate::domain::enums::Module;
 
 /// The first of `keys` in `object` holding a non-empty string.
 pub fn first_text(object: Option<&Map<String, Value>>, keys: &[&str]) -> Option<String> {
@@ -77,12 +80,13 @@ pub fn buckets(payload: &Map<String, Value>, card: Option<&Map<String, Value>>) 
         .unwrap_or_default()
 }
 
-/// One field a fixer task offers for correction.
-#[derive(Debug, Clone, PartialEq)]
+/// One field a fixer task offers for correction (or a swiper card shows).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FixerField {
     /// Label shown.
     pub label: String,
     /// Optional machine key.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// The value to confirm or correct.
     pub value: Value,
@@ -124,6 +128,99 @@ pub fn fixer_fields(
         .unwrap_or_default()
 }
 
+/// What a reviewer is shown of a task: its inputs resolved from whichever keys the
+/// client used (`view` in `POST /api/v1/review/next`, review-api.md §15.2). Only the
+/// module's own inputs are present.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct View {
+    /// The text to read (swiper, sorter, detective, redact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Versus: the question both answers respond to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// Versus: the first answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub a: Option<String>,
+    /// Versus: the second answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b: Option<String>,
+    /// Fixer: the fields to confirm or correct; swiper: the payload's scalar keys when
+    /// the card shows neither body, fields nor text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FixerField>>,
+    /// Grounding: the claim to check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
+    /// Grounding: the source to check it against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_text: Option<String>,
+    /// Sorter: the buckets (none: the reviewer types a label).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<String>>,
+}
+
+impl View {
+    /// The view of a `module` task with this payload and card.
+    pub fn of(
+        module: Module,
+        payload: &Map<String, Value>,
+        card: Option<&Map<String, Value>>,
+    ) -> Self {
+        match module {
+            Module::Swiper => {
+                let text = text_for_swiper(payload, card);
+                let card_shows_fields = card.is_some_and(|c| c.contains_key("fields"));
+                let fields = (text.is_none() && !card_shows_fields)
+                    .then(|| scalar_fields(payload))
+                    .filter(|fields| !fields.is_empty());
+                Self {
+                    text,
+                    fields,
+                    ..Self::default()
+                }
+            }
+            Module::Versus => Self {
+                prompt: first_text(Some(payload), &["prompt"]),
+                a: side(payload, "a"),
+                b: side(payload, "b"),
+                ..Self::default()
+            },
+            Module::Sorter => Self {
+                text: text_for_sorter(payload),
+                choices: Some(buckets(payload, card)).filter(|b| !b.is_empty()),
+                ..Self::default()
+            },
+            Module::Detective | Module::Redact => Self {
+                text: text_for_reading(payload),
+                ..Self::default()
+            },
+            Module::Fixer => Self {
+                fields: Some(fixer_fields(payload, card)),
+                ..Self::default()
+            },
+            Module::Grounding => Self {
+                claim: claim(payload),
+                source_text: source_text(payload),
+                ..Self::default()
+            },
+        }
+    }
+}
+
+/// The payload's top-level scalar values as fields, labelled with their keys.
+fn scalar_fields(payload: &Map<String, Value>) -> Vec<FixerField> {
+    payload
+        .iter()
+        .filter(|(_, value)| !value.is_array() && !value.is_object())
+        .map(|(key, value)| FixerField {
+            label: key.clone(),
+            key: Some(key.clone()),
+            value: value.clone(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +255,48 @@ mod tests {
         assert_eq!(side(&payload, "a").as_deref(), Some("A"));
         assert_eq!(side(&payload, "b").as_deref(), Some("B"));
         assert_eq!(side(&payload, "c"), None);
+    }
+
+    #[test]
+    fn views_show_each_modules_inputs() {
+        let swiper = View::of(
+            Module::Swiper,
+            &object(json!({"ticket": 4821, "ok": true, "nested": {}})),
+            None,
+        );
+        let labels: Vec<&str> = swiper
+            .fields
+            .iter()
+            .flatten()
+            .map(|f| f.label.as_str())
+            .collect();
+        assert_eq!((swiper.text, labels), (None, vec!["ticket", "ok"]));
+        let with_text = View::of(
+            Module::Swiper,
+            &object(json!({"content": "hi", "n": 1})),
+            None,
+        );
+        assert_eq!(
+            (with_text.text.as_deref(), with_text.fields),
+            (Some("hi"), None)
+        );
+        let grounding = View::of(
+            Module::Grounding,
+            &object(json!({"content": "c", "context": "s"})),
+            None,
+        );
+        assert_eq!(
+            (grounding.claim.as_deref(), grounding.source_text.as_deref()),
+            (Some("c"), Some("s"))
+        );
+        let sorter = View::of(Module::Sorter, &object(json!({"body": "b"})), None);
+        assert_eq!((sorter.text.as_deref(), sorter.choices), (Some("b"), None));
+        let serialized = serde_json::to_value(View::of(
+            Module::Versus,
+            &object(json!({"a": "x", "b": {"text": "y"}})),
+            None,
+        ));
+        assert_eq!(serialized.ok(), Some(json!({"a": "x", "b": "y"})));
     }
 
     #[test]

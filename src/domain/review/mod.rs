@@ -2,7 +2,9 @@
 //! shows, and how tasks resolve.
 
 pub mod content;
+pub mod decision;
 pub mod input;
 pub mod record;
 pub mod resolution;
+pub mod scoring;
 pub mod task;
