@@ -339,13 +339,9 @@ fn a_prompt_that_cannot_render_undoes_the_claim() {
     );
     server.create(
         &format!("/api/templates/{}/versions", id(&template)),
-        json!({"content": "{{children.first}}", "authorType": "human", "authorName": "a"}),
+        json!({"content": "{{#if children}}never closed", "authorType": "human", "authorName": "a"}),
     );
     let plan = todo(&server, "Plan", "plan", 1);
-    server.create(
-        "/api/issues",
-        json!({"title": "child", "type": "task", "parentId": plan["id"]}),
-    );
     let response = next(&server);
     assert_eq!(response.status, 422, "{}", response.text());
     assert!(
@@ -356,6 +352,11 @@ fn a_prompt_that_cannot_render_undoes_the_claim() {
     let stored = server.get(&format!("/api/issues/{}", id(&plan))).json()["data"].clone();
     assert_eq!(stored["status"], "todo", "the claim was rolled back");
     assert_eq!(stored["claimedAt"], Value::Null);
+    let version = server
+        .get(&format!("/api/templates/{}", id(&template)))
+        .json()["data"]["activeVersion"]
+        .clone();
+    assert_eq!(version["usageCount"], 0, "the use was not counted");
 }
 
 #[test]

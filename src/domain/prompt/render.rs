@@ -56,13 +56,6 @@ impl Renderer {
         }
     }
 
-    /// Checks that `content` compiles, with the parser's message when it does not.
-    pub fn check(content: &str) -> Result<(), String> {
-        Template::compile(&adapt(content))
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    }
-
     /// Whether version `version_id` is compiled and cached.
     pub fn is_cached(&self, version_id: &str) -> bool {
         self.read().has_template(&cache_key(version_id))
@@ -320,12 +313,21 @@ mod tests {
 
     #[test]
     fn broken_templates_are_reported() {
-        assert!(Renderer::check("{{#if x}}unclosed").is_err());
-        assert!(Renderer::check("{{#if x}}ok{{/if}}").is_ok());
+        let renderer = Renderer::new();
         assert!(
-            Renderer::new()
-                .render("bad", "{{#if x}}", &json!({}))
+            renderer
+                .render("bad", "{{#if x}}unclosed", &json!({}))
                 .is_err()
+        );
+        assert!(
+            !renderer.is_cached("bad"),
+            "a failed compilation is not cached"
+        );
+        assert_eq!(
+            renderer
+                .render("good", "{{#if x}}ok{{/if}}", &json!({"x": 1}))
+                .as_deref(),
+            Ok("ok")
         );
     }
 }
