@@ -480,6 +480,34 @@ fn a_template_that_fails_at_render_time_is_a_clear_error() {
     );
 }
 
+#[test]
+fn named_properties_of_arrays_render_as_empty() {
+    // loop-api.md §7.5: a missing path renders as empty, never an error.
+    let server = server();
+    let template = server.create(
+        "/api/templates",
+        json!({"slug": "arrays", "name": "A", "conditions": {"type": "plan"}, "specificity": 99}),
+    );
+    server.create(
+        &format!("/api/templates/{}/versions", id(&template)),
+        json!({"content": "[{{siblings.first}}|{{labels.foo}}|{{#if children.x}}x{{/if}}|{{siblings.length}}|{{siblings.[0].title}}]", "authorType": "human", "authorName": "a"}),
+    );
+    let parent = server.issue("Root", "plan");
+    let child = server.create(
+        "/api/issues",
+        json!({"title": "Child", "type": "plan", "parentId": parent["id"]}),
+    );
+    server.create(
+        "/api/issues",
+        json!({"title": "Sibling", "type": "plan", "parentId": parent["id"]}),
+    );
+    let response = server.get(&format!("/api/templates/preview/{}", id(&child)));
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert_eq!(response.json()["prompt"], "[|||1|Sibling]");
+    let root = server.get(&format!("/api/templates/preview/{}", id(&parent)));
+    assert_eq!(root.json()["prompt"], "[|||0|]");
+}
+
 fn review(server: &TestServer, version_id: &str, scores: (i64, i64, i64)) -> common::Response {
     server.post("/api/prompt-reviews", json!({
         "versionId": version_id, "issueId": "any-issue", "clarity": scores.0, "completeness": scores.1, "relevance": scores.2,

@@ -1,7 +1,8 @@
 //! Rendering prompts with the `handlebars` crate, with Handlebars.js semantics
-//! (loop-api.md §7.5): no HTML escaping, non-strict paths, the `json` and
-//! `priority_label` helpers, the five partials, and JavaScript value printing. Each
-//! version is compiled once and cached by its id (a version's content never changes).
+//! (loop-api.md §7.5): no HTML escaping, non-strict paths looked up as JavaScript does
+//! (a missing property is undefined, never an error), the `json` and `priority_label`
+//! helpers, the five partials, and JavaScript value printing. Each version is compiled
+//! once and cached by its id (a version's content never changes).
 
 use std::sync::RwLock;
 
@@ -49,7 +50,7 @@ impl Renderer {
         }
         registry.register_helper("json", Box::new(ValueHelper(json_helper)));
         registry.register_helper("priority_label", Box::new(ValueHelper(priority_label)));
-        registry.register_helper("length", Box::new(ValueHelper(length)));
+        registry.register_helper("js_path", Box::new(PathHelper));
         registry.register_helper("js_string", Box::new(ValueHelper(js_string)));
         Self {
             registry: RwLock::new(registry),
@@ -149,17 +150,129 @@ fn priority_label(params: &[PathAndJson<'_>]) -> Value {
     Value::String(label.to_owned())
 }
 
-/// `(length x)`: JavaScript's `x.length` for arrays, strings and objects with a
-/// `length` member; undefined otherwise.
-fn length(params: &[PathAndJson<'_>]) -> Value {
-    match first(params) {
-        Some(Value::Array(items)) => Value::from(items.len()),
-        Some(Value::String(s)) if !s.starts_with(DATE_MARK) => {
-            Value::from(s.encode_utf16().count())
+/// `(js_path base "a" "b")`, written by [`adapt`] for the path `base.a.b`: each name
+/// is looked up the way Handlebars.js does (own properties only), so a missing one is
+/// undefined rather than the crate's error on a named property of an array.
+struct PathHelper;
+
+impl HelperDef for PathHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        helper: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        context: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let Some((base, names)) = helper.params().split_first() else {
+            return Ok(ScopedJson::Missing);
+        };
+        if base.is_value_missing() {
+            return Ok(ScopedJson::Missing);
         }
-        Some(Value::Object(members)) => members.get("length").cloned().unwrap_or(Value::Null),
-        _ => Value::Null,
+        let names: Vec<&str> = names
+            .iter()
+            .map(|name| name.value().as_str().unwrap_or_default())
+            .collect();
+        // A base inside the context data is borrowed from it, and the result keeps its
+        // full path, so `#each` and `#with` over it scope exactly as over a plain path.
+        if let Some(base_path) = base.context_path()
+            && let Some(value) = at_path(context.data(), base_path)
+        {
+            let (found, used) = lookup(value, &names);
+            return Ok(match found {
+                Found::Borrowed(value) => {
+                    let mut path = base_path.clone();
+                    path.extend(names[..used].iter().map(|n| (*n).to_owned()));
+                    ScopedJson::Context(value, path)
+                }
+                Found::Owned(value) => ScopedJson::Derived(value),
+                Found::Undefined => ScopedJson::Missing,
+            });
+        }
+        Ok(match lookup(base.value(), &names).0 {
+            Found::Borrowed(value) => ScopedJson::Derived(value.clone()),
+            Found::Owned(value) => ScopedJson::Derived(value),
+            Found::Undefined => ScopedJson::Missing,
+        })
     }
+}
+
+/// The value at `path` (the crate's full path of a context value) in `data`.
+fn at_path<'a>(data: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter().try_fold(data, |value, segment| match value {
+        Value::Object(members) => members.get(segment),
+        Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    })
+}
+
+/// What a JavaScript property lookup gives.
+enum Found<'a> {
+    /// A value of the data.
+    Borrowed(&'a Value),
+    /// A computed value (a length, a character of a string).
+    Owned(Value),
+    /// `undefined`.
+    Undefined,
+}
+
+/// `base.names[0].names[1]…` as Handlebars.js evaluates it, and how many names were
+/// used: a `null` or `undefined` on the way is the result (prints nothing).
+fn lookup<'a>(base: &'a Value, names: &[&str]) -> (Found<'a>, usize) {
+    let mut current = Found::Borrowed(base);
+    for (used, name) in names.iter().enumerate() {
+        current = match current {
+            end @ (Found::Undefined | Found::Borrowed(Value::Null) | Found::Owned(Value::Null)) => {
+                return (end, used);
+            }
+            Found::Borrowed(value) => property(value, name),
+            Found::Owned(value) => property(&value, name).into_owned(),
+        };
+    }
+    (current, names.len())
+}
+
+impl Found<'_> {
+    /// The same lookup result, owning its value.
+    fn into_owned(self) -> Found<'static> {
+        match self {
+            Found::Borrowed(value) => Found::Owned(value.clone()),
+            Found::Owned(value) => Found::Owned(value),
+            Found::Undefined => Found::Undefined,
+        }
+    }
+}
+
+/// `value[name]` for an own property, as Handlebars.js's `lookupProperty` allows: an
+/// object's members, an array's canonical indices and `length`, a string's UTF-16 code
+/// units and `length`. Dates, numbers and booleans have none.
+fn property<'a>(value: &'a Value, name: &str) -> Found<'a> {
+    match value {
+        Value::Object(members) => members.get(name).map_or(Found::Undefined, Found::Borrowed),
+        Value::Array(items) if name == "length" => Found::Owned(Value::from(items.len())),
+        Value::Array(items) => index(name)
+            .and_then(|i| items.get(i))
+            .map_or(Found::Undefined, Found::Borrowed),
+        Value::String(s) if !s.starts_with(DATE_MARK) => {
+            let units: Vec<u16> = s.encode_utf16().collect();
+            if name == "length" {
+                Found::Owned(Value::from(units.len()))
+            } else {
+                index(name)
+                    .and_then(|i| units.get(i))
+                    .map_or(Found::Undefined, |unit| {
+                        Found::Owned(Value::String(String::from_utf16_lossy(&[*unit])))
+                    })
+            }
+        }
+        _ => Found::Undefined,
+    }
+}
+
+/// `name` as an array index, if it is one in canonical form (`"0"`, `"12"`; not `"01"`).
+fn index(name: &str) -> Option<usize> {
+    let i: usize = name.parse().ok()?;
+    (i.to_string() == name).then_some(i)
 }
 
 /// `{{x}}`: JavaScript's `String(x)`, with null and undefined printing nothing.
@@ -231,6 +344,56 @@ mod tests {
                 json!({"issue": {"priority": 0}})
             ),
             "|"
+        );
+    }
+
+    #[test]
+    fn missing_properties_are_undefined_like_in_javascript() {
+        let context = json!({
+            "siblings": [{"number": 1, "title": "A"}, {"number": 2, "title": "B"}],
+            "labels": [], "children": [], "issue": {"title": "T", "n": 5, "none": null},
+            "d": date_value("2026-11-25T04:29:09.000Z"), "s": "héllo"
+        });
+        // Named properties of arrays: undefined, whether printed, tested or passed on.
+        assert_eq!(
+            render(
+                "[{{siblings.first}}|{{labels.foo}}|{{siblings.first.title}}|{{json siblings.x}}]",
+                context.clone()
+            ),
+            "[|||]"
+        );
+        assert_eq!(
+            render(
+                "{{#if children.x}}yes{{else}}no{{/if}}{{#unless labels.foo}}!{{/unless}}\
+                 {{#each siblings.first}}never{{/each}}{{#with labels.foo}}never{{/with}}",
+                context.clone()
+            ),
+            "no!"
+        );
+        // Own properties: indices, `length` of arrays and strings, characters.
+        assert_eq!(
+            render(
+                "{{siblings.[1].title}}|{{siblings.length}}|{{issue.title.length}}|{{s.[1]}}|{{s.length}}|{{siblings.01}}",
+                context.clone()
+            ),
+            "B|2|1|é|5|"
+        );
+        // Scalars and dates have no properties; a null stops the lookup.
+        assert_eq!(
+            render(
+                "[{{issue.n.x}}|{{d.length}}|{{issue.none.x}}|{{json issue.none.x}}|{{json issue.nothing.x}}]",
+                context.clone()
+            ),
+            "[|||null|]"
+        );
+        // Paths through block scopes still resolve.
+        assert_eq!(
+            render(
+                "{{#each siblings}}{{this.title}}{{../issue.title}}{{@root.issue.n}}{{title.length}} {{/each}}\
+                 {{#each siblings as |s|}}{{s.number}}{{/each}}{{#with issue}}{{this.title}}{{../s}}{{/with}}",
+                context
+            ),
+            "AT51 BT51 12Théllo"
         );
     }
 
