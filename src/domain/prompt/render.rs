@@ -7,8 +7,8 @@
 use std::sync::RwLock;
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperDef, PathAndJson, RenderContext, RenderError, ScopedJson,
-    Template,
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, PathAndJson, RenderContext,
+    RenderError, RenderErrorReason, Renderable, ScopedJson, Template,
 };
 use serde_json::Value;
 
@@ -51,6 +51,8 @@ impl Renderer {
         registry.register_helper("json", Box::new(ValueHelper(json_helper)));
         registry.register_helper("priority_label", Box::new(ValueHelper(priority_label)));
         registry.register_helper("js_path", Box::new(PathHelper));
+        registry.register_helper("if", Box::new(IfHelper { positive: true }));
+        registry.register_helper("unless", Box::new(IfHelper { positive: false }));
         registry.register_helper("js_string", Box::new(ValueHelper(js_string)));
         Self {
             registry: RwLock::new(registry),
@@ -148,6 +150,65 @@ fn priority_label(params: &[PathAndJson<'_>]) -> Value {
         _ => "unknown",
     };
     Value::String(label.to_owned())
+}
+
+/// `{{#if x}}` / `{{#unless x}}` as Handlebars.js decides them ([`passes_if`]); the
+/// crate's own built-ins take an empty object for false.
+struct IfHelper {
+    /// `true` for `if`, `false` for `unless`.
+    positive: bool,
+}
+
+impl HelperDef for IfHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        helper: &Helper<'rc>,
+        registry: &'reg Handlebars<'reg>,
+        context: &'rc Context,
+        render_context: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let [condition] = helper.params().as_slice() else {
+            let name = if self.positive { "if" } else { "unless" };
+            return Err(
+                RenderErrorReason::Other(format!("#{name} requires exactly one argument")).into(),
+            );
+        };
+        let include_zero = helper
+            .hash_get("includeZero")
+            .is_some_and(|flag| is_truthy(flag.value()));
+        let branch = if passes_if(condition.value(), include_zero) == self.positive {
+            helper.template()
+        } else {
+            helper.inverse()
+        };
+        match branch {
+            Some(template) => template.render(registry, context, render_context, out),
+            None => Ok(()),
+        }
+    }
+}
+
+/// JavaScript truthiness: `null` (and undefined), `false`, `0` and `""` are false;
+/// every object and array, even empty, is true.
+fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+/// Whether `{{#if value}}` takes its first branch in Handlebars.js: the value is truthy
+/// and not an empty array; with `includeZero`, `0` passes too (loop-api.md §7.5).
+fn passes_if(value: &Value, include_zero: bool) -> bool {
+    match value {
+        Value::Array(items) => !items.is_empty(),
+        Value::Number(_) if include_zero => true,
+        other => is_truthy(other),
+    }
 }
 
 /// `(js_path base "a" "b")`, written by [`adapt`] for the path `base.a.b`: each name
@@ -394,6 +455,56 @@ mod tests {
                 context
             ),
             "AT51 BT51 12Théllo"
+        );
+    }
+
+    #[test]
+    fn if_and_unless_follow_javascript_truthiness() {
+        let context = json!({
+            "empty_object": {}, "object": {"a": 1}, "empty_array": [], "array": [0],
+            "zero": 0, "half": 0.5, "empty": "", "zero_text": "0", "no": false, "yes": true,
+            "none": null, "d": date_value("2026-11-25T04:29:09.000Z")
+        });
+        let test = |name: &str| {
+            render(
+                &format!(
+                    "{{{{#if {name}}}}}T{{{{else}}}}F{{{{/if}}}}{{{{#unless {name}}}}}F{{{{else}}}}T{{{{/unless}}}}"
+                ),
+                context.clone(),
+            )
+        };
+        for truthy in [
+            "empty_object",
+            "object",
+            "array",
+            "half",
+            "zero_text",
+            "yes",
+            "d",
+        ] {
+            assert_eq!(test(truthy), "TT", "{truthy}");
+        }
+        for falsy in ["empty_array", "zero", "empty", "no", "none", "missing"] {
+            assert_eq!(test(falsy), "FF", "{falsy}");
+        }
+        assert_eq!(
+            render(
+                "{{#if zero includeZero=true}}0 counts{{/if}}|{{#unless zero includeZero=true}}never{{/unless}}",
+                context.clone()
+            ),
+            "0 counts|"
+        );
+        assert_eq!(
+            render(
+                "{{#if none}}a{{else if empty_object}}b{{else}}c{{/if}}",
+                context.clone()
+            ),
+            "b"
+        );
+        assert!(
+            Renderer::new()
+                .render("two", "{{#if yes no}}x{{/if}}", &context)
+                .is_err_and(|e| e.contains("#if requires exactly one argument"))
         );
     }
 
