@@ -473,3 +473,79 @@ fn webhooks_need_no_bearer_but_a_configured_secret() {
         401
     );
 }
+
+/// `levels` arrays nested inside each other.
+fn nested(levels: usize) -> String {
+    "[".repeat(levels) + &"]".repeat(levels)
+}
+
+#[test]
+fn payloads_nested_too_deep_to_read_back_are_refused_at_intake() {
+    let server = server();
+    let too_deep = json!({"error": "JSON nested more than 100 levels deep is not accepted"});
+    let raw_posthog = |body: &str| {
+        server.send(
+            "POST",
+            "/api/signals/posthog",
+            &[("X-PostHog-Secret", POSTHOG_SECRET)],
+            body.as_bytes(),
+        )
+    };
+    // A generic signal whose whole body nests `levels` deep.
+    let raw_generic = |levels: usize| {
+        let body = format!(
+            r#"{{"source":"s","type":"t","severity":"low","payload":{{"deep":{}}}}}"#,
+            nested(levels - 2)
+        );
+        let auth = format!("Bearer {}", common::KEY);
+        server.send(
+            "POST",
+            "/api/signals",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            body.as_bytes(),
+        )
+    };
+    for levels in [101, 200] {
+        let refused = raw_posthog(&nested(levels));
+        assert_eq!(
+            (refused.status, refused.json()),
+            (400, too_deep.clone()),
+            "{levels}"
+        );
+        let generic = raw_generic(levels);
+        assert_eq!(
+            (generic.status, generic.json()),
+            (400, too_deep.clone()),
+            "{levels}"
+        );
+    }
+    assert_eq!(server.get("/api/issues").json()["total"], 0);
+    assert_eq!(
+        raw_generic(100).status,
+        201,
+        "the body itself may nest 100 levels"
+    );
+
+    // The deepest accepted payload is stored and stays readable everywhere, even inside
+    // the deepest response envelope.
+    let issue = data(&raw_posthog(&nested(100)))["issue"].clone();
+    let path = format!("/api/issues/{}", issue["id"].as_str().unwrap_or_default());
+    assert_eq!(server.get(&path).status, 200);
+    let preview = server.get(&format!(
+        "/api/templates/preview/{}",
+        issue["id"].as_str().unwrap_or_default()
+    ));
+    assert_eq!(preview.status, 200, "{}", preview.text());
+    server.patch(&path, json!({"status": "todo"}));
+    let claimed = server.get("/api/dispatch/next");
+    assert_eq!(claimed.status, 200, "{}", claimed.text());
+    assert_eq!(claimed.json()["issue"]["id"], issue["id"]);
+    for path in ["/api/issues", "/api/dashboard/activity"] {
+        let response = server.get(path);
+        assert_eq!(response.status, 200, "{path}");
+        assert!(response.json()["data"].is_array(), "{path}");
+    }
+}
