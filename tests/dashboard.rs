@@ -386,16 +386,28 @@ fn prompt_health() {
         entry["activeVersion"]["reviewScore"]
     );
 
-    // needsAttention: a low score or a low completion rate (the latter only set in the database).
+    // needsAttention (loop-api.md §9.3): a score below 3.0 or a completion rate below 0.5,
+    // each only when present (the rate is only ever set in the database).
     let conn = rusqlite::Connection::open(server.db_path()).expect("open");
-    for (score, rate, expected) in [(2.5, 0.8, true), (4.0, 0.3, true), (4.2, 0.85, false)] {
+    for (score, rate, expected) in [
+        (Some(2.5), Some(0.8), true),
+        (Some(4.0), Some(0.3), true),
+        (Some(4.2), Some(0.85), false),
+        (Some(3.0), Some(0.5), false),
+        (Some(2.999), Some(0.5), true),
+        (Some(3.0), Some(0.499), true),
+        (None, Some(0.2), true),
+        (None, Some(0.5), false),
+        (Some(2.0), None, true),
+        (None, None, false),
+    ] {
         conn.execute(
             "UPDATE prompt_versions SET review_score = ?1, completion_rate = ?2 WHERE id = ?3",
             rusqlite::params![score, rate, version_id],
         )
         .expect("update");
         let entry = template_entry(&server.get("/api/dashboard/prompts").json(), "bare");
-        assert_eq!(entry["needsAttention"], expected, "{score} / {rate}");
-        assert_eq!(entry["reviewSummary"]["compositeScore"], score);
+        assert_eq!(entry["needsAttention"], expected, "{score:?} / {rate:?}");
+        assert_eq!(entry["reviewSummary"]["compositeScore"].as_f64(), score);
     }
 }

@@ -51,6 +51,18 @@ fn sentry(server: &TestServer, body: &str, canonical: &str, secret: &str) -> com
     )
 }
 
+/// Sends `sent` to the Sentry webhook with the valid signature of `signed` (both are
+/// compact, so each is its own canonical form).
+fn sentry_signed_for(server: &TestServer, signed: &str, sent: &str) -> common::Response {
+    let signature = hmac_sha256_hex(SENTRY_SECRET.as_bytes(), signed.as_bytes());
+    server.send(
+        "POST",
+        "/api/signals/sentry",
+        &[("Sentry-Hook-Signature", &signature)],
+        sent.as_bytes(),
+    )
+}
+
 fn posthog(server: &TestServer, body: &Value, secret: &str) -> common::Response {
     server.send(
         "POST",
@@ -102,6 +114,48 @@ fn generic_signal_creates_a_linked_triage_issue() {
         issue["id"].as_str().unwrap_or_default()
     ));
     assert_eq!(stored.status, 200, "the issue is stored");
+    // And so is the signal row beside it (there is no route that reads signals back).
+    let conn = rusqlite::Connection::open(server.db_path()).expect("open the database");
+    let row: (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+    ) = conn
+        .query_row(
+            "SELECT id, source, type, severity, source_id, payload, issue_id FROM signals",
+            [],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
+        )
+        .expect("exactly one signal row");
+    assert_eq!(Some(row.0.as_str()), signal["id"].as_str());
+    assert_eq!(
+        (
+            row.1.as_str(),
+            row.2.as_str(),
+            row.3.as_str(),
+            row.4.as_deref()
+        ),
+        ("test-source", "error", "medium", Some("ext-id-456"))
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&row.5).ok(),
+        Some(json!({"message": "Something broke", "n": 1}))
+    );
+    assert_eq!(Some(row.6.as_str()), issue["id"].as_str());
 }
 
 #[test]
@@ -362,6 +416,19 @@ fn sentry_rejections() {
         body.as_bytes(),
     );
     assert_eq!(invalid.status, 401);
+    // A signature made for one body does not pass another.
+    let signed = r#"{"action":"created","data":{"issue":{"title":"Harmless","level":"info"}}}"#;
+    let tampered = r#"{"action":"created","data":{"issue":{"title":"Harmless","level":"fatal"}}}"#;
+    let tampered_response = sentry_signed_for(&server, signed, tampered);
+    assert_eq!(
+        (tampered_response.status, tampered_response.json()),
+        (401, json!({"error": "Invalid webhook signature"}))
+    );
+    assert_eq!(
+        sentry_signed_for(&server, signed, signed).status,
+        201,
+        "the same signature passes with the body it was made for"
+    );
     let missing = server.send("POST", "/api/signals/sentry", &[], body.as_bytes());
     assert_eq!(
         missing.json(),
@@ -369,7 +436,9 @@ fn sentry_rejections() {
     );
     assert_eq!(sentry(&server, "{oops", "{oops", SENTRY_SECRET).status, 400);
     assert_eq!(sentry(&server, "null", "null", SENTRY_SECRET).status, 400);
-    assert_eq!(server.get("/api/issues").json()["total"], 0);
+    let issues = server.get("/api/issues").json();
+    assert_eq!(issues["total"], 1, "only the genuine delivery was recorded");
+    assert_eq!(issues["data"][0]["title"], "Sentry: Harmless (1 events)");
 }
 
 #[test]
