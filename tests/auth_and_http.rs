@@ -62,13 +62,38 @@ fn every_engine_route_requires_the_key() {
         ("GET", "/api/goals/x"),
         ("PATCH", "/api/goals/x"),
         ("DELETE", "/api/goals/x"),
+        ("POST", "/api/signals"),
+        ("GET", "/api/templates"),
+        ("POST", "/api/templates"),
+        ("GET", "/api/templates/preview/x"),
+        ("GET", "/api/templates/x"),
+        ("PATCH", "/api/templates/x"),
+        ("DELETE", "/api/templates/x"),
+        ("GET", "/api/templates/x/versions"),
+        ("POST", "/api/templates/x/versions"),
+        ("POST", "/api/templates/x/versions/y/promote"),
+        ("GET", "/api/templates/x/reviews"),
+        ("POST", "/api/prompt-reviews"),
+        ("GET", "/api/dispatch/next"),
+        ("GET", "/api/dispatch/queue"),
+        ("GET", "/api/dashboard/stats"),
+        ("GET", "/api/dashboard/activity"),
+        ("GET", "/api/dashboard/prompts"),
         // Unknown paths and wrong methods under /api also need the key first.
         ("GET", "/api/nothing-here"),
         ("PUT", "/api/issues"),
     ] {
         let response = server.send(method, path, &[], b"");
         assert_eq!(response.status, 401, "{method} {path}");
+        let wrong = server.send(method, path, &[("Authorization", "Bearer wrong")], b"");
+        assert_eq!(
+            (wrong.status, wrong.json()),
+            (401, json!({"error": "Invalid API key"})),
+            "{method} {path}"
+        );
     }
+    // Nothing was claimed or created on the way.
+    assert_eq!(server.get("/api/issues").json()["total"], 0);
 }
 
 #[test]

@@ -232,19 +232,52 @@ fn activity_chains() {
         body["data"][0]["children"].as_array().map(Vec::len),
         Some(1)
     );
-    for bad in [
-        "limit=2.5",
-        "limit=-1",
-        "limit=abc",
-        "limit=201",
-        "limit=1&limit=2",
-    ] {
+    for bad in ["limit=2.5", "limit=-1", "limit=abc", "limit=1&limit=2"] {
         assert_eq!(
             server.get(&format!("/api/dashboard/activity?{bad}")).status,
             400,
             "{bad}"
         );
     }
+}
+
+#[test]
+fn activity_limits_have_no_upper_bound() {
+    // loop-api.md §9.2 and §12 #25: any whole limit is honoured, as in the original.
+    let server = TestServer::start();
+    let conn = rusqlite::Connection::open(server.db_path()).expect("open");
+    conn.execute_batch(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250)
+         INSERT INTO issues (id, title, type, status, priority, created_at, updated_at)
+         SELECT 'root-' || i, 'root ' || i, 'task', 'todo', 3, '2026-01-01T00:00:00.000Z',
+                strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds') FROM n;",
+    )
+    .expect("bulk insert");
+    loop_engine::store::issues::backfill_dispatch_columns(&conn).expect("backfill");
+    let chains = |query: &str| {
+        let response = server.get(&format!("/api/dashboard/activity{query}"));
+        assert_eq!(response.status, 200, "{query}: {}", response.text());
+        let body = response.json();
+        let titles: Vec<String> = body["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["root"]["title"].as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(body["total"].as_u64(), u64::try_from(titles.len()).ok());
+        titles
+    };
+    assert_eq!(chains("").len(), 20);
+    let some = chains("?limit=201");
+    assert_eq!(some.len(), 201);
+    assert_eq!(
+        (
+            some.first().map(String::as_str),
+            some.last().map(String::as_str)
+        ),
+        (Some("root 250"), Some("root 50"))
+    );
+    assert_eq!(chains("?limit=100000").len(), 250);
 }
 
 fn template_entry(body: &Value, slug: &str) -> Value {
@@ -353,16 +386,28 @@ fn prompt_health() {
         entry["activeVersion"]["reviewScore"]
     );
 
-    // needsAttention: a low score or a low completion rate (the latter only set in the database).
+    // needsAttention (loop-api.md §9.3): a score below 3.0 or a completion rate below 0.5,
+    // each only when present (the rate is only ever set in the database).
     let conn = rusqlite::Connection::open(server.db_path()).expect("open");
-    for (score, rate, expected) in [(2.5, 0.8, true), (4.0, 0.3, true), (4.2, 0.85, false)] {
+    for (score, rate, expected) in [
+        (Some(2.5), Some(0.8), true),
+        (Some(4.0), Some(0.3), true),
+        (Some(4.2), Some(0.85), false),
+        (Some(3.0), Some(0.5), false),
+        (Some(2.999), Some(0.5), true),
+        (Some(3.0), Some(0.499), true),
+        (None, Some(0.2), true),
+        (None, Some(0.5), false),
+        (Some(2.0), None, true),
+        (None, None, false),
+    ] {
         conn.execute(
             "UPDATE prompt_versions SET review_score = ?1, completion_rate = ?2 WHERE id = ?3",
             rusqlite::params![score, rate, version_id],
         )
         .expect("update");
         let entry = template_entry(&server.get("/api/dashboard/prompts").json(), "bare");
-        assert_eq!(entry["needsAttention"], expected, "{score} / {rate}");
-        assert_eq!(entry["reviewSummary"]["compositeScore"], score);
+        assert_eq!(entry["needsAttention"], expected, "{score:?} / {rate:?}");
+        assert_eq!(entry["reviewSummary"]["compositeScore"].as_f64(), score);
     }
 }

@@ -44,15 +44,36 @@ fn relate(server: &TestServer, from: &Value, kind: &str, to: &Value) {
     );
 }
 
-fn clocked() -> (TestServer, Arc<ManualClock>) {
+/// The background thread would only tick after an hour: tests that move the clock run
+/// the background work themselves ([`TestServer::run_background_work`]) exactly when
+/// they mean to, so nothing sleeps and a lease lapses only when a test says so.
+const NO_TICK: std::time::Duration = std::time::Duration::from_secs(3600);
+
+fn clocked_with(
+    configure: impl FnOnce(&mut loop_engine::config::Config),
+) -> (TestServer, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(Timestamp::from_unix_millis(
         1_800_000_000_000,
     )));
     let server = TestServer::start_with_clock(
-        |c| c.maintenance_interval = std::time::Duration::from_millis(20),
+        |c| {
+            c.maintenance_interval = NO_TICK;
+            configure(c);
+        },
         clock.clone(),
     );
     (server, clock)
+}
+
+fn clocked() -> (TestServer, Arc<ManualClock>) {
+    clocked_with(|_| {})
+}
+
+fn status(server: &TestServer, path: &str) -> String {
+    server.get(path).json()["data"]["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[test]
@@ -339,13 +360,9 @@ fn a_prompt_that_cannot_render_undoes_the_claim() {
     );
     server.create(
         &format!("/api/templates/{}/versions", id(&template)),
-        json!({"content": "{{children.first}}", "authorType": "human", "authorName": "a"}),
+        json!({"content": "{{#if children}}never closed", "authorType": "human", "authorName": "a"}),
     );
     let plan = todo(&server, "Plan", "plan", 1);
-    server.create(
-        "/api/issues",
-        json!({"title": "child", "type": "task", "parentId": plan["id"]}),
-    );
     let response = next(&server);
     assert_eq!(response.status, 422, "{}", response.text());
     assert!(
@@ -356,6 +373,11 @@ fn a_prompt_that_cannot_render_undoes_the_claim() {
     let stored = server.get(&format!("/api/issues/{}", id(&plan))).json()["data"].clone();
     assert_eq!(stored["status"], "todo", "the claim was rolled back");
     assert_eq!(stored["claimedAt"], Value::Null);
+    let version = server
+        .get(&format!("/api/templates/{}", id(&template)))
+        .json()["data"]["activeVersion"]
+        .clone();
+    assert_eq!(version["usageCount"], 0, "the use was not counted");
 }
 
 #[test]
@@ -482,27 +504,39 @@ fn claims_carry_leases_that_lapse_back_to_todo() {
             .map(Timestamp::unix_millis);
     assert_eq!(expires.zip(claimed_at).map(|(e, c)| e - c), Some(600_000));
 
-    // Activity renews the lease: a comment at 9 minutes, a PATCH at 18.
+    // Activity renews the lease: a comment at 9 minutes, a PATCH at 18 (so it now ends
+    // at 28 minutes).
     clock.advance(9 * 60_000);
+    server.run_background_work();
+    assert_eq!(status(&server, &path), "in_progress", "within the lease");
     server.create(
         &format!("{path}/comments"),
         json!({"body": "progress", "authorName": "agent", "authorType": "agent"}),
     );
     clock.advance(9 * 60_000);
-    server.patch(&path, json!({"agentSummary": "halfway"}));
-    clock.advance(9 * 60_000);
-    wait_for_tick();
+    server.run_background_work();
     assert_eq!(
-        server.get(&path).json()["data"]["status"],
+        status(&server, &path),
         "in_progress",
-        "renewed leases have not lapsed"
+        "the comment renewed the lease past its first 10 minutes"
+    );
+    server.patch(&path, json!({"agentSummary": "halfway"}));
+    clock.advance(10 * 60_000 - 1);
+    server.run_background_work();
+    assert_eq!(
+        status(&server, &path),
+        "in_progress",
+        "one millisecond before the renewed lease ends"
     );
 
-    // Silence past the lease: back to todo, with a comment saying why.
-    clock.advance(2 * 60_000);
-    let back = wait_for(|| server.get(&path).json()["data"]["status"] == "todo");
-    assert!(back, "the lapsed claim returned to todo");
+    // Silence to the end of the lease: back to todo, with a comment saying why.
+    clock.advance(1);
+    server.run_background_work();
     let stored = server.get(&path).json()["data"].clone();
+    assert_eq!(
+        stored["status"], "todo",
+        "the lapsed claim returned to todo"
+    );
     assert_eq!(stored["leaseExpiresAt"], Value::Null);
     let comments = server.get(&format!("{path}/comments")).json()["data"].clone();
     let last = comments
@@ -523,10 +557,15 @@ fn claims_carry_leases_that_lapse_back_to_todo() {
 #[test]
 fn finishing_ends_the_lease_and_default_leases_apply() {
     let (server, clock) = clocked();
-    let issue = todo(&server, "quick", "task", 1);
-    let path = format!("/api/issues/{}", id(&issue));
-    next(&server);
-    let leased = server.get(&path).json()["data"].clone();
+    let quick = todo(&server, "quick", "task", 1);
+    let slow = todo(&server, "slow", "task", 2);
+    let (quick_path, slow_path) = (
+        format!("/api/issues/{}", id(&quick)),
+        format!("/api/issues/{}", id(&slow)),
+    );
+    assert_eq!(claimed_title(&server), "quick");
+    assert_eq!(claimed_title(&server), "slow");
+    let leased = server.get(&quick_path).json()["data"].clone();
     let claimed_at = Timestamp::parse_canonical(leased["claimedAt"].as_str().unwrap_or_default())
         .map(Timestamp::unix_millis);
     let expires = Timestamp::parse_canonical(leased["leaseExpiresAt"].as_str().unwrap_or_default())
@@ -536,11 +575,20 @@ fn finishing_ends_the_lease_and_default_leases_apply() {
         Some(2 * 3600 * 1000),
         "the default lease is two hours"
     );
-    let done = server.patch(&path, json!({"status": "done"})).json()["data"].clone();
+    let done = server.patch(&quick_path, json!({"status": "done"})).json()["data"].clone();
     assert_eq!(done["leaseExpiresAt"], Value::Null);
     clock.advance(3 * 3600 * 1000);
-    wait_for_tick();
-    assert_eq!(server.get(&path).json()["data"]["status"], "done");
+    server.run_background_work();
+    assert_eq!(
+        status(&server, &quick_path),
+        "done",
+        "a finished issue keeps its status"
+    );
+    assert_eq!(
+        status(&server, &slow_path),
+        "todo",
+        "the same round returned the unfinished claim"
+    );
     for bad in [
         "leaseSeconds=59",
         "leaseSeconds=86401",
@@ -557,24 +605,23 @@ fn finishing_ends_the_lease_and_default_leases_apply() {
 
 #[test]
 fn leases_can_be_turned_off() {
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_millis(
-        1_800_000_000_000,
-    )));
-    let server = TestServer::start_with_clock(
-        |c| {
-            c.claim_lease_seconds = None;
-            c.maintenance_interval = std::time::Duration::from_millis(20);
-        },
-        clock.clone(),
-    );
-    let issue = todo(&server, "forever", "task", 1);
-    next(&server);
+    let (server, clock) = clocked_with(|c| c.claim_lease_seconds = None);
+    let forever = todo(&server, "forever", "task", 1);
+    let asked = todo(&server, "asked for a lease", "task", 2);
+    assert_eq!(claimed_title(&server), "forever");
+    let response = server.get("/api/dispatch/next?leaseSeconds=60");
+    assert_eq!(response.json()["issue"]["id"], asked["id"]);
     clock.advance(400 * DAY);
-    wait_for_tick();
-    let stored = server.get(&format!("/api/issues/{}", id(&issue))).json()["data"].clone();
+    server.run_background_work();
+    let stored = server.get(&format!("/api/issues/{}", id(&forever))).json()["data"].clone();
     assert_eq!(
         (stored["status"].as_str(), stored["leaseExpiresAt"].clone()),
         (Some("in_progress"), Value::Null)
+    );
+    assert_eq!(
+        status(&server, &format!("/api/issues/{}", id(&asked))),
+        "todo",
+        "an explicit lease still lapses in the same round"
     );
 }
 
@@ -597,21 +644,4 @@ fn golden_dispatch_prompt() {
             "versionId": "ver_default_task_execution_v1", "versionNumber": 1, "reviewUrl": "POST /api/prompt-reviews"
         })
     );
-}
-
-/// Gives the 20 ms maintenance tick time to run at least twice.
-fn wait_for_tick() {
-    std::thread::sleep(std::time::Duration::from_millis(120));
-}
-
-/// Polls `condition` for up to five seconds.
-fn wait_for(condition: impl Fn() -> bool) -> bool {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while std::time::Instant::now() < deadline {
-        if condition() {
-            return true;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    false
 }

@@ -274,16 +274,6 @@ fn versions_and_promotion() {
         triple.json(),
         json!({"error": "Triple-brace syntax ({{{) is not allowed. Use double-brace Handlebars expressions instead."})
     );
-    let broken = server.post(
-        &versions,
-        json!({"content": "{{#if x}}never closed", "authorType": "human", "authorName": "a"}),
-    );
-    assert_eq!(broken.status, 422);
-    assert!(
-        broken.json()["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("does not compile"))
-    );
     for bad in [
         json!({"content": "", "authorType": "human", "authorName": "a"}),
         json!({"content": "x", "authorType": "robot", "authorName": "a"}),
@@ -342,6 +332,21 @@ fn versions_and_promotion() {
         b"",
     );
     assert_eq!(bodyless.status, 200);
+
+    // Only `{{{` is refused (loop-api.md §4.29): content that does not compile is stored
+    // like any other and fails when rendered (see the render-time error test).
+    let broken = server.post(
+        &versions,
+        json!({"content": "{{#if x}}never closed", "authorType": "human", "authorName": "a"}),
+    );
+    assert_eq!(broken.status, 201, "{}", broken.text());
+    assert_eq!(
+        (
+            broken.json()["data"]["version"].as_i64(),
+            broken.json()["data"]["status"].as_str()
+        ),
+        (Some(3), Some("draft"))
+    );
 }
 
 #[test]
@@ -457,9 +462,35 @@ fn a_template_that_fails_at_render_time_is_a_clear_error() {
         "/api/templates",
         json!({"slug": "fragile", "name": "F", "conditions": {"type": "plan"}, "specificity": 99}),
     );
+    // Accepted at creation (only `{{{` is refused), but it does not compile.
     server.create(
         &format!("/api/templates/{}/versions", id(&template)),
-        json!({"content": "{{siblings.first}}", "authorType": "human", "authorName": "a"}),
+        json!({"content": "# {{issue.title}}\n{{#each siblings}}{{title}} never closed", "authorType": "human", "authorName": "a"}),
+    );
+    let plan = server.issue("Root", "plan");
+    let response = server.get(&format!("/api/templates/preview/{}", id(&plan)));
+    assert_eq!(response.status, 422, "{}", response.text());
+    let error = response.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        error.contains("fragile") && error.contains("version 1"),
+        "{error}"
+    );
+}
+
+#[test]
+fn named_properties_of_arrays_render_as_empty() {
+    // loop-api.md §7.5: a missing path renders as empty, never an error.
+    let server = server();
+    let template = server.create(
+        "/api/templates",
+        json!({"slug": "arrays", "name": "A", "conditions": {"type": "plan"}, "specificity": 99}),
+    );
+    server.create(
+        &format!("/api/templates/{}/versions", id(&template)),
+        json!({"content": "[{{siblings.first}}|{{labels.foo}}|{{#if children.x}}x{{/if}}|{{siblings.length}}|{{siblings.[0].title}}]", "authorType": "human", "authorName": "a"}),
     );
     let parent = server.issue("Root", "plan");
     let child = server.create(
@@ -471,12 +502,10 @@ fn a_template_that_fails_at_render_time_is_a_clear_error() {
         json!({"title": "Sibling", "type": "plan", "parentId": parent["id"]}),
     );
     let response = server.get(&format!("/api/templates/preview/{}", id(&child)));
-    assert_eq!(response.status, 422, "{}", response.text());
-    assert!(
-        response.json()["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("fragile"))
-    );
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert_eq!(response.json()["prompt"], "[|||1|Sibling]");
+    let root = server.get(&format!("/api/templates/preview/{}", id(&parent)));
+    assert_eq!(root.json()["prompt"], "[|||0|]");
 }
 
 fn review(server: &TestServer, version_id: &str, scores: (i64, i64, i64)) -> common::Response {

@@ -51,6 +51,18 @@ fn sentry(server: &TestServer, body: &str, canonical: &str, secret: &str) -> com
     )
 }
 
+/// Sends `sent` to the Sentry webhook with the valid signature of `signed` (both are
+/// compact, so each is its own canonical form).
+fn sentry_signed_for(server: &TestServer, signed: &str, sent: &str) -> common::Response {
+    let signature = hmac_sha256_hex(SENTRY_SECRET.as_bytes(), signed.as_bytes());
+    server.send(
+        "POST",
+        "/api/signals/sentry",
+        &[("Sentry-Hook-Signature", &signature)],
+        sent.as_bytes(),
+    )
+}
+
 fn posthog(server: &TestServer, body: &Value, secret: &str) -> common::Response {
     server.send(
         "POST",
@@ -102,6 +114,48 @@ fn generic_signal_creates_a_linked_triage_issue() {
         issue["id"].as_str().unwrap_or_default()
     ));
     assert_eq!(stored.status, 200, "the issue is stored");
+    // And so is the signal row beside it (there is no route that reads signals back).
+    let conn = rusqlite::Connection::open(server.db_path()).expect("open the database");
+    let row: (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+    ) = conn
+        .query_row(
+            "SELECT id, source, type, severity, source_id, payload, issue_id FROM signals",
+            [],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
+        )
+        .expect("exactly one signal row");
+    assert_eq!(Some(row.0.as_str()), signal["id"].as_str());
+    assert_eq!(
+        (
+            row.1.as_str(),
+            row.2.as_str(),
+            row.3.as_str(),
+            row.4.as_deref()
+        ),
+        ("test-source", "error", "medium", Some("ext-id-456"))
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&row.5).ok(),
+        Some(json!({"message": "Something broke", "n": 1}))
+    );
+    assert_eq!(Some(row.6.as_str()), issue["id"].as_str());
 }
 
 #[test]
@@ -362,6 +416,19 @@ fn sentry_rejections() {
         body.as_bytes(),
     );
     assert_eq!(invalid.status, 401);
+    // A signature made for one body does not pass another.
+    let signed = r#"{"action":"created","data":{"issue":{"title":"Harmless","level":"info"}}}"#;
+    let tampered = r#"{"action":"created","data":{"issue":{"title":"Harmless","level":"fatal"}}}"#;
+    let tampered_response = sentry_signed_for(&server, signed, tampered);
+    assert_eq!(
+        (tampered_response.status, tampered_response.json()),
+        (401, json!({"error": "Invalid webhook signature"}))
+    );
+    assert_eq!(
+        sentry_signed_for(&server, signed, signed).status,
+        201,
+        "the same signature passes with the body it was made for"
+    );
     let missing = server.send("POST", "/api/signals/sentry", &[], body.as_bytes());
     assert_eq!(
         missing.json(),
@@ -369,7 +436,9 @@ fn sentry_rejections() {
     );
     assert_eq!(sentry(&server, "{oops", "{oops", SENTRY_SECRET).status, 400);
     assert_eq!(sentry(&server, "null", "null", SENTRY_SECRET).status, 400);
-    assert_eq!(server.get("/api/issues").json()["total"], 0);
+    let issues = server.get("/api/issues").json();
+    assert_eq!(issues["total"], 1, "only the genuine delivery was recorded");
+    assert_eq!(issues["data"][0]["title"], "Sentry: Harmless (1 events)");
 }
 
 #[test]
@@ -472,4 +541,80 @@ fn webhooks_need_no_bearer_but_a_configured_secret() {
             .status,
         401
     );
+}
+
+/// `levels` arrays nested inside each other.
+fn nested(levels: usize) -> String {
+    "[".repeat(levels) + &"]".repeat(levels)
+}
+
+#[test]
+fn payloads_nested_too_deep_to_read_back_are_refused_at_intake() {
+    let server = server();
+    let too_deep = json!({"error": "JSON nested more than 100 levels deep is not accepted"});
+    let raw_posthog = |body: &str| {
+        server.send(
+            "POST",
+            "/api/signals/posthog",
+            &[("X-PostHog-Secret", POSTHOG_SECRET)],
+            body.as_bytes(),
+        )
+    };
+    // A generic signal whose whole body nests `levels` deep.
+    let raw_generic = |levels: usize| {
+        let body = format!(
+            r#"{{"source":"s","type":"t","severity":"low","payload":{{"deep":{}}}}}"#,
+            nested(levels - 2)
+        );
+        let auth = format!("Bearer {}", common::KEY);
+        server.send(
+            "POST",
+            "/api/signals",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            body.as_bytes(),
+        )
+    };
+    for levels in [101, 200] {
+        let refused = raw_posthog(&nested(levels));
+        assert_eq!(
+            (refused.status, refused.json()),
+            (400, too_deep.clone()),
+            "{levels}"
+        );
+        let generic = raw_generic(levels);
+        assert_eq!(
+            (generic.status, generic.json()),
+            (400, too_deep.clone()),
+            "{levels}"
+        );
+    }
+    assert_eq!(server.get("/api/issues").json()["total"], 0);
+    assert_eq!(
+        raw_generic(100).status,
+        201,
+        "the body itself may nest 100 levels"
+    );
+
+    // The deepest accepted payload is stored and stays readable everywhere, even inside
+    // the deepest response envelope.
+    let issue = data(&raw_posthog(&nested(100)))["issue"].clone();
+    let path = format!("/api/issues/{}", issue["id"].as_str().unwrap_or_default());
+    assert_eq!(server.get(&path).status, 200);
+    let preview = server.get(&format!(
+        "/api/templates/preview/{}",
+        issue["id"].as_str().unwrap_or_default()
+    ));
+    assert_eq!(preview.status, 200, "{}", preview.text());
+    server.patch(&path, json!({"status": "todo"}));
+    let claimed = server.get("/api/dispatch/next");
+    assert_eq!(claimed.status, 200, "{}", claimed.text());
+    assert_eq!(claimed.json()["issue"]["id"], issue["id"]);
+    for path in ["/api/issues", "/api/dashboard/activity"] {
+        let response = server.get(path);
+        assert_eq!(response.status, 200, "{path}");
+        assert!(response.json()["data"].is_array(), "{path}");
+    }
 }

@@ -8,11 +8,12 @@ use super::ANY_LENGTH;
 use super::validated;
 use crate::app::Ctx;
 use crate::domain::enums::Severity;
-use crate::domain::jsjson::{self, JsValue};
+use crate::domain::jsjson::{self, JsValue, ParseError};
 use crate::domain::signals::{self, SignalDraft};
 use crate::domain::signature::{hmac_sha256_hex, same_secret};
 use crate::domain::stored_json;
 use crate::domain::validate::Input;
+use crate::http::request::too_deeply_nested;
 use crate::http::{ApiError, Reply, Request};
 use crate::store::issues::Issue;
 use crate::store::signals::{self as signal_store, Signal};
@@ -72,7 +73,8 @@ fn secret<'a>(value: Option<&'a String>, missing: &'static str) -> Result<&'a st
         .ok_or(ApiError::NotConfigured(missing))
 }
 
-/// The webhook body parsed the way the providers' JavaScript does (any JSON but `null`).
+/// The webhook body parsed the way the providers' JavaScript does (any JSON but `null`,
+/// nested no deeper than can be stored and read back).
 fn webhook_body(request: &Request) -> Result<JsValue, ApiError> {
     let text = String::from_utf8_lossy(request.body());
     match jsjson::parse(&text) {
@@ -80,7 +82,8 @@ fn webhook_body(request: &Request) -> Result<JsValue, ApiError> {
             "Request body must not be JSON null".to_owned(),
         )),
         Ok(value) => Ok(value),
-        Err(_) => Err(ApiError::BadRequest(
+        Err(ParseError::TooDeep) => Err(too_deeply_nested()),
+        Err(ParseError::Syntax { .. }) => Err(ApiError::BadRequest(
             "Malformed JSON in request body".to_owned(),
         )),
     }

@@ -8,7 +8,6 @@ use super::{ANY_LENGTH, page, validated};
 use crate::app::Ctx;
 use crate::domain::enums::AuthorType;
 use crate::domain::prompt::conditions;
-use crate::domain::prompt::render::Renderer;
 use crate::domain::stored_json;
 use crate::domain::validate::Input;
 use crate::http::{ApiError, Reply, Request};
@@ -132,7 +131,9 @@ pub fn versions(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError>
 }
 
 /// `POST /api/templates/{id}/versions`: the next version; the first one becomes active.
-/// Content with `{{{` or that does not compile is refused.
+/// Content with `{{{` is refused; nothing else about the content is checked
+/// (loop-api.md §4.29): Handlebars that does not compile is stored, and fails with a
+/// clear error when it is rendered (preview, dispatch).
 pub fn create_version(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let mut input = Input::new(&body);
@@ -155,8 +156,6 @@ pub fn create_version(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, Api
                 "Triple-brace syntax ({{{) is not allowed. Use double-brace Handlebars expressions instead.",
             ));
         }
-        Renderer::check(&new.content)
-            .map_err(|error| ApiError::TemplateError(format!("Template content does not compile: {error}")))?;
         let first = template.active_version_id.is_none();
         let version = templates::insert_version(tx, &template.id, &new, if first { "active" } else { "draft" }, now)?;
         if first {

@@ -30,19 +30,56 @@ pub enum JsValue {
     Object(Vec<(Vec<u16>, JsValue)>),
 }
 
-/// Why a text is not JSON.
+/// Why a text was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
-    /// Byte offset of the problem.
-    pub at: usize,
+pub enum ParseError {
+    /// It is not JSON; the byte offset of the problem.
+    Syntax {
+        /// Byte offset of the problem.
+        at: usize,
+    },
+    /// It nests arrays and objects deeper than [`MAX_NESTING`].
+    TooDeep,
 }
 
-/// Deepest nesting accepted (JavaScript allows more, but a request body never needs it
-/// and the parser is recursive).
-const MAX_DEPTH: usize = 512;
+/// The deepest nesting of arrays and objects accepted in a request body. What is
+/// accepted is stored, read back with `serde_json` (whose recursion limit allows 127
+/// levels) and sent inside response envelopes (a signal payload sits six levels down in
+/// `/api/dashboard/activity`), which clients parse with limits of their own. Accepting
+/// more than all of them allow would store what cannot be read again (an issue whose
+/// every read answers 500); 100 leaves room for every envelope. JavaScript allows more,
+/// but no real payload needs it.
+pub const MAX_NESTING: usize = 100;
+
+/// Levels of envelope a stored value may be sent inside (`{"data":[{"children":[{"issue":
+/// {"signalPayload": …}}]}]}`): [`MAX_NESTING`] plus this must stay readable.
+#[cfg(test)]
+const DEEPEST_ENVELOPE: usize = 6;
+
+/// Whether `text` (JSON or not) opens more than [`MAX_NESTING`] arrays and objects at
+/// once outside strings: tells a body refused for its depth from a malformed one.
+pub fn nests_too_deep(text: &[u8]) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0_usize, false, false);
+    for &byte in text {
+        match (in_string, byte) {
+            (true, _) if escaped => escaped = false,
+            (true, b'\\') => escaped = true,
+            (true, b'"') | (false, b'"') => in_string = !in_string,
+            (false, b'[' | b'{') => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return true;
+                }
+            }
+            (false, b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
 
 /// Parses `text` like `JSON.parse`.
-pub fn parse(text: &str) -> Result<JsValue, SyntaxError> {
+pub fn parse(text: &str) -> Result<JsValue, ParseError> {
     let mut parser = Parser {
         text: text.as_bytes(),
         src: text,
@@ -58,7 +95,7 @@ pub fn parse(text: &str) -> Result<JsValue, SyntaxError> {
 }
 
 /// `JSON.stringify(JSON.parse(text))`.
-pub fn canonical(text: &str) -> Result<String, SyntaxError> {
+pub fn canonical(text: &str) -> Result<String, ParseError> {
     Ok(parse(text)?.stringify())
 }
 
@@ -69,8 +106,8 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn error(&self) -> SyntaxError {
-        SyntaxError { at: self.pos }
+    fn error(&self) -> ParseError {
+        ParseError::Syntax { at: self.pos }
     }
 
     fn skip_ws(&mut self) {
@@ -79,7 +116,7 @@ impl Parser<'_> {
         }
     }
 
-    fn eat(&mut self, literal: &str) -> Result<(), SyntaxError> {
+    fn eat(&mut self, literal: &str) -> Result<(), ParseError> {
         if self.text[self.pos..].starts_with(literal.as_bytes()) {
             self.pos += literal.len();
             Ok(())
@@ -88,10 +125,8 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<JsValue, SyntaxError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error());
-        }
+    /// A value inside `depth` arrays and objects.
+    fn value(&mut self, depth: usize) -> Result<JsValue, ParseError> {
         match self.text.get(self.pos) {
             Some(b'n') => self.eat("null").map(|()| JsValue::Null),
             Some(b't') => self.eat("true").map(|()| JsValue::Bool(true)),
@@ -112,7 +147,7 @@ impl Parser<'_> {
         self.pos - start
     }
 
-    fn number(&mut self) -> Result<JsValue, SyntaxError> {
+    fn number(&mut self) -> Result<JsValue, ParseError> {
         let start = self.pos;
         if self.text[self.pos] == b'-' {
             self.pos += 1;
@@ -143,10 +178,10 @@ impl Parser<'_> {
         self.src[start..self.pos]
             .parse::<f64>()
             .map(JsValue::Number)
-            .map_err(|_| SyntaxError { at: start })
+            .map_err(|_| ParseError::Syntax { at: start })
     }
 
-    fn hex4(&mut self) -> Result<u16, SyntaxError> {
+    fn hex4(&mut self) -> Result<u16, ParseError> {
         let digits = self
             .src
             .get(self.pos..self.pos + 4)
@@ -158,7 +193,7 @@ impl Parser<'_> {
         u16::from_str_radix(digits, 16).map_err(|_| self.error())
     }
 
-    fn string(&mut self) -> Result<Vec<u16>, SyntaxError> {
+    fn string(&mut self) -> Result<Vec<u16>, ParseError> {
         self.pos += 1; // opening quote
         let mut units = Vec::new();
         loop {
@@ -208,7 +243,10 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<JsValue, SyntaxError> {
+    fn array(&mut self, depth: usize) -> Result<JsValue, ParseError> {
+        if depth >= MAX_NESTING {
+            return Err(ParseError::TooDeep);
+        }
         self.pos += 1;
         let mut items = Vec::new();
         self.skip_ws();
@@ -231,7 +269,10 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<JsValue, SyntaxError> {
+    fn object(&mut self, depth: usize) -> Result<JsValue, ParseError> {
+        if depth >= MAX_NESTING {
+            return Err(ParseError::TooDeep);
+        }
         self.pos += 1;
         let mut members: Vec<(Vec<u16>, JsValue)> = Vec::new();
         self.skip_ws();
@@ -518,8 +559,53 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
-        let deep = "[".repeat(MAX_DEPTH + 2) + &"]".repeat(MAX_DEPTH + 2);
-        assert!(parse(&deep).is_err());
+    }
+
+    /// `levels` arrays and objects nested inside each other, innermost holding a value.
+    fn nested(levels: usize) -> String {
+        let open: String = (0..levels)
+            .map(|i| if i % 2 == 0 { "[" } else { "{\"k\":" })
+            .collect();
+        let close: String = (0..levels)
+            .rev()
+            .map(|i| if i % 2 == 0 { "]" } else { "}" })
+            .collect();
+        format!("{open}1{close}")
+    }
+
+    #[test]
+    fn whatever_is_accepted_can_be_read_back_by_serde_json() {
+        let deepest = nested(MAX_NESTING);
+        let value = parse(&deepest).map(|v| v.to_serde());
+        assert!(value.is_ok(), "{value:?}");
+        let stored = value.map(|v| v.to_string()).unwrap_or_default();
+        assert!(serde_json::value::RawValue::from_string(stored.clone()).is_ok());
+        let enveloped =
+            "{\"e\":".repeat(DEEPEST_ENVELOPE) + &stored + &"}".repeat(DEEPEST_ENVELOPE);
+        assert!(serde_json::from_str::<serde_json::Value>(&enveloped).is_ok());
+        assert!(!nests_too_deep(deepest.as_bytes()));
+
+        let deeper = nested(MAX_NESTING + 1);
+        assert_eq!(parse(&deeper), Err(ParseError::TooDeep));
+        assert!(nests_too_deep(deeper.as_bytes()));
+        assert_eq!(parse(&nested(200)), Err(ParseError::TooDeep));
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&nested(200)).is_err(),
+            "200 levels could never be read back"
+        );
+    }
+
+    #[test]
+    fn depth_is_counted_outside_strings_only() {
+        let brackets = "[".repeat(MAX_NESTING + 1);
+        assert!(!nests_too_deep(
+            format!("[\"{brackets}\", \"\\\"{brackets}\"]").as_bytes()
+        ));
+        assert!(nests_too_deep(
+            format!("{brackets} not even JSON").as_bytes()
+        ));
+        let siblings = "[],".repeat(MAX_NESTING + 1);
+        assert!(!nests_too_deep(format!("[{siblings}[]]").as_bytes()));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
+use crate::domain::jsjson;
 
 /// The HTTP methods the router knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -169,10 +170,13 @@ impl Request {
 
     /// The body as a JSON object. An empty body is an empty object whatever the
     /// `Content-Type` (clients send a JSON content type on body-less requests); text that
-    /// is not JSON, or JSON that is not an object, is a 400.
+    /// is not JSON, JSON nested too deep to read, or JSON that is not an object, is a 400.
     pub fn json_object(&self) -> Result<Map<String, Value>, ApiError> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Map::new());
+        }
+        if jsjson::nests_too_deep(&self.body) {
+            return Err(too_deeply_nested());
         }
         match serde_json::from_slice::<Value>(&self.body) {
             Ok(Value::Object(map)) => Ok(map),
@@ -184,6 +188,15 @@ impl Request {
             )),
         }
     }
+}
+
+/// The 400 for a body nested deeper than [`jsjson::MAX_NESTING`] arrays and objects:
+/// whatever is stored must stay readable, in the store and in responses.
+pub fn too_deeply_nested() -> ApiError {
+    ApiError::BadRequest(format!(
+        "JSON nested more than {} levels deep is not accepted",
+        jsjson::MAX_NESTING
+    ))
 }
 
 #[cfg(test)]
@@ -236,5 +249,24 @@ mod tests {
             let error = request("/", bad).json_object().err();
             assert!(matches!(error, Some(ApiError::BadRequest(_))), "{bad}");
         }
+        let nest = |levels: usize| {
+            format!(
+                "{{\"a\":{}{}}}",
+                "[".repeat(levels - 1),
+                "]".repeat(levels - 1)
+            )
+        };
+        assert!(
+            request("/", &nest(jsjson::MAX_NESTING))
+                .json_object()
+                .is_ok()
+        );
+        let error = request("/", &nest(jsjson::MAX_NESTING + 1))
+            .json_object()
+            .err();
+        assert!(
+            matches!(&error, Some(ApiError::BadRequest(m)) if m.contains("nested more than")),
+            "{error:?}"
+        );
     }
 }

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::{json_column, new_id};
+use super::{in_slices, json_column, new_id};
 use crate::clock::Timestamp;
 use crate::domain::dispatch::{self, GOAL_ALIGNMENT_BONUS};
 use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
@@ -363,19 +363,19 @@ pub fn recent_roots(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<Issue
         .collect()
 }
 
-/// Live children of any of `parent_ids`, oldest first.
+/// Live children of any of `parent_ids` (as many as there are), each parent's oldest
+/// first.
 pub fn children_of_many(conn: &Connection, parent_ids: &[&str]) -> rusqlite::Result<Vec<Issue>> {
-    if parent_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks = vec!["?"; parent_ids.len()].join(", ");
-    let sql = format!(
-        "SELECT {COLUMNS} FROM issues WHERE parent_id IN ({marks}) AND deleted_at IS NULL \
-         ORDER BY created_at, number"
-    );
-    conn.prepare(&sql)?
-        .query_map(params_from_iter(parent_ids.iter()), from_row)?
-        .collect()
+    in_slices(parent_ids, |slice| {
+        let marks = vec!["?"; slice.len()].join(", ");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM issues WHERE parent_id IN ({marks}) AND deleted_at IS NULL \
+             ORDER BY created_at, number"
+        );
+        conn.prepare(&sql)?
+            .query_map(params_from_iter(slice.iter()), from_row)?
+            .collect()
+    })
 }
 
 /// Live issues other than `issue_id` that share its parent `parent_id`, oldest first.

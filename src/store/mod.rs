@@ -173,6 +173,24 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// Ids bound per statement when a list is passed as `IN (…)`: far below SQLite's limit
+/// on bound parameters (32766), which a long list (e.g. every root issue for an activity
+/// `limit` of 100000) would otherwise exceed.
+const IDS_PER_STATEMENT: usize = 500;
+
+/// Runs `query` on consecutive slices of `ids` small enough for one statement and
+/// concatenates the results (so any order is per slice).
+pub fn in_slices<T>(
+    ids: &[&str],
+    mut query: impl FnMut(&[&str]) -> rusqlite::Result<Vec<T>>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut out = Vec::new();
+    for slice in ids.chunks(IDS_PER_STATEMENT) {
+        out.extend(query(slice)?);
+    }
+    Ok(out)
+}
+
 /// Reads column `index` holding JSON text as a raw JSON value (written verbatim into
 /// responses without re-parsing into a tree).
 pub fn json_column(
@@ -260,6 +278,26 @@ mod tests {
                 .ok()
                 .and_then(|m| m.last().map(|m| m.version))
         );
+    }
+
+    #[test]
+    fn id_lists_longer_than_sqlites_parameter_limit_are_queried_in_slices() {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        migrate(&mut conn, Timestamp::from_unix_millis(0)).unwrap_or_else(|e| panic!("{e}"));
+        conn.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200)
+             INSERT INTO issues (id, title, type, status, priority, parent_id, created_at, updated_at)
+             SELECT 'child-' || i, 'c', 'task', 'todo', 3, 'root-' || (i % 40000), '2026-01-01T00:00:00.000Z',
+                    '2026-01-01T00:00:00.000Z' FROM n;",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let roots: Vec<String> = (0..40_000).map(|i| format!("root-{i}")).collect();
+        let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
+        let children = issues::children_of_many(&conn, &roots).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(children.len(), 1200);
+        let child_ids: Vec<String> = (0..40_000).map(|i| format!("child-{i}")).collect();
+        let child_ids: Vec<&str> = child_ids.iter().map(String::as_str).collect();
+        assert!(relations::outgoing_of_many(&conn, &child_ids).is_ok_and(|r| r.is_empty()));
     }
 
     #[test]

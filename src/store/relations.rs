@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 
-use super::new_id;
+use super::{in_slices, new_id};
 use crate::clock::Timestamp;
 use crate::domain::enums::{RelationType, WireEnum};
 
@@ -68,17 +68,18 @@ pub fn outgoing(conn: &Connection, issue_id: &str) -> rusqlite::Result<Vec<Relat
         .collect()
 }
 
-/// Every relation whose `issueId` is one of `issue_ids`, in insertion order.
+/// Every relation whose `issueId` is one of `issue_ids` (as many as there are), each
+/// issue's in insertion order.
 pub fn outgoing_of_many(conn: &Connection, issue_ids: &[&str]) -> rusqlite::Result<Vec<Relation>> {
-    if issue_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks = vec!["?"; issue_ids.len()].join(", ");
-    let sql =
-        format!("SELECT {COLUMNS} FROM issue_relations WHERE issue_id IN ({marks}) ORDER BY rowid");
-    conn.prepare(&sql)?
-        .query_map(rusqlite::params_from_iter(issue_ids.iter()), from_row)?
-        .collect()
+    in_slices(issue_ids, |slice| {
+        let marks = vec!["?"; slice.len()].join(", ");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM issue_relations WHERE issue_id IN ({marks}) ORDER BY rowid"
+        );
+        conn.prepare(&sql)?
+            .query_map(rusqlite::params_from_iter(slice.iter()), from_row)?
+            .collect()
+    })
 }
 
 /// Deletes a relation; `false` if there was none.

@@ -1,13 +1,14 @@
 //! Rendering prompts with the `handlebars` crate, with Handlebars.js semantics
-//! (loop-api.md §7.5): no HTML escaping, non-strict paths, the `json` and
-//! `priority_label` helpers, the five partials, and JavaScript value printing. Each
-//! version is compiled once and cached by its id (a version's content never changes).
+//! (loop-api.md §7.5): no HTML escaping, non-strict paths looked up as JavaScript does
+//! (a missing property is undefined, never an error), the `json` and `priority_label`
+//! helpers, the five partials, and JavaScript value printing. Each version is compiled
+//! once and cached by its id (a version's content never changes).
 
 use std::sync::RwLock;
 
 use handlebars::{
-    Context, Handlebars, Helper, HelperDef, PathAndJson, RenderContext, RenderError, ScopedJson,
-    Template,
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, PathAndJson, RenderContext,
+    RenderError, RenderErrorReason, Renderable, ScopedJson, Template,
 };
 use serde_json::Value;
 
@@ -49,18 +50,13 @@ impl Renderer {
         }
         registry.register_helper("json", Box::new(ValueHelper(json_helper)));
         registry.register_helper("priority_label", Box::new(ValueHelper(priority_label)));
-        registry.register_helper("length", Box::new(ValueHelper(length)));
+        registry.register_helper("js_path", Box::new(PathHelper));
+        registry.register_helper("if", Box::new(IfHelper { positive: true }));
+        registry.register_helper("unless", Box::new(IfHelper { positive: false }));
         registry.register_helper("js_string", Box::new(ValueHelper(js_string)));
         Self {
             registry: RwLock::new(registry),
         }
-    }
-
-    /// Checks that `content` compiles, with the parser's message when it does not.
-    pub fn check(content: &str) -> Result<(), String> {
-        Template::compile(&adapt(content))
-            .map(|_| ())
-            .map_err(|e| e.to_string())
     }
 
     /// Whether version `version_id` is compiled and cached.
@@ -156,17 +152,188 @@ fn priority_label(params: &[PathAndJson<'_>]) -> Value {
     Value::String(label.to_owned())
 }
 
-/// `(length x)`: JavaScript's `x.length` for arrays, strings and objects with a
-/// `length` member; undefined otherwise.
-fn length(params: &[PathAndJson<'_>]) -> Value {
-    match first(params) {
-        Some(Value::Array(items)) => Value::from(items.len()),
-        Some(Value::String(s)) if !s.starts_with(DATE_MARK) => {
-            Value::from(s.encode_utf16().count())
+/// `{{#if x}}` / `{{#unless x}}` as Handlebars.js decides them ([`passes_if`]); the
+/// crate's own built-ins take an empty object for false.
+struct IfHelper {
+    /// `true` for `if`, `false` for `unless`.
+    positive: bool,
+}
+
+impl HelperDef for IfHelper {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        helper: &Helper<'rc>,
+        registry: &'reg Handlebars<'reg>,
+        context: &'rc Context,
+        render_context: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let [condition] = helper.params().as_slice() else {
+            let name = if self.positive { "if" } else { "unless" };
+            return Err(
+                RenderErrorReason::Other(format!("#{name} requires exactly one argument")).into(),
+            );
+        };
+        let include_zero = helper
+            .hash_get("includeZero")
+            .is_some_and(|flag| is_truthy(flag.value()));
+        let branch = if passes_if(condition.value(), include_zero) == self.positive {
+            helper.template()
+        } else {
+            helper.inverse()
+        };
+        match branch {
+            Some(template) => template.render(registry, context, render_context, out),
+            None => Ok(()),
         }
-        Some(Value::Object(members)) => members.get("length").cloned().unwrap_or(Value::Null),
-        _ => Value::Null,
     }
+}
+
+/// JavaScript truthiness: `null` (and undefined), `false`, `0` and `""` are false;
+/// every object and array, even empty, is true.
+fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+/// Whether `{{#if value}}` takes its first branch in Handlebars.js: the value is truthy
+/// and not an empty array; with `includeZero`, `0` passes too (loop-api.md §7.5).
+fn passes_if(value: &Value, include_zero: bool) -> bool {
+    match value {
+        Value::Array(items) => !items.is_empty(),
+        Value::Number(_) if include_zero => true,
+        other => is_truthy(other),
+    }
+}
+
+/// `(js_path base "a" "b")`, written by [`adapt`] for the path `base.a.b`: each name
+/// is looked up the way Handlebars.js does (own properties only), so a missing one is
+/// undefined rather than the crate's error on a named property of an array.
+struct PathHelper;
+
+impl HelperDef for PathHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        helper: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        context: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let Some((base, names)) = helper.params().split_first() else {
+            return Ok(ScopedJson::Missing);
+        };
+        if base.is_value_missing() {
+            return Ok(ScopedJson::Missing);
+        }
+        let names: Vec<&str> = names
+            .iter()
+            .map(|name| name.value().as_str().unwrap_or_default())
+            .collect();
+        // A base inside the context data is borrowed from it, and the result keeps its
+        // full path, so `#each` and `#with` over it scope exactly as over a plain path.
+        if let Some(base_path) = base.context_path()
+            && let Some(value) = at_path(context.data(), base_path)
+        {
+            let (found, used) = lookup(value, &names);
+            return Ok(match found {
+                Found::Borrowed(value) => {
+                    let mut path = base_path.clone();
+                    path.extend(names[..used].iter().map(|n| (*n).to_owned()));
+                    ScopedJson::Context(value, path)
+                }
+                Found::Owned(value) => ScopedJson::Derived(value),
+                Found::Undefined => ScopedJson::Missing,
+            });
+        }
+        Ok(match lookup(base.value(), &names).0 {
+            Found::Borrowed(value) => ScopedJson::Derived(value.clone()),
+            Found::Owned(value) => ScopedJson::Derived(value),
+            Found::Undefined => ScopedJson::Missing,
+        })
+    }
+}
+
+/// The value at `path` (the crate's full path of a context value) in `data`.
+fn at_path<'a>(data: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter().try_fold(data, |value, segment| match value {
+        Value::Object(members) => members.get(segment),
+        Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    })
+}
+
+/// What a JavaScript property lookup gives.
+enum Found<'a> {
+    /// A value of the data.
+    Borrowed(&'a Value),
+    /// A computed value (a length, a character of a string).
+    Owned(Value),
+    /// `undefined`.
+    Undefined,
+}
+
+/// `base.names[0].names[1]…` as Handlebars.js evaluates it, and how many names were
+/// used: a `null` or `undefined` on the way is the result (prints nothing).
+fn lookup<'a>(base: &'a Value, names: &[&str]) -> (Found<'a>, usize) {
+    let mut current = Found::Borrowed(base);
+    for (used, name) in names.iter().enumerate() {
+        current = match current {
+            end @ (Found::Undefined | Found::Borrowed(Value::Null) | Found::Owned(Value::Null)) => {
+                return (end, used);
+            }
+            Found::Borrowed(value) => property(value, name),
+            Found::Owned(value) => property(&value, name).into_owned(),
+        };
+    }
+    (current, names.len())
+}
+
+impl Found<'_> {
+    /// The same lookup result, owning its value.
+    fn into_owned(self) -> Found<'static> {
+        match self {
+            Found::Borrowed(value) => Found::Owned(value.clone()),
+            Found::Owned(value) => Found::Owned(value),
+            Found::Undefined => Found::Undefined,
+        }
+    }
+}
+
+/// `value[name]` for an own property, as Handlebars.js's `lookupProperty` allows: an
+/// object's members, an array's canonical indices and `length`, a string's UTF-16 code
+/// units and `length`. Dates, numbers and booleans have none.
+fn property<'a>(value: &'a Value, name: &str) -> Found<'a> {
+    match value {
+        Value::Object(members) => members.get(name).map_or(Found::Undefined, Found::Borrowed),
+        Value::Array(items) if name == "length" => Found::Owned(Value::from(items.len())),
+        Value::Array(items) => index(name)
+            .and_then(|i| items.get(i))
+            .map_or(Found::Undefined, Found::Borrowed),
+        Value::String(s) if !s.starts_with(DATE_MARK) => {
+            let units: Vec<u16> = s.encode_utf16().collect();
+            if name == "length" {
+                Found::Owned(Value::from(units.len()))
+            } else {
+                index(name)
+                    .and_then(|i| units.get(i))
+                    .map_or(Found::Undefined, |unit| {
+                        Found::Owned(Value::String(String::from_utf16_lossy(&[*unit])))
+                    })
+            }
+        }
+        _ => Found::Undefined,
+    }
+}
+
+/// `name` as an array index, if it is one in canonical form (`"0"`, `"12"`; not `"01"`).
+fn index(name: &str) -> Option<usize> {
+    let i: usize = name.parse().ok()?;
+    (i.to_string() == name).then_some(i)
 }
 
 /// `{{x}}`: JavaScript's `String(x)`, with null and undefined printing nothing.
@@ -238,6 +405,106 @@ mod tests {
                 json!({"issue": {"priority": 0}})
             ),
             "|"
+        );
+    }
+
+    #[test]
+    fn missing_properties_are_undefined_like_in_javascript() {
+        let context = json!({
+            "siblings": [{"number": 1, "title": "A"}, {"number": 2, "title": "B"}],
+            "labels": [], "children": [], "issue": {"title": "T", "n": 5, "none": null},
+            "d": date_value("2026-11-25T04:29:09.000Z"), "s": "héllo"
+        });
+        // Named properties of arrays: undefined, whether printed, tested or passed on.
+        assert_eq!(
+            render(
+                "[{{siblings.first}}|{{labels.foo}}|{{siblings.first.title}}|{{json siblings.x}}]",
+                context.clone()
+            ),
+            "[|||]"
+        );
+        assert_eq!(
+            render(
+                "{{#if children.x}}yes{{else}}no{{/if}}{{#unless labels.foo}}!{{/unless}}\
+                 {{#each siblings.first}}never{{/each}}{{#with labels.foo}}never{{/with}}",
+                context.clone()
+            ),
+            "no!"
+        );
+        // Own properties: indices, `length` of arrays and strings, characters.
+        assert_eq!(
+            render(
+                "{{siblings.[1].title}}|{{siblings.length}}|{{issue.title.length}}|{{s.[1]}}|{{s.length}}|{{siblings.01}}",
+                context.clone()
+            ),
+            "B|2|1|é|5|"
+        );
+        // Scalars and dates have no properties; a null stops the lookup.
+        assert_eq!(
+            render(
+                "[{{issue.n.x}}|{{d.length}}|{{issue.none.x}}|{{json issue.none.x}}|{{json issue.nothing.x}}]",
+                context.clone()
+            ),
+            "[|||null|]"
+        );
+        // Paths through block scopes still resolve.
+        assert_eq!(
+            render(
+                "{{#each siblings}}{{this.title}}{{../issue.title}}{{@root.issue.n}}{{title.length}} {{/each}}\
+                 {{#each siblings as |s|}}{{s.number}}{{/each}}{{#with issue}}{{this.title}}{{../s}}{{/with}}",
+                context
+            ),
+            "AT51 BT51 12Théllo"
+        );
+    }
+
+    #[test]
+    fn if_and_unless_follow_javascript_truthiness() {
+        let context = json!({
+            "empty_object": {}, "object": {"a": 1}, "empty_array": [], "array": [0],
+            "zero": 0, "half": 0.5, "empty": "", "zero_text": "0", "no": false, "yes": true,
+            "none": null, "d": date_value("2026-11-25T04:29:09.000Z")
+        });
+        let test = |name: &str| {
+            render(
+                &format!(
+                    "{{{{#if {name}}}}}T{{{{else}}}}F{{{{/if}}}}{{{{#unless {name}}}}}F{{{{else}}}}T{{{{/unless}}}}"
+                ),
+                context.clone(),
+            )
+        };
+        for truthy in [
+            "empty_object",
+            "object",
+            "array",
+            "half",
+            "zero_text",
+            "yes",
+            "d",
+        ] {
+            assert_eq!(test(truthy), "TT", "{truthy}");
+        }
+        for falsy in ["empty_array", "zero", "empty", "no", "none", "missing"] {
+            assert_eq!(test(falsy), "FF", "{falsy}");
+        }
+        assert_eq!(
+            render(
+                "{{#if zero includeZero=true}}0 counts{{/if}}|{{#unless zero includeZero=true}}never{{/unless}}",
+                context.clone()
+            ),
+            "0 counts|"
+        );
+        assert_eq!(
+            render(
+                "{{#if none}}a{{else if empty_object}}b{{else}}c{{/if}}",
+                context.clone()
+            ),
+            "b"
+        );
+        assert!(
+            Renderer::new()
+                .render("two", "{{#if yes no}}x{{/if}}", &context)
+                .is_err_and(|e| e.contains("#if requires exactly one argument"))
         );
     }
 
@@ -320,12 +587,21 @@ mod tests {
 
     #[test]
     fn broken_templates_are_reported() {
-        assert!(Renderer::check("{{#if x}}unclosed").is_err());
-        assert!(Renderer::check("{{#if x}}ok{{/if}}").is_ok());
+        let renderer = Renderer::new();
         assert!(
-            Renderer::new()
-                .render("bad", "{{#if x}}", &json!({}))
+            renderer
+                .render("bad", "{{#if x}}unclosed", &json!({}))
                 .is_err()
+        );
+        assert!(
+            !renderer.is_cached("bad"),
+            "a failed compilation is not cached"
+        );
+        assert_eq!(
+            renderer
+                .render("good", "{{#if x}}ok{{/if}}", &json!({"x": 1}))
+                .as_deref(),
+            Ok("ok")
         );
     }
 }
