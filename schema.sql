@@ -347,3 +347,26 @@ CREATE INDEX task_reviews_by_reviewer ON task_reviews(reviewer_id, project_id);
 CREATE INDEX review_tasks_pending_by_created ON review_tasks(created_at) WHERE status = 'pending';
 CREATE INDEX review_tasks_golden_reviewed ON review_tasks(created_at) WHERE golden = 1 AND status = 'reviewed';
 CREATE INDEX review_tasks_escalated ON review_tasks(reviewed_at) WHERE status = 'escalated';
+
+-- migrate:8 verdict delivery: an outbox of signed webhook POSTs, written with the verdict that causes them
+-- `body` holds the exact bytes sent; `attempts` counts the current series (a manual
+-- redelivery starts a new one); a pending delivery is due at `next_attempt_at`.
+CREATE TABLE deliveries (
+    id               TEXT PRIMARY KEY,
+    project_id       TEXT NOT NULL REFERENCES projects(id),
+    task_id          TEXT NOT NULL,
+    url              TEXT NOT NULL,
+    kind             TEXT NOT NULL,
+    hook_id          TEXT,
+    body             TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    last_status_code INTEGER,
+    last_error       TEXT,
+    next_attempt_at  TEXT,
+    created_at       TEXT NOT NULL,
+    delivered_at     TEXT
+);
+CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status = 'pending';
+CREATE INDEX deliveries_by_project ON deliveries(project_id, created_at);
+CREATE INDEX deliveries_by_task ON deliveries(task_id);

@@ -11,6 +11,7 @@ use crate::domain::prompt::render::Renderer;
 use crate::http::ApiError;
 use crate::http::rate_limit::RateLimiter;
 use crate::http::router::Router;
+use crate::outbox::Outbox;
 use crate::store::project_keys::ProjectKey;
 use crate::store::users::User;
 
@@ -28,6 +29,8 @@ pub struct App {
     pub key_limits: RateLimiter,
     /// Failed review-API authentications per client address in the same window.
     pub auth_failures: RateLimiter,
+    /// Wakes the verdict delivery thread after a commit that queued deliveries.
+    pub outbox: Outbox,
     /// Serialises write transactions inside this process. SQLite allows one writer at a
     /// time anyway; waiting here instead of in SQLite's busy handler (which sleeps and
     /// retries) keeps write latency low under contention. Readers never take it.
@@ -36,11 +39,12 @@ pub struct App {
 
 impl App {
     /// Shared state for a server with these settings.
-    pub fn new(config: Config, clock: Arc<dyn Clock>, router: Router) -> Self {
+    pub fn new(config: Config, clock: Arc<dyn Clock>, router: Router, outbox: Outbox) -> Self {
         let window_ms = config.rate_limit.window_seconds.saturating_mul(1000);
         Self {
             key_limits: RateLimiter::new(config.rate_limit.requests_per_key, window_ms),
             auth_failures: RateLimiter::new(config.rate_limit.failed_auths_per_address, window_ms),
+            outbox,
             config,
             clock,
             router,

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::domain::review::delivery::RetrySchedule;
+
 /// The CORS origins allowed when `LOOP_CORS_ORIGINS` is unset (the original's two).
 pub const DEFAULT_CORS_ORIGINS: [&str; 2] = ["http://localhost:5668", "https://app.looped.me"];
 
@@ -48,6 +50,15 @@ pub struct Config {
     pub webhook_secrets: WebhookSecrets,
     /// `LOOP_INSTANCE_NAME`: the workspace name the review API reports.
     pub instance_name: String,
+    /// `LOOP_WEBHOOK_RETRY_SCHEDULE`: seconds between verdict delivery attempts.
+    pub webhook_retry_schedule: RetrySchedule,
+    /// How long a receiver has to answer a verdict webhook.
+    pub webhook_timeout: Duration,
+    /// How many deliveries may be in flight at once (so slow receivers cannot hold up
+    /// the others).
+    pub delivery_workers: usize,
+    /// How often the delivery thread looks for deliveries that fell due.
+    pub delivery_poll_interval: Duration,
     /// The review API's rate limits.
     pub rate_limit: RateLimitConfig,
 }
@@ -131,6 +142,10 @@ impl Config {
             maintenance_interval: Duration::from_secs(1),
             webhook_secrets: WebhookSecrets::default(),
             instance_name: DEFAULT_INSTANCE_NAME.to_owned(),
+            webhook_retry_schedule: RetrySchedule::default(),
+            webhook_timeout: Duration::from_secs(10),
+            delivery_workers: 8,
+            delivery_poll_interval: Duration::from_secs(1),
             rate_limit: RateLimitConfig::default(),
         }
     }

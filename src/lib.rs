@@ -18,6 +18,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod outbox;
 pub mod prompting;
 pub mod server;
 pub mod store;

@@ -9,6 +9,7 @@ use loop_engine::accounts;
 use loop_engine::clock::{Clock, SystemClock, Timestamp};
 use loop_engine::config::{self, Config, RateLimitConfig};
 use loop_engine::domain::enums::{UserRole, WireEnum};
+use loop_engine::domain::review::delivery::RetrySchedule;
 use loop_engine::http::ApiError;
 use loop_engine::http::auth;
 use loop_engine::server;
@@ -113,6 +114,11 @@ struct ServeArgs {
     #[arg(long, env = "LOOP_AUTH_FAILURE_LIMIT", default_value_t = RateLimitConfig::default().failed_auths_per_address,
           value_parser = clap::value_parser!(u32).range(1..))]
     auth_failure_limit: u32,
+    /// Seconds between verdict webhook attempts, comma-separated: a delivery gets one
+    /// attempt more than there are gaps.
+    #[arg(long, env = "LOOP_WEBHOOK_RETRY_SCHEDULE", default_value_t = RetrySchedule::default(),
+          value_parser = RetrySchedule::parse)]
+    webhook_retry_schedule: RetrySchedule,
     /// The rate-limit window, in seconds.
     #[arg(long, env = "LOOP_RATE_LIMIT_WINDOW_SECONDS", default_value_t = RateLimitConfig::default().window_seconds,
           value_parser = clap::value_parser!(i64).range(1..=86_400))]
@@ -172,6 +178,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.max_body_bytes = args.max_body_bytes;
     config.claim_lease_seconds = Some(args.claim_lease_seconds).filter(|s| *s > 0);
     config.instance_name = args.instance_name;
+    config.webhook_retry_schedule = args.webhook_retry_schedule;
     config.rate_limit = RateLimitConfig {
         requests_per_key: args.rate_limit,
         failed_auths_per_address: args.auth_failure_limit,

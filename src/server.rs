@@ -17,7 +17,8 @@ use crate::config::Config;
 use crate::http::auth;
 use crate::http::pipeline;
 use crate::http::{ApiError, Method, Request};
-use crate::store::{self, admin_keys, dispatch, review_tasks};
+use crate::outbox::{self, Deliverer, Outbox};
+use crate::store::{self, admin_keys, dispatch, review_tasks, verdicts};
 
 /// Why the server could not start.
 #[derive(Debug)]
@@ -40,6 +41,7 @@ pub struct Running {
     stopping: Arc<AtomicBool>,
     listener_failed: Arc<AtomicBool>,
     maintenance: Option<(mpsc::Sender<()>, JoinHandle<()>)>,
+    deliverer: Option<Deliverer>,
     generated_admin_key: Option<String>,
 }
 
@@ -96,6 +98,9 @@ impl Running {
                 eprintln!("warning: the maintenance thread ended abnormally");
             }
         }
+        if let Some(deliverer) = self.deliverer {
+            deliverer.shutdown();
+        }
     }
 }
 
@@ -127,13 +132,16 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
     if config.loop_url.is_none() {
         config.loop_url = Some(own_url(&config.host, addr));
     }
-    let app = Arc::new(App::new(config, clock, api::router()));
+    let (outbox, wakeups) = Outbox::channel();
+    let app = Arc::new(App::new(config, clock, api::router(), outbox));
     let stopping = Arc::new(AtomicBool::new(false));
     let listener_failed = Arc::new(AtomicBool::new(false));
 
     let mut maintenance_conn = open()?;
     // Work that fell due while the server was down is done before the first request.
     tick(&app, &mut maintenance_conn);
+    let deliverer =
+        outbox::start(&app, wakeups, &|| open().map_err(|e| e.0)).map_err(StartError)?;
 
     let mut connections = vec![first];
     for _ in 1..threads {
@@ -169,6 +177,7 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
         stopping,
         listener_failed,
         maintenance: Some((stop, maintenance)),
+        deliverer: Some(deliverer),
         generated_admin_key,
     })
 }
@@ -238,14 +247,15 @@ fn tick(app: &App, conn: &mut Connection) {
     // A read first, so that an idle tick never takes the writer lock for the gates.
     let overdue = review_tasks::any_overdue_gate(conn, app.clock.now());
     let timed_out = match overdue {
-        Ok(false) => Ok(0),
+        Ok(false) => Ok(Vec::new()),
         Ok(true) => app.write(conn, |tx, now| {
-            Ok(review_tasks::time_out_overdue_gates(tx, now)?)
+            Ok(verdicts::time_out_overdue_gates(tx, now)?)
         }),
         Err(error) => Err(error.into()),
     };
-    if let Err(error) = timed_out {
-        eprintln!("warning: resolving overdue gate tasks failed: {error:?}");
+    match timed_out {
+        Ok(deliveries) => app.outbox.notify(deliveries),
+        Err(error) => eprintln!("warning: resolving overdue gate tasks failed: {error:?}"),
     }
 }
 

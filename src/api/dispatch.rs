@@ -243,6 +243,7 @@ mod tests {
             Config::new(":memory:"),
             Arc::new(SystemClock),
             crate::api::router(),
+            crate::outbox::Outbox::channel().0,
         );
         let mut conn = crate::store::open(Path::new(":memory:")).unwrap_or_else(|e| panic!("{e}"));
         let claimed = claimed(&app, &mut conn);
@@ -271,6 +272,7 @@ mod tests {
             Config::new(":memory:"),
             Arc::new(SystemClock),
             crate::api::router(),
+            crate::outbox::Outbox::channel().0,
         );
         let mut conn = crate::store::open(Path::new(":memory:")).unwrap_or_else(|e| panic!("{e}"));
         let claimed = claimed(&app, &mut conn);

@@ -28,7 +28,8 @@ pub fn router() -> Router {
     use Access::{Admin, Manage, ProjectKey, Public, Session, Signed};
     use Method::{Delete, Get, Patch, Post, Put};
     use review::{
-        account, escalations, hooks, project_keys, queue, sessions, tasks, users, verdicts,
+        account, deliveries, escalations, hooks, project_keys, queue, sessions, tasks, users,
+        verdicts,
     };
     let route = |method, pattern, access, handler: Handler| Route {
         method,
@@ -115,6 +116,13 @@ pub fn router() -> Router {
         route(Get, "/api/v1/hooks", ProjectKey, hooks::list),
         route(Delete, "/api/v1/hooks/{id}", ProjectKey, hooks::delete),
         route(Get, "/api/v1/verdicts", ProjectKey, verdicts::list),
+        route(Get, "/api/v1/deliveries", ProjectKey, deliveries::list),
+        route(
+            Post,
+            "/api/v1/deliveries/{id}/redeliver",
+            ProjectKey,
+            deliveries::redeliver,
+        ),
         route(
             Post,
             "/api/v1/projects/{id}/keys",

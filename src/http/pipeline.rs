@@ -292,7 +292,12 @@ mod tests {
             handler,
         };
         let router = Router::new(vec![route("/boom", boom), route("/fine", fine)]);
-        App::new(Config::new(":memory:"), Arc::new(SystemClock), router)
+        App::new(
+            Config::new(":memory:"),
+            Arc::new(SystemClock),
+            router,
+            crate::outbox::Outbox::channel().0,
+        )
     }
 
     fn get(path: &str) -> Request {

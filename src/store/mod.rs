@@ -5,6 +5,7 @@
 pub mod admin_keys;
 pub mod comments;
 pub mod dashboard;
+pub mod deliveries;
 pub mod dispatch;
 pub mod goals;
 pub mod issues;
@@ -21,6 +22,7 @@ pub mod signals;
 pub mod task_reviews;
 pub mod templates;
 pub mod users;
+pub mod verdicts;
 
 use std::path::Path;
 use std::time::Duration;

@@ -83,3 +83,10 @@ pub fn delete(conn: &Connection, project_id: &str, id: &str) -> rusqlite::Result
         .execute([id, project_id])?;
     Ok(deleted > 0)
 }
+
+/// Removes subscription `id` whatever its project (its receiver answered 410 Gone).
+pub fn delete_by_id(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM review_hooks WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}

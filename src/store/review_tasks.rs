@@ -7,7 +7,7 @@ use super::{enum_column, json_column, new_id, required_enum_column};
 use crate::clock::Timestamp;
 use crate::domain::enums::{Module, TaskStatus, WireEnum};
 use crate::domain::review::record::Task;
-use crate::domain::review::resolution::{self, Resolution};
+use crate::domain::review::resolution::Resolution;
 use crate::domain::review::task::NewTask;
 
 const COLUMNS: &str = "id, project_id, module, mode, source, external_id, callback_url, payload, \
@@ -211,6 +211,9 @@ pub fn delete(conn: &Connection, project_id: &str, id: &str) -> rusqlite::Result
     let deleted = conn
         .prepare_cached("DELETE FROM review_tasks WHERE id = ?1 AND project_id = ?2")?
         .execute([id, project_id])?;
+    if deleted > 0 {
+        super::deliveries::drop_pending_for_task(conn, id)?;
+    }
     Ok(deleted > 0)
 }
 
@@ -235,10 +238,11 @@ pub fn any_overdue_gate(conn: &Connection, now: Timestamp) -> rusqlite::Result<b
     .exists([now.to_string()])
 }
 
-/// Writes `outcome` onto task `id` if it is still in status `from`, stamping
+/// Writes `outcome` onto task `id` if it is still in status `from`. Only
+/// [`super::verdicts::resolve`] calls this, so that no resolution skips its deliveries., stamping
 /// `reviewed_at` with `now`; the updated task, or `None` when it had already moved on
 /// (so a resolution happens exactly once).
-pub fn resolve(
+pub(super) fn resolve(
     conn: &Connection,
     id: &str,
     from: TaskStatus,
@@ -269,20 +273,4 @@ pub fn resolve(
             from_row,
         )
         .optional()
-}
-
-/// Applies `on_timeout` to every pending gate task whose deadline passed by `now`
-/// (review-api.md §5), and answers how many there were.
-pub fn time_out_overdue_gates(conn: &Connection, now: Timestamp) -> rusqlite::Result<usize> {
-    let mut resolved = 0;
-    for task in overdue_gates(conn, now)? {
-        let (Some(on_timeout), Some(seconds)) = (task.on_timeout, task.timeout_seconds) else {
-            continue;
-        };
-        let outcome = resolution::timeout(on_timeout, seconds);
-        if resolve(conn, &task.id, TaskStatus::Pending, &outcome, None, now)?.is_some() {
-            resolved += 1;
-        }
-    }
-    Ok(resolved)
 }

@@ -9,7 +9,7 @@ use crate::domain::enums::TaskStatus;
 use crate::domain::review::decision;
 use crate::domain::review::resolution::Resolution;
 use crate::http::{ApiError, Reply, Request};
-use crate::store::review_tasks;
+use crate::store::{review_tasks, verdicts};
 
 /// `GET /api/v1/review/escalations?project_id=&limit=`: escalated tasks (full Task
 /// objects), oldest escalation first.
@@ -27,7 +27,7 @@ pub fn resolve(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> 
     let body = request.json_object()?;
     let id = request.param("id");
     let admin_id = ctx.manager().map(|user| user.id.clone());
-    let task = ctx.write(|tx, now| {
+    let resolved = ctx.write(|tx, now| {
         let task = review_tasks::find_by_id(tx, id)?.ok_or(ApiError::NotFound("task not found"))?;
         if task.status != TaskStatus::Escalated {
             return Err(ApiError::Conflict("only an escalated task can be resolved"));
@@ -43,7 +43,7 @@ pub fn resolve(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> 
             escalated: true,
             timed_out: task.timed_out,
         };
-        review_tasks::resolve(
+        verdicts::resolve(
             tx,
             id,
             TaskStatus::Escalated,
@@ -53,5 +53,6 @@ pub fn resolve(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> 
         )?
         .ok_or(ApiError::Conflict("only an escalated task can be resolved"))
     })?;
-    reply_task(ctx.db(), 200, &task)
+    ctx.app().outbox.notify(resolved.delivery_ids);
+    reply_task(ctx.db(), 200, &resolved.task)
 }

@@ -15,9 +15,9 @@ use crate::domain::review::{resolution, scoring};
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
 use crate::store::review_queue::{self, Assignment, Scope};
-use crate::store::review_tasks;
 use crate::store::task_reviews::{self, NewReview, Tally};
 use crate::store::users::User;
+use crate::store::{review_tasks, verdicts};
 
 /// How long a reviewer holds a card before it goes back to the queue: five minutes.
 pub const LEASE_MS: i64 = 5 * 60 * 1000;
@@ -156,7 +156,7 @@ pub fn decide(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let user = reviewer(ctx)?;
     let body = request.json_object()?;
     let id = request.param("id");
-    let (xp, streak) = ctx.write(|tx, now| {
+    let (xp, streak, queued) = ctx.write(|tx, now| {
         let assignment = own_live_assignment(tx, id, &user, now)?;
         let task = review_tasks::find_by_id(tx, &assignment.task_id)?
             .filter(|task| assignment.calibration || task.status == TaskStatus::Pending)
@@ -188,6 +188,7 @@ pub fn decide(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
             now,
         )?;
         review_queue::end(tx, &assignment.id, "decided", now)?;
+        let mut queued = Vec::new();
         if !assignment.calibration {
             let outcomes = task_reviews::counted_outcomes(tx, &task.id)?;
             let text = view.text.as_deref().unwrap_or_default();
@@ -195,11 +196,14 @@ pub fn decide(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
                 resolution::consensus(task.module, task.reviews_required, text, &outcomes)
             {
                 let decider = (task.reviews_required == 1).then_some(user.id.as_str());
-                review_tasks::resolve(tx, &task.id, TaskStatus::Pending, &result, decider, now)?;
+                let resolved =
+                    verdicts::resolve(tx, &task.id, TaskStatus::Pending, &result, decider, now)?;
+                queued = resolved.map(|r| r.delivery_ids).unwrap_or_default();
             }
         }
-        Ok((xp, streak))
+        Ok((xp, streak, queued))
     })?;
+    ctx.app().outbox.notify(queued);
     Ok(Reply::json(
         200,
         &json!({"accepted": true, "xp_awarded": xp, "streak": streak, "feedback": null}),

@@ -3,8 +3,10 @@
 
 pub mod content;
 pub mod decision;
+pub mod delivery;
 pub mod input;
 pub mod record;
 pub mod resolution;
 pub mod scoring;
 pub mod task;
+pub mod verdict_signal;

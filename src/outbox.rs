@@ -1,0 +1,246 @@
+//! Verdict delivery (review-api.md §11, DECISIONS 19): a dispatcher thread finds
+//! deliveries that are due in the outbox table and hands them to a fixed pool of
+//! workers, which POST them signed with the project's current secret and record how it
+//! went. A slow or dead receiver occupies one worker at most, and API requests never
+//! wait for any of it: they only wake the dispatcher after their transaction commits.
+//! The table is the source of truth, so deliveries pending at a crash are simply found
+//! again on the next start.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, Sender, select, unbounded};
+use rusqlite::Connection;
+
+use crate::app::App;
+use crate::domain::review::delivery::{self, Judgement};
+use crate::store::deliveries::{self, Attempt, AttemptOutcome};
+use crate::store::review_hooks;
+
+/// The `User-Agent` of verdict webhooks.
+const USER_AGENT: &str = "Loop-Review-Webhook/1";
+
+/// Wakes the dispatcher when deliveries are queued.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    wake: Sender<Vec<String>>,
+}
+
+impl Outbox {
+    /// A handle and the receiving end the dispatcher listens on.
+    pub fn channel() -> (Self, Receiver<Vec<String>>) {
+        let (wake, wakeups) = unbounded();
+        (Self { wake }, wakeups)
+    }
+
+    /// Tells the dispatcher that these deliveries were committed (call after the
+    /// transaction that queued them). Nothing is lost if nobody listens: the rows are
+    /// in the database.
+    pub fn notify(&self, delivery_ids: Vec<String>) {
+        if !delivery_ids.is_empty() {
+            let _ = self.wake.send(delivery_ids);
+        }
+    }
+}
+
+/// The running delivery threads.
+pub struct Deliverer {
+    stop: Sender<()>,
+    dispatcher: JoinHandle<()>,
+}
+
+impl Deliverer {
+    /// Stops dispatching and waits for the attempts in flight to finish.
+    pub fn shutdown(self) {
+        drop(self.stop);
+        if self.dispatcher.join().is_err() {
+            eprintln!("warning: the delivery thread ended abnormally");
+        }
+    }
+}
+
+/// Starts the dispatcher and its workers, each with a database connection from `open`.
+pub fn start(
+    app: &Arc<App>,
+    wakeups: Receiver<Vec<String>>,
+    open: &dyn Fn() -> Result<Connection, String>,
+) -> Result<Deliverer, String> {
+    let (jobs, job_queue) = unbounded::<Attempt>();
+    let (done, finished) = unbounded::<String>();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(app.config.webhook_timeout))
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .http_status_as_error(false)
+        .user_agent(USER_AGENT)
+        .build()
+        .into();
+    let mut workers = Vec::new();
+    for n in 0..app.config.delivery_workers.max(1) {
+        let (app, conn, agent) = (app.clone(), open()?, agent.clone());
+        let (job_queue, done) = (job_queue.clone(), done.clone());
+        let worker = std::thread::Builder::new()
+            .name(format!("loop-delivery-{n}"))
+            .spawn(move || deliver(&app, conn, &agent, &job_queue, &done))
+            .map_err(|e| format!("cannot start a delivery worker: {e}"))?;
+        workers.push(worker);
+    }
+    let (stop, stopped) = unbounded::<()>();
+    let (app, conn) = (app.clone(), open()?);
+    let dispatcher = std::thread::Builder::new()
+        .name("loop-dispatcher".to_owned())
+        .spawn(move || {
+            dispatch(&app, &conn, &wakeups, &stopped, &finished, jobs);
+            for worker in workers {
+                if worker.join().is_err() {
+                    eprintln!("warning: a delivery worker ended abnormally");
+                }
+            }
+        })
+        .map_err(|e| format!("cannot start the delivery thread: {e}"))?;
+    Ok(Deliverer { stop, dispatcher })
+}
+
+/// The dispatcher: whenever woken (a delivery was queued or finished) or every poll
+/// interval, hands due deliveries to the workers, never more than there are workers
+/// and never one already in flight.
+fn dispatch(
+    app: &App,
+    conn: &Connection,
+    wakeups: &Receiver<Vec<String>>,
+    stop: &Receiver<()>,
+    finished: &Receiver<String>,
+    jobs: Sender<Attempt>,
+) {
+    let capacity = app.config.delivery_workers.max(1);
+    let mut in_flight: HashSet<String> = HashSet::new();
+    loop {
+        let room = capacity.saturating_sub(in_flight.len());
+        if room > 0 {
+            let busy = deliveries::id_list(in_flight.iter().cloned());
+            match deliveries::due(
+                conn,
+                app.clock.now(),
+                &busy,
+                i64::try_from(room).unwrap_or(1),
+            ) {
+                Ok(due) => {
+                    for attempt in due {
+                        in_flight.insert(attempt.id.clone());
+                        if jobs.send(attempt).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(error) => eprintln!("warning: reading due deliveries failed: {error}"),
+            }
+        }
+        select! {
+            recv(stop) -> _ => return,
+            recv(wakeups) -> _ => {}
+            recv(finished) -> id => {
+                if let Ok(id) = id {
+                    in_flight.remove(&id);
+                }
+            }
+            default(app.config.delivery_poll_interval) => {}
+        }
+        while let Ok(id) = finished.try_recv() {
+            in_flight.remove(&id);
+        }
+        while wakeups.try_recv().is_ok() {}
+    }
+}
+
+/// A worker: makes each attempt it is handed and records the outcome.
+fn deliver(
+    app: &App,
+    mut conn: Connection,
+    agent: &ureq::Agent,
+    jobs: &Receiver<Attempt>,
+    done: &Sender<String>,
+) {
+    for attempt in jobs {
+        let (status, retry_after, error) = post(agent, &attempt);
+        let judgement = delivery::judge(
+            &app.config.webhook_retry_schedule,
+            attempt.number,
+            status,
+            retry_after,
+        );
+        let recorded = app.write(&mut conn, |tx, now| {
+            let outcome = match judgement {
+                Judgement::Delivered => AttemptOutcome::Delivered(status.unwrap_or(200)),
+                Judgement::RetryIn(seconds) => AttemptOutcome::Retry {
+                    status,
+                    error: error.clone(),
+                    at: now.plus_millis(seconds.saturating_mul(1000)),
+                },
+                Judgement::GiveUp => AttemptOutcome::Failed {
+                    status,
+                    error: error.clone(),
+                },
+                Judgement::Gone => {
+                    if let Some(hook_id) = &attempt.hook_id {
+                        review_hooks::delete_by_id(tx, hook_id)?;
+                    }
+                    AttemptOutcome::Failed {
+                        status,
+                        error: "the receiver answered 410 Gone; no more attempts".to_owned(),
+                    }
+                }
+            };
+            Ok(deliveries::record(
+                tx,
+                &attempt.id,
+                attempt.number,
+                &outcome,
+                now,
+            )?)
+        });
+        if let Err(error) = recorded {
+            eprintln!(
+                "warning: recording delivery {} failed: {error:?}",
+                attempt.id
+            );
+        }
+        if done.send(attempt.id).is_err() {
+            return;
+        }
+    }
+}
+
+/// POSTs one attempt: the receiver's status and `Retry-After` seconds if it answered,
+/// and a description of what went wrong (empty on success).
+fn post(agent: &ureq::Agent, attempt: &Attempt) -> (Option<u16>, Option<i64>, String) {
+    let signature = delivery::signature(&attempt.secret, attempt.body.as_bytes());
+    let sent = agent
+        .post(&attempt.url)
+        .header("Content-Type", "application/json")
+        .header("X-LoopQuest-Signature", &signature)
+        .header("X-LoopQuest-Event", "verdict")
+        .header("X-LoopQuest-Delivery", &attempt.id)
+        .header("X-LoopQuest-Attempt", &attempt.number.to_string())
+        .send(attempt.body.as_bytes());
+    match sent {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get("Retry-After")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<i64>().ok());
+            let error = match status {
+                200..=299 => String::new(),
+                300..=399 => format!("HTTP {status}: redirects are not followed"),
+                _ => format!("HTTP {status}"),
+            };
+            (Some(status), retry_after, error)
+        }
+        Err(ureq::Error::Timeout(_)) => {
+            (None, None, "the receiver did not answer in time".to_owned())
+        }
+        Err(error) => (None, None, error.to_string()),
+    }
+}
