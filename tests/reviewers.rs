@@ -373,6 +373,8 @@ fn skipped_cards_go_to_someone_else() {
     );
     assert_eq!(skipped.status, 204);
     assert_eq!(server.next_card(&reviewers[0]), None);
+    let after_skip = server.decide(&reviewers[0], &assignment, json!({"decision": "approve"}));
+    assert_eq!(after_skip.status, 409);
     let (_, card) = server.next_card(&reviewers[1]).expect("a card");
     assert_eq!(card["id"], task["id"]);
 }
@@ -914,6 +916,8 @@ fn golden_tasks_score_reviewers_without_telling_them() {
     );
     let decided = server.decide(&r[0], &assignment, json!({"decision": "approve"}));
     assert_eq!(decided.json()["xp_awarded"], -25);
+    let twice = server.decide(&r[0], &assignment, json!({"decision": "flag", "reason": "changed my mind"}));
+    assert_eq!(twice.status, 409, "a decision is final for its reviewer");
     assert_eq!(read(&server, &key, &golden["id"])["status"], "reviewed");
     let stats = server
         .as_user(&r[0], "GET", "/api/v1/review/stats", None)
