@@ -223,6 +223,20 @@ mod tests {
     }
 
     #[test]
+    fn numbers_read_back_exactly() {
+        // The default serde_json parser reads these one unit in the last place off.
+        let body = request("/", r#"{"a":954580.7142857143,"b":470639.14285714284}"#)
+            .json_object()
+            .unwrap_or_default();
+        assert_eq!(body["a"].as_f64(), Some(954_580.714_285_714_3));
+        assert_eq!(body["b"].as_f64(), Some(470_639.142_857_142_84));
+        assert_eq!(
+            serde_json::Value::Object(body).to_string(),
+            r#"{"a":954580.7142857143,"b":470639.14285714284}"#
+        );
+    }
+
+    #[test]
     fn repeated_query_parameters_are_rejected() {
         let req = request("/x?limit=1&limit=2", "");
         assert!(matches!(req.query("limit"), Err(ApiError::Validation(_))));
