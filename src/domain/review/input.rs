@@ -112,19 +112,28 @@ pub fn not_one_of<E: WireEnum>(key: &str) -> FieldError {
     FieldError::new(key, format!("{key} must be one of: {}", options.join(", ")))
 }
 
-/// Whether `url` is an absolute `http` or `https` URL.
+/// Whether `url` is an absolute `http` or `https` URL a verdict can be delivered to: it
+/// parses by the rules of the `http` crate, which the deliverer (ureq) sends with, has a
+/// host, a port (if it names one) from 1 to 65535, and no whitespace or control
+/// characters. Anything looser is accepted at ingest and then fails every delivery, or,
+/// for an out-of-range port, which `http` drops silently, goes to the default port.
 pub fn is_http_url(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    let Some(rest) = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-    else {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let Ok(uri) = url.parse::<http::Uri>() else {
         return false;
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    !host.is_empty()
-        && !host.starts_with(':')
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+    let Some(authority) = uri.authority() else {
+        return false;
+    };
+    let host = authority.host();
+    let host_and_port = authority
+        .as_str()
+        .rsplit_once('@')
+        .map_or(authority.as_str(), |(_, rest)| rest);
+    let port_ok = host_and_port.len() == host.len() || authority.port_u16().is_some_and(|p| p > 0);
+    matches!(uri.scheme_str(), Some("http" | "https")) && !host.is_empty() && port_ok
 }
 
 /// An optional absolute `http(s)` URL of at most 2048 characters.
@@ -187,6 +196,9 @@ mod tests {
             "https://your-app.com/loopquest/verdict",
             "http://127.0.0.1:9000/x",
             "HTTPS://A.B",
+            "http://[::1]:9/",
+            "http://user:pw@127.0.0.1:9/x?y=1#z",
+            "http://a:65535",
         ] {
             assert!(is_http_url(good), "{good}");
         }
@@ -198,6 +210,19 @@ mod tests {
             "http://a b",
             "mailto:x@y",
             "//host",
+            // Undeliverable: the http crate cannot parse them.
+            "http://[::1",
+            "http://a%zz/",
+            "http://x:y@/",
+            "http://\u{1f600}.invalid/",
+            "http://a\\b/",
+            "http://:80/",
+            // Ports the http crate would drop, sending to port 80 instead.
+            "http://a:99999/",
+            "http://[::1]:70000/",
+            "http://a:b/",
+            "http://a:/",
+            "http://a:0/",
         ] {
             assert!(!is_http_url(bad), "{bad}");
         }
