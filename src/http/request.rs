@@ -1,5 +1,6 @@
 //! [`Request`]: what a handler sees of an HTTP request, independent of the socket library.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use serde_json::{Map, Value};
@@ -71,14 +72,16 @@ pub struct Request {
 }
 
 impl Request {
-    /// Builds a request from the request target (`/path?query`), header pairs and body.
+    /// Builds a request from the request target (`/path?query`, or the absolute form
+    /// `http://host/path?query`), header pairs and body.
     pub fn new(
         method: Method,
         target: &str,
         headers: Vec<(String, String)>,
         body: Vec<u8>,
     ) -> Self {
-        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let target = origin_form(target);
+        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
         Self {
             method,
             path: path.to_owned(),
@@ -190,6 +193,24 @@ impl Request {
     }
 }
 
+/// The origin form (`/path?query`) of a request target. The absolute form
+/// (`http://host/path?query`), which clients send through proxies, loses its scheme and
+/// authority: RFC 9112 §3.2.2 requires servers to accept it, and without this it would
+/// match no route, not even in the API's error conventions.
+fn origin_form(target: &str) -> Cow<'_, str> {
+    let Some((scheme, rest)) = target.split_once("://") else {
+        return Cow::Borrowed(target);
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Cow::Borrowed(target);
+    }
+    match rest.find(['/', '?']) {
+        Some(at) if rest[at..].starts_with('/') => Cow::Borrowed(&rest[at..]),
+        Some(at) => Cow::Owned(format!("/{}", &rest[at..])),
+        None => Cow::Borrowed("/"),
+    }
+}
+
 /// The 400 for a body nested deeper than [`jsjson::MAX_NESTING`] arrays and objects:
 /// whatever is stored must stay readable, in the store and in responses.
 pub fn too_deeply_nested() -> ApiError {
@@ -234,6 +255,26 @@ mod tests {
             serde_json::Value::Object(body).to_string(),
             r#"{"a":954580.7142857143,"b":470639.14285714284}"#
         );
+    }
+
+    #[test]
+    fn absolute_form_targets_lose_scheme_and_authority() {
+        for (target, path, limit) in [
+            (
+                "http://localhost:4242/api/v1/me?limit=2",
+                "/api/v1/me",
+                Some("2"),
+            ),
+            ("HTTPS://user@host/api/v1/tasks", "/api/v1/tasks", None),
+            ("http://host?limit=3", "/", Some("3")),
+            ("http://host", "/", None),
+            ("/a://b?limit=4", "/a://b", Some("4")),
+            ("ftp://host/x", "ftp://host/x", None),
+        ] {
+            let req = request(target, "");
+            assert_eq!(req.path(), path, "{target}");
+            assert_eq!(req.query("limit").ok().flatten(), limit, "{target}");
+        }
     }
 
     #[test]
