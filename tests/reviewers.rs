@@ -916,7 +916,11 @@ fn golden_tasks_score_reviewers_without_telling_them() {
     );
     let decided = server.decide(&r[0], &assignment, json!({"decision": "approve"}));
     assert_eq!(decided.json()["xp_awarded"], -25);
-    let twice = server.decide(&r[0], &assignment, json!({"decision": "flag", "reason": "changed my mind"}));
+    let twice = server.decide(
+        &r[0],
+        &assignment,
+        json!({"decision": "flag", "reason": "changed my mind"}),
+    );
     assert_eq!(twice.status, 409, "a decision is final for its reviewer");
     assert_eq!(read(&server, &key, &golden["id"])["status"], "reviewed");
     let stats = server
