@@ -17,9 +17,11 @@ mod common;
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::{KEY, Response, TestServer, User};
+use loop_engine::clock::{ManualClock, Timestamp};
 use serde_json::{Map, Value, json};
 
 // ---------------------------------------------------------------------------------------
@@ -687,6 +689,8 @@ fn body_with(base: &Value, field: &str, raw: &str) -> Vec<u8> {
 /// Everything the battery needs: the server, its projects, keys and people.
 struct World {
     server: TestServer,
+    /// The server's clock, moved on only to let gate tasks time out.
+    clock: Arc<ManualClock>,
     /// The ingest project (no reviewers) and its key.
     project_p: String,
     key_p: String,
@@ -703,10 +707,16 @@ struct World {
 
 impl World {
     fn new() -> Self {
-        let server = TestServer::start_with(|config| {
-            config.rate_limit.requests_per_key = 1_000_000;
-            config.rate_limit.failed_auths_per_address = 1_000_000;
-        });
+        let clock = Arc::new(ManualClock::new(Timestamp::from_unix_millis(
+            1_800_000_000_000,
+        )));
+        let server = TestServer::start_with_clock(
+            |config| {
+                config.rate_limit.requests_per_key = 1_000_000;
+                config.rate_limit.failed_auths_per_address = 1_000_000;
+            },
+            clock.clone(),
+        );
         let (project_p, key_p) = server.review_project("Ingest");
         let (project_q, key_q) = server.review_project("Review");
         let (project_s, _) = server.review_project("Scratch");
@@ -719,6 +729,7 @@ impl World {
         server.add_reviewer(&project_q, &viewer);
         Self {
             server,
+            clock,
             project_p,
             key_p,
             project_q,
@@ -2470,6 +2481,7 @@ fn no_hostile_input_breaks_a_review_route_or_loses_data() {
     idempotency_keys(&mut probe, &world, &keeper);
     urls(&mut probe, &world);
     races(&mut probe, &world);
+    timeouts(&world);
 
     // Nothing stored before was lost or changed, also after a restart.
     let after = snapshot(&world, &keeper, &hook, &decided);
@@ -2551,6 +2563,25 @@ fn races(probe: &mut Probe, world: &World) {
     }
 }
 
+/// Once their deadline passes, every gate task the batteries left pending resolves by
+/// its `on_timeout`, whatever odd data it holds: no task stalls the sweeper for the
+/// others (review-api.md §5).
+fn timeouts(world: &World) {
+    let pending_gates = || -> i64 {
+        let conn = rusqlite::Connection::open(world.server.db_path()).expect("database");
+        conn.query_row(
+            "SELECT COUNT(*) FROM review_tasks WHERE status = 'pending' AND expires_at IS NOT NULL",
+            [],
+            |row| row.get(0),
+        )
+        .expect("count")
+    };
+    assert!(pending_gates() > 0, "the batteries left gate tasks pending");
+    world.clock.advance(31 * 86_400 * 1000);
+    world.server.run_background_work();
+    assert_eq!(pending_gates(), 0, "every overdue gate task timed out");
+}
+
 /// URLs a verdict is delivered to (§3.1 `callback_url`, §10.1 hooks): an unparsable
 /// one, or one whose port the deliverer would drop, is a 422, not a task whose every
 /// delivery fails.
@@ -2577,11 +2608,12 @@ fn urls(probe: &mut Probe, world: &World) {
         "http://a\u{0}b/",
         "http://a/\u{85}x",
     ];
+    // Local and refused at once: verdicts are posted to every hook of the project.
     let accepted = [
         "http://127.0.0.1:9/x?y=1#z",
-        "HTTPS://EXAMPLE.COM",
+        "HTTPS://127.0.0.1:9/UPPER",
         "http://[::1]:9/",
-        "http://a/%F0%9F%98%80",
+        "http://127.0.0.1:9/%F0%9F%98%80",
         "http://user:pw@127.0.0.1:9/",
         "  http://127.0.0.1:9/padded  ",
     ];
