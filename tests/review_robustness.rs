@@ -364,6 +364,25 @@ struct Hostile {
     class: Class,
 }
 
+/// How deep `raw` nests arrays and objects (outside strings).
+fn nesting(raw: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0_usize, 0, false, false);
+    for c in raw.chars() {
+        match (in_string, c) {
+            (true, _) if escaped => escaped = false,
+            (true, '\\') => escaped = true,
+            (_, '"') => in_string = !in_string,
+            (false, '[' | '{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (false, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 fn classify(value: &Value) -> Class {
     match value {
         Value::Null => Class::Absent,
@@ -381,6 +400,8 @@ fn hostile_values(rng: &mut Rng, generated: usize) -> Vec<Hostile> {
     use Class::*;
     let long = format!("\"{}\"", "x".repeat(100_000));
     let deep = format!("{}{}", "[".repeat(150), "]".repeat(150));
+    // As deep as a body may nest where the field sits at the top (100 levels in all).
+    let deepest = format!("{}{}", "[".repeat(99), "]".repeat(99));
     let mut values: Vec<Hostile> = [
         ("0", Number),
         ("-1", Number),
@@ -428,6 +449,7 @@ fn hostile_values(rng: &mut Rng, generated: usize) -> Vec<Hostile> {
         ("\"' OR 1=1 --\"", Str),
         ("\"%00%ff../..\"", Str),
         (deep.as_str(), Unreadable),
+        (deepest.as_str(), Array),
     ]
     .iter()
     .map(|(raw, class)| Hostile {
@@ -942,6 +964,17 @@ fn battery(probe: &mut Probe, world: &World, case: &Case, rng: &mut Rng, values:
         .filter(|r| r.pattern == case.pattern)
         .map(|r| r.method.as_str())
         .collect();
+    if case.method == "GET" {
+        let expect = if case.consumable {
+            vec![]
+        } else {
+            vec![baseline]
+        };
+        let head = probe.check("HEAD", &case.request_to("HEAD", &path), &expect);
+        if head.is_some_and(|r| !r.body.is_empty()) {
+            probe.fail(&case.request_to("HEAD", &path), "HEAD", "a body".to_owned());
+        }
+    }
     for method in METHODS {
         if allowed.contains(&method) || method == "HEAD" && allowed.contains(&"GET") {
             continue;
@@ -1121,10 +1154,15 @@ fn battery(probe: &mut Probe, world: &World, case: &Case, rng: &mut Rng, values:
         for (field, kind) in &case.fields {
             for value in values {
                 let body = body_with(base, field, &value.raw);
-                let expect = kind
-                    .expect(value)
-                    .map(|statuses| case.expecting(&statuses))
-                    .unwrap_or_default();
+                // The body's own levels count towards the 100 a body may nest.
+                let too_deep = nesting(&value.raw) + field.split('.').count() > 100;
+                let expect = if too_deep {
+                    vec![400]
+                } else {
+                    kind.expect(value)
+                        .map(|statuses| case.expecting(&statuses))
+                        .unwrap_or_default()
+                };
                 probe.check(
                     &format!("{field} = {}", clip(&value.raw, 40)),
                     &case.request().body(body),
