@@ -347,3 +347,6 @@ CREATE INDEX task_reviews_by_reviewer ON task_reviews(reviewer_id, project_id);
 CREATE INDEX review_tasks_pending_by_created ON review_tasks(created_at) WHERE status = 'pending';
 CREATE INDEX review_tasks_golden_reviewed ON review_tasks(created_at) WHERE golden = 1 AND status = 'reviewed';
 CREATE INDEX review_tasks_escalated ON review_tasks(reviewed_at) WHERE status = 'escalated';
+
+-- migrate:8 issue listing: count priority-filtered listings along an index
+CREATE INDEX issues_live_by_priority ON issues(priority, created_at) WHERE deleted_at IS NULL;
