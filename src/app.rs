@@ -28,10 +28,12 @@ pub struct App {
     pub key_limits: RateLimiter,
     /// Failed review-API authentications per client address in the same window.
     pub auth_failures: RateLimiter,
-    /// Serialises write transactions inside this process. SQLite allows one writer at a
-    /// time anyway; waiting here instead of in SQLite's busy handler (which sleeps and
-    /// retries) keeps write latency low under contention. Readers never take it.
-    write_lock: Mutex<()>,
+    /// Serialises write transactions inside this process, and holds the connection they
+    /// run on once the server has given it one ([`App::with_writer`]). SQLite allows one
+    /// writer at a time anyway; waiting here instead of in SQLite's busy handler (which
+    /// sleeps and retries) keeps write latency low under contention. Readers never take
+    /// it.
+    writer: Mutex<Option<Connection>>,
 }
 
 impl App {
@@ -45,25 +47,44 @@ impl App {
             clock,
             router,
             renderer: Renderer::new(),
-            write_lock: Mutex::new(()),
+            writer: Mutex::new(None),
+        }
+    }
+
+    /// Runs every write transaction on `conn`, a connection of its own, instead of on
+    /// the caller's.
+    ///
+    /// In WAL mode a connection empties its page cache whenever it starts a transaction
+    /// after another connection has committed. With writes spread over every worker's
+    /// connection, each write began with a cold cache and read every b-tree page it
+    /// touched back from the WAL or the file, all while holding the writer lock. The
+    /// one connection that makes every write is never invalidated, so its cache stays
+    /// warm. Workers still read on their own connections, beside the writer.
+    #[must_use]
+    pub fn with_writer(self, conn: Connection) -> Self {
+        Self {
+            writer: Mutex::new(Some(conn)),
+            ..self
         }
     }
 }
 
 impl App {
-    /// Runs `work` on `conn` in one `BEGIN IMMEDIATE` transaction: committed if it
-    /// returns `Ok`, rolled back (nothing stored) if it returns an error or panics.
-    /// `work` gets the time read after the writer lock is taken, so timestamps follow
-    /// commit order.
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction: committed if it returns `Ok`,
+    /// rolled back (nothing stored) if it returns an error or panics. The transaction
+    /// runs on the writer connection ([`App::with_writer`]), or on `conn` when there is
+    /// none. `work` gets the time read after the writer lock is taken, so timestamps
+    /// follow commit order.
     pub fn write<T>(
         &self,
         conn: &mut Connection,
         work: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let _writer = self
-            .write_lock
+        let mut writer = self
+            .writer
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let conn = writer.as_mut().unwrap_or(conn);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = work(&tx, self.clock.now())?;
         tx.commit()?;
