@@ -1,9 +1,9 @@
 //! The state every worker shares ([`App`]) and what a handler gets for one request
 //! ([`Ctx`]): the worker's own database connection, the clock and the settings.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
 
 use crate::clock::{Clock, Timestamp};
 use crate::config::Config;
@@ -13,6 +13,7 @@ use crate::http::rate_limit::RateLimiter;
 use crate::http::router::Router;
 use crate::store::project_keys::ProjectKey;
 use crate::store::users::User;
+use crate::writer::Writer;
 
 /// Shared, read-only after start-up (except for the writer lock).
 pub struct App {
@@ -28,12 +29,11 @@ pub struct App {
     pub key_limits: RateLimiter,
     /// Failed review-API authentications per client address in the same window.
     pub auth_failures: RateLimiter,
-    /// Serialises write transactions inside this process, and holds the connection they
-    /// run on once the server has given it one ([`App::with_writer`]). SQLite allows one
-    /// writer at a time anyway; waiting here instead of in SQLite's busy handler (which
-    /// sleeps and retries) keeps write latency low under contention. Readers never take
-    /// it.
-    writer: Mutex<Option<Connection>>,
+    /// Serialises write transactions inside this process, on the connection the server
+    /// gives it ([`App::with_writer`]). SQLite allows one writer at a time anyway;
+    /// waiting here instead of in SQLite's busy handler (which sleeps and retries) keeps
+    /// write latency low under contention. Readers never take it.
+    writer: Writer,
 }
 
 impl App {
@@ -47,12 +47,12 @@ impl App {
             clock,
             router,
             renderer: Renderer::new(),
-            writer: Mutex::new(None),
+            writer: Writer::on_callers_connection(),
         }
     }
 
-    /// Runs every write transaction on `conn`, a connection of its own, instead of on
-    /// the caller's.
+    /// Runs every write on `conn`, a connection of its own, with group commit (see
+    /// [`crate::writer`]), instead of on the caller's connection.
     ///
     /// In WAL mode a connection empties its page cache whenever it starts a transaction
     /// after another connection has committed. With writes spread over every worker's
@@ -63,32 +63,25 @@ impl App {
     #[must_use]
     pub fn with_writer(self, conn: Connection) -> Self {
         Self {
-            writer: Mutex::new(Some(conn)),
+            writer: Writer::on(conn),
             ..self
         }
     }
 }
 
 impl App {
-    /// Runs `work` in one `BEGIN IMMEDIATE` transaction: committed if it returns `Ok`,
-    /// rolled back (nothing stored) if it returns an error or panics. The transaction
-    /// runs on the writer connection ([`App::with_writer`]), or on `conn` when there is
-    /// none. `work` gets the time read after the writer lock is taken, so timestamps
-    /// follow commit order.
+    /// Runs `work` as one write: alone under the writer lock, inside a `BEGIN
+    /// IMMEDIATE` transaction, its changes kept if it returns `Ok` and undone if it
+    /// returns an error or panics; it returns once they are committed. The write runs
+    /// on the writer connection ([`App::with_writer`]), or on `conn` when there is none.
+    /// `work` gets the time read after the writer lock is taken, so timestamps follow
+    /// commit order.
     pub fn write<T>(
         &self,
         conn: &mut Connection,
-        work: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T, ApiError>,
+        work: impl FnOnce(&Connection, Timestamp) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let mut writer = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let conn = writer.as_mut().unwrap_or(conn);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = work(&tx, self.clock.now())?;
-        tx.commit()?;
-        Ok(value)
+        self.writer.write(conn, || self.clock.now(), work)
     }
 }
 
@@ -200,11 +193,10 @@ impl<'a> Ctx<'a> {
         self.conn
     }
 
-    /// Runs `work` in one write transaction on this worker's connection (see
-    /// [`App::write`]).
+    /// Runs `work` as one write transaction (see [`App::write`]).
     pub fn write<T>(
         &mut self,
-        work: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T, ApiError>,
+        work: impl FnOnce(&Connection, Timestamp) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         self.app.write(self.conn, work)
     }

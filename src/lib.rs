@@ -21,3 +21,4 @@ pub mod http;
 pub mod prompting;
 pub mod server;
 pub mod store;
+pub mod writer;
