@@ -60,12 +60,14 @@ impl App {
     /// touched back from the WAL or the file, all while holding the writer lock. The
     /// one connection that makes every write is never invalidated, so its cache stays
     /// warm. Workers still read on their own connections, beside the writer.
-    #[must_use]
-    pub fn with_writer(self, conn: Connection) -> Self {
-        Self {
-            writer: Writer::on(conn),
+    ///
+    /// `checkpoints` is the connection of the thread that does most of the WAL
+    /// checkpoints, away from the writer lock.
+    pub fn with_writer(self, conn: Connection, checkpoints: Connection) -> std::io::Result<Self> {
+        Ok(Self {
+            writer: Writer::on(conn, checkpoints)?,
             ..self
-        }
+        })
     }
 }
 

@@ -127,7 +127,10 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
     if config.loop_url.is_none() {
         config.loop_url = Some(own_url(&config.host, addr));
     }
-    let app = Arc::new(App::new(config, clock, api::router()).with_writer(open()?));
+    let app = App::new(config, clock, api::router())
+        .with_writer(open()?, open()?)
+        .map_err(|e| StartError(format!("cannot start the checkpoint thread: {e}")))?;
+    let app = Arc::new(app);
     let stopping = Arc::new(AtomicBool::new(false));
     let listener_failed = Arc::new(AtomicBool::new(false));
 

@@ -10,10 +10,16 @@
 //! write that fails or panics undoes only itself, and `write` returns only after the
 //! commit that makes its work durable (or with that commit's error): a 2xx still means
 //! committed.
+//!
+//! Checkpoints (copying the WAL back into the database file, with two `fsync`s) are
+//! mostly done by a thread of their own, so that the writer, which SQLite makes
+//! checkpoint after the commit that grows the WAL past a threshold, rarely has much left
+//! to copy while every writer waits.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
 
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -24,6 +30,15 @@ use crate::http::ApiError;
 /// transaction open (and its members waiting) indefinitely.
 const MAX_GROUP: usize = 32;
 
+/// Commits between two background checkpoints (some 15 pages each for a small write).
+const COMMITS_PER_CHECKPOINT: u64 = 16;
+
+/// WAL pages after which the writer checkpoints itself (SQLite's `wal_autocheckpoint`,
+/// 1000 by default). It copies only what the background checkpoints have not, but only
+/// a checkpoint during which nothing commits lets the WAL start again from its
+/// beginning rather than grow.
+const WRITER_CHECKPOINT_PAGES: i64 = 4000;
+
 /// Serialises writes, on its own connection once it has one.
 pub struct Writer {
     /// The writer connection (`None`: writes run on the caller's connection, one at a
@@ -32,6 +47,8 @@ pub struct Writer {
     /// Writers waiting for `state`: while there are any, the holder leaves the group
     /// open for them.
     queued: AtomicUsize,
+    /// The background checkpoint thread, when there is a writer connection.
+    checkpointer: Option<(Arc<Checkpoints>, JoinHandle<()>)>,
 }
 
 struct State {
@@ -40,6 +57,50 @@ struct State {
     open: Option<Arc<Group>>,
     /// Writes of the open group that succeeded (and wait for its commit).
     members: usize,
+    /// Commits so far.
+    commits: u64,
+    /// Where to ask for a background checkpoint.
+    checkpoints: Arc<Checkpoints>,
+}
+
+/// Requests to the background checkpoint thread.
+#[derive(Default)]
+struct Checkpoints {
+    /// `(due, stop)`: a checkpoint is wanted; the thread should end.
+    asked: Mutex<(bool, bool)>,
+    wake: Condvar,
+}
+
+impl Checkpoints {
+    fn ask(&self, stop: bool) {
+        let mut asked = self.asked.lock().unwrap_or_else(PoisonError::into_inner);
+        asked.0 = true;
+        asked.1 |= stop;
+        self.wake.notify_one();
+    }
+
+    /// The checkpoint thread: a passive checkpoint (it copies what it can without
+    /// waiting for the writer or any reader) each time one is asked for.
+    fn run(&self, conn: &Connection) {
+        loop {
+            {
+                let mut asked = self.asked.lock().unwrap_or_else(PoisonError::into_inner);
+                while !asked.0 {
+                    asked = self
+                        .wake
+                        .wait(asked)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+                if asked.1 {
+                    return;
+                }
+                asked.0 = false;
+            }
+            if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                eprintln!("warning: background checkpoint failed: {error}");
+            }
+        }
+    }
 }
 
 /// Writes committed together; each member waits for the group's outcome.
@@ -76,21 +137,35 @@ impl Writer {
         Self {
             state: Mutex::new(None),
             queued: AtomicUsize::new(0),
+            checkpointer: None,
         }
     }
 
-    /// Writes on `conn` alone, with group commit. Being the only connection that
-    /// writes, it also keeps its page cache: in WAL mode a connection empties it
-    /// whenever it begins a transaction after another connection has committed.
-    pub fn on(conn: Connection) -> Self {
-        Self {
+    /// Writes on `conn` alone, with group commit, and checkpoints mostly on
+    /// `checkpoints` in a thread of its own. Being the only connection that writes,
+    /// `conn` also keeps its page cache: in WAL mode a connection empties it whenever it
+    /// begins a transaction after another connection has committed.
+    pub fn on(conn: Connection, checkpoints: Connection) -> std::io::Result<Self> {
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)
+            .map_err(std::io::Error::other)?;
+        let asked = Arc::new(Checkpoints::default());
+        let thread = std::thread::Builder::new()
+            .name("loop-checkpoint".to_owned())
+            .spawn({
+                let asked = asked.clone();
+                move || asked.run(&checkpoints)
+            })?;
+        Ok(Self {
             state: Mutex::new(Some(State {
                 conn,
                 open: None,
                 members: 0,
+                commits: 0,
+                checkpoints: asked.clone(),
             })),
             queued: AtomicUsize::new(0),
-        }
+            checkpointer: Some((asked, thread)),
+        })
     }
 
     /// Runs `work` as one write: alone, on the writer connection (or on `conn` when
@@ -124,6 +199,18 @@ impl Writer {
             .unwrap_or_else(|| group.wait())
             .map_err(ApiError::Internal)?;
         Ok(value)
+    }
+}
+
+impl Drop for Writer {
+    /// Stops the checkpoint thread.
+    fn drop(&mut self) {
+        if let Some((asked, thread)) = self.checkpointer.take() {
+            asked.ask(true);
+            if thread.join().is_err() {
+                eprintln!("warning: the checkpoint thread ended abnormally");
+            }
+        }
     }
 }
 
@@ -192,7 +279,12 @@ impl State {
         let outcome = if self.members == 0 {
             self.conn.execute_batch("ROLLBACK")
         } else {
-            self.conn.execute_batch("COMMIT")
+            self.conn.execute_batch("COMMIT").inspect(|()| {
+                self.commits += 1;
+                if self.commits.is_multiple_of(COMMITS_PER_CHECKPOINT) {
+                    self.checkpoints.ask(false);
+                }
+            })
         };
         let outcome = outcome.map_err(|error| {
             if !self.conn.is_autocommit() {
@@ -221,7 +313,8 @@ mod tests {
         let conn = crate::store::open(&path).unwrap_or_else(|e| panic!("{e}"));
         conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")
             .unwrap_or_else(|e| panic!("{e}"));
-        (dir, path, Writer::on(conn))
+        let writer = Writer::on(conn, other(&path)).unwrap_or_else(|e| panic!("{e}"));
+        (dir, path, writer)
     }
 
     fn other(path: &std::path::Path) -> Connection {
