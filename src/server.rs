@@ -1,5 +1,6 @@
-//! The listener and its worker pool: each worker owns one SQLite connection and answers
-//! requests from tiny_http's queue until the server is shut down.
+//! The listener and its worker pool: each worker owns one SQLite connection, which it
+//! reads on, and answers requests from tiny_http's queue until the server is shut down.
+//! Every write goes through one more connection, the writer's (see [`crate::writer`]).
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
