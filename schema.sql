@@ -348,7 +348,17 @@ CREATE INDEX review_tasks_pending_by_created ON review_tasks(created_at) WHERE s
 CREATE INDEX review_tasks_golden_reviewed ON review_tasks(created_at) WHERE golden = 1 AND status = 'reviewed';
 CREATE INDEX review_tasks_escalated ON review_tasks(reviewed_at) WHERE status = 'escalated';
 
--- migrate:8 verdict delivery: an outbox of signed webhook POSTs, written with the verdict that causes them
+-- migrate:8 issues: count priority-filtered listings along an index; index only the issues that have a project or a parent by them
+CREATE INDEX issues_live_by_priority ON issues(priority, created_at) WHERE deleted_at IS NULL;
+-- Every lookup by project or parent compares with a value, which implies IS NOT NULL, so
+-- these indexes need no entry for the many issues without one: fewer pages to write
+-- per new issue.
+DROP INDEX issues_live_by_project;
+CREATE INDEX issues_live_by_project ON issues(project_id, created_at) WHERE deleted_at IS NULL AND project_id IS NOT NULL;
+DROP INDEX issues_live_by_parent;
+CREATE INDEX issues_live_by_parent ON issues(parent_id, created_at) WHERE deleted_at IS NULL AND parent_id IS NOT NULL;
+
+-- migrate:9 verdict delivery: an outbox of signed webhook POSTs, written with the verdict that causes them
 -- `body` holds the exact bytes sent; `attempts` counts the current series (a manual
 -- redelivery starts a new one); a pending delivery is due at `next_attempt_at`.
 CREATE TABLE deliveries (

@@ -1,9 +1,9 @@
 //! The state every worker shares ([`App`]) and what a handler gets for one request
 //! ([`Ctx`]): the worker's own database connection, the clock and the settings.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
 
 use crate::clock::{Clock, Timestamp};
 use crate::config::Config;
@@ -14,6 +14,7 @@ use crate::http::router::Router;
 use crate::outbox::Outbox;
 use crate::store::project_keys::ProjectKey;
 use crate::store::users::User;
+use crate::writer::Writer;
 
 /// Shared, read-only after start-up (except for the writer lock).
 pub struct App {
@@ -31,10 +32,11 @@ pub struct App {
     pub auth_failures: RateLimiter,
     /// Wakes the verdict delivery thread after a commit that queued deliveries.
     pub outbox: Outbox,
-    /// Serialises write transactions inside this process. SQLite allows one writer at a
-    /// time anyway; waiting here instead of in SQLite's busy handler (which sleeps and
-    /// retries) keeps write latency low under contention. Readers never take it.
-    write_lock: Mutex<()>,
+    /// Serialises write transactions inside this process, on the connection the server
+    /// gives it ([`App::with_writer`]). SQLite allows one writer at a time anyway;
+    /// waiting here instead of in SQLite's busy handler (which sleeps and retries) keeps
+    /// write latency low under contention. Readers never take it.
+    writer: Writer,
 }
 
 impl App {
@@ -49,29 +51,43 @@ impl App {
             clock,
             router,
             renderer: Renderer::new(),
-            write_lock: Mutex::new(()),
+            writer: Writer::on_callers_connection(),
         }
+    }
+
+    /// Runs every write on `conn`, a connection of its own, with group commit (see
+    /// [`crate::writer`]), instead of on the caller's connection.
+    ///
+    /// In WAL mode a connection empties its page cache whenever it starts a transaction
+    /// after another connection has committed. With writes spread over every worker's
+    /// connection, each write began with a cold cache and read every b-tree page it
+    /// touched back from the WAL or the file, all while holding the writer lock. The
+    /// one connection that makes every write is never invalidated, so its cache stays
+    /// warm. Workers still read on their own connections, beside the writer.
+    ///
+    /// `checkpoints` is the connection of the thread that does most of the WAL
+    /// checkpoints, away from the writer lock.
+    pub fn with_writer(self, conn: Connection, checkpoints: Connection) -> std::io::Result<Self> {
+        Ok(Self {
+            writer: Writer::on(conn, checkpoints)?,
+            ..self
+        })
     }
 }
 
 impl App {
-    /// Runs `work` on `conn` in one `BEGIN IMMEDIATE` transaction: committed if it
-    /// returns `Ok`, rolled back (nothing stored) if it returns an error or panics.
+    /// Runs `work` as one write: alone under the writer lock, inside a `BEGIN
+    /// IMMEDIATE` transaction, its changes kept if it returns `Ok` and undone if it
+    /// returns an error or panics; it returns once they are committed. The write runs
+    /// on the writer connection ([`App::with_writer`]), or on `conn` when there is none.
     /// `work` gets the time read after the writer lock is taken, so timestamps follow
     /// commit order.
     pub fn write<T>(
         &self,
         conn: &mut Connection,
-        work: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T, ApiError>,
+        work: impl FnOnce(&Connection, Timestamp) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let _writer = self
-            .write_lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = work(&tx, self.clock.now())?;
-        tx.commit()?;
-        Ok(value)
+        self.writer.write(conn, || self.clock.now(), work)
     }
 }
 
@@ -183,11 +199,10 @@ impl<'a> Ctx<'a> {
         self.conn
     }
 
-    /// Runs `work` in one write transaction on this worker's connection (see
-    /// [`App::write`]).
+    /// Runs `work` as one write transaction (see [`App::write`]).
     pub fn write<T>(
         &mut self,
-        work: impl FnOnce(&Transaction<'_>, Timestamp) -> Result<T, ApiError>,
+        work: impl FnOnce(&Connection, Timestamp) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         self.app.write(self.conn, work)
     }

@@ -22,3 +22,4 @@ pub mod outbox;
 pub mod prompting;
 pub mod server;
 pub mod store;
+pub mod writer;

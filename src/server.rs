@@ -1,5 +1,6 @@
-//! The listener and its worker pool: each worker owns one SQLite connection and answers
-//! requests from tiny_http's queue until the server is shut down.
+//! The listener and its worker pool: each worker owns one SQLite connection, which it
+//! reads on, and answers requests from tiny_http's queue until the server is shut down.
+//! Every write goes through one more connection, the writer's (see [`crate::writer`]).
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
@@ -133,7 +134,10 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
         config.loop_url = Some(own_url(&config.host, addr));
     }
     let (outbox, wakeups) = Outbox::channel();
-    let app = Arc::new(App::new(config, clock, api::router(), outbox));
+    let app = App::new(config, clock, api::router(), outbox)
+        .with_writer(open()?, open()?)
+        .map_err(|e| StartError(format!("cannot start the checkpoint thread: {e}")))?;
+    let app = Arc::new(app);
     let stopping = Arc::new(AtomicBool::new(false));
     let listener_failed = Arc::new(AtomicBool::new(false));
 

@@ -396,6 +396,65 @@ fn list_filters() {
     }
 }
 
+/// `total` counts every match exactly, whether it comes from the trigger-kept counts
+/// (status and type filters) or from counting along an index (the others), through
+/// status and type changes and soft deletes.
+#[test]
+fn list_totals_follow_changes_and_deletes() {
+    let server = TestServer::start();
+    let kinds = ["signal", "hypothesis", "plan", "task", "monitor"];
+    let statuses = [
+        "triage",
+        "backlog",
+        "todo",
+        "in_progress",
+        "done",
+        "canceled",
+    ];
+    let mut ids = Vec::new();
+    for i in 0..24 {
+        let mut body = json!({
+            "title": format!("i{i}"),
+            "type": kinds[i % kinds.len()],
+            "status": statuses[i % statuses.len()],
+            "priority": i % 5,
+        });
+        if i % 3 == 0 {
+            body["projectId"] = json!("p");
+        }
+        let issue = server.create("/api/issues", body);
+        ids.push(issue["id"].as_str().unwrap_or_default().to_owned());
+    }
+    for (i, id) in ids.iter().enumerate() {
+        let path = format!("/api/issues/{id}");
+        match i % 4 {
+            0 => assert_eq!(server.delete(&path).status, 204),
+            1 => assert_eq!(server.patch(&path, json!({"status": "done"})).status, 200),
+            2 => assert_eq!(server.patch(&path, json!({"type": "plan"})).status, 200),
+            _ => {}
+        }
+    }
+    let queries = [
+        "",
+        "status=done",
+        "status=done,todo,triage",
+        "type=plan",
+        "type=plan,task&status=done",
+        "status=canceled&type=monitor",
+        "priority=2",
+        "priority=0&status=done",
+        "projectId=p",
+        "projectId=p&type=plan",
+        "projectId=nowhere",
+    ];
+    for query in queries {
+        let list = server.get(&format!("/api/issues?limit=200&{query}")).json();
+        let rows = list["data"].as_array().map_or(0, Vec::len);
+        assert_eq!(list["total"].as_u64(), u64::try_from(rows).ok(), "{query}");
+    }
+    assert_eq!(server.get("/api/issues").json()["total"], 18);
+}
+
 #[test]
 fn pagination_edges() {
     let server = TestServer::start();

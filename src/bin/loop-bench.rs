@@ -10,6 +10,9 @@
 //! temporary database, seeds the data it needs through the store, drives it with N
 //! client threads over keep-alive connections, and prints requests/s, latency
 //! percentiles, errors by status and the server's peak resident memory.
+//!
+//! The bench server allows a billion review-API requests per project key per minute
+//! (`BENCH_RATE_LIMIT`), as `loop serve --rate-limit 1000000000` would.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -22,9 +25,17 @@ use loop_engine::clock::{Clock, SystemClock};
 use loop_engine::config::Config;
 use loop_engine::domain::enums::{AuthorType, IssueStatus, IssueType};
 use loop_engine::domain::prompt::defaults;
-use loop_engine::store::{self, issues, prompt_reviews};
+use loop_engine::http::auth;
+use loop_engine::store::{self, issues, project_keys, projects, prompt_reviews};
 
+/// The admin key of the engine API (`LOOP_API_KEY` of the bench server).
 const KEY: &str = "bench-key";
+
+/// The bench server's review-API rate limit per project key (`loop serve --rate-limit`,
+/// `LOOP_RATE_LIMIT`). The default, 120 requests a minute, would refuse all but the
+/// first 120 tasks; this is high enough never to refuse one, while each request still
+/// passes through the limiter.
+const BENCH_RATE_LIMIT: u32 = 1_000_000_000;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -66,14 +77,18 @@ fn main() {
 }
 
 /// Every scenario, in the order `all` runs them.
-const SCENARIOS: [&str; 7] = [
+const SCENARIOS: [&str; 11] = [
     "health",
     "create-issue",
     "signals",
+    "review-tasks",
     "list-10k",
     "list-100k",
     "dispatch-500",
     "dispatch-10k",
+    "dashboard-stats",
+    "dashboard-activity",
+    "dashboard-prompts",
 ];
 
 fn run(name: &str, clients: Option<u64>, duration: Duration) -> Option<Outcome> {
@@ -94,6 +109,21 @@ fn run(name: &str, clients: Option<u64>, duration: Duration) -> Option<Outcome> 
             );
             Call::post("/api/signals", body)
         }),
+        "review-tasks" => {
+            let key = auth::generate_project_key().expect("random bytes");
+            let seed = Seed {
+                project_key: Some(key.clone()),
+                ..Seed::default()
+            };
+            timed(name, &seed, clients(8), duration, |client, i| {
+                let body = format!(
+                    r#"{{"module":"swiper","source":"bench","external_id":"bench-{client}-{i}","payload":{{"content":"Review {client}-{i}","score":{i}}}}}"#
+                );
+                Call::post("/api/v1/tasks", body)
+                    .with_key(&key)
+                    .with_header("Idempotency-Key", &format!("bench-{client}-{i}"))
+            })
+        }
         "list-10k" => timed(
             name,
             &Seed::issues(10_000),
@@ -158,6 +188,8 @@ struct Seed {
     todo: usize,
     /// Prompt reviews, spread over the default templates' versions.
     reviews: usize,
+    /// A review-API project key (`lq_…`) to store, for a new project.
+    project_key: Option<String>,
 }
 
 impl Seed {
@@ -173,6 +205,7 @@ impl Seed {
             issues: 100_000,
             todo: 5_000,
             reviews: 1_000,
+            project_key: None,
         }
     }
 
@@ -232,6 +265,21 @@ impl Seed {
             };
             prompt_reviews::insert(&tx, &review, now).expect("seed review");
         }
+        if let Some(key) = &self.project_key {
+            let secret = auth::generate_signing_secret().expect("random bytes");
+            let fields = projects::ProjectFields {
+                name: Some("Bench".to_owned()),
+                ..projects::ProjectFields::default()
+            };
+            let project = projects::insert(&tx, &fields, &secret, now).expect("seed project");
+            let new_key = project_keys::NewProjectKey {
+                project_id: &project.id,
+                name: "bench",
+                prefix: &auth::key_prefix(key),
+                key_hash: &auth::key_hash(key),
+            };
+            project_keys::insert(&tx, &new_key, now).expect("seed project key");
+        }
         tx.commit().expect("commit the seed");
     }
 }
@@ -241,15 +289,15 @@ struct Call {
     method: &'static str,
     path: String,
     body: String,
+    /// The bearer key (the admin key unless set).
+    key: String,
+    /// More header lines, each ending in CRLF.
+    headers: String,
 }
 
 impl Call {
     fn get(path: &str) -> Self {
-        Self {
-            method: "GET",
-            path: path.to_owned(),
-            body: String::new(),
-        }
+        Self::post(path, String::new()).with_method("GET")
     }
 
     fn post(path: &str, body: String) -> Self {
@@ -257,7 +305,23 @@ impl Call {
             method: "POST",
             path: path.to_owned(),
             body,
+            key: KEY.to_owned(),
+            headers: String::new(),
         }
+    }
+
+    fn with_method(self, method: &'static str) -> Self {
+        Self { method, ..self }
+    }
+
+    fn with_key(mut self, key: &str) -> Self {
+        key.clone_into(&mut self.key);
+        self
+    }
+
+    fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push_str(&format!("{name}: {value}\r\n"));
+        self
     }
 }
 
@@ -367,6 +431,7 @@ fn serve_internal(args: &[String]) {
     );
     config.port = 0;
     config.api_key = Some(KEY.to_owned());
+    config.rate_limit.requests_per_key = BENCH_RATE_LIMIT;
     let running = loop_engine::server::start(config).expect("server starts");
     println!("{}", running.addr());
     let _ = std::io::stdout().flush();
@@ -391,9 +456,11 @@ impl Connection {
     /// Sends a request and returns the status and body.
     fn send(&mut self, call: &Call) -> (u16, Vec<u8>) {
         let request = format!(
-            "{} {} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+            "{} {} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\n{}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
             call.method,
             call.path,
+            call.key,
+            call.headers,
             call.body.len(),
             call.body
         );
