@@ -21,12 +21,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use loop_engine::clock::{Clock, SystemClock};
+use loop_engine::clock::{Clock, SystemClock, Timestamp};
 use loop_engine::config::Config;
-use loop_engine::domain::enums::{AuthorType, IssueStatus, IssueType};
+use loop_engine::domain::enums::{AuthorType, IssueStatus, IssueType, TaskStatus};
 use loop_engine::domain::prompt::defaults;
+use loop_engine::domain::review::resolution::Resolution;
+use loop_engine::domain::review::task;
 use loop_engine::http::auth;
-use loop_engine::store::{self, issues, project_keys, projects, prompt_reviews};
+use loop_engine::store::{
+    self, issues, project_keys, projects, prompt_reviews, review_tasks, verdicts,
+};
 
 /// The admin key of the engine API (`LOOP_API_KEY` of the bench server).
 const KEY: &str = "bench-key";
@@ -77,7 +81,7 @@ fn main() {
 }
 
 /// Every scenario, in the order `all` runs them.
-const SCENARIOS: [&str; 11] = [
+const SCENARIOS: [&str; 13] = [
     "health",
     "create-issue",
     "signals",
@@ -89,6 +93,8 @@ const SCENARIOS: [&str; 11] = [
     "dashboard-stats",
     "dashboard-activity",
     "dashboard-prompts",
+    "deliveries",
+    "deliveries-drain",
 ];
 
 fn run(name: &str, clients: Option<u64>, duration: Duration) -> Option<Outcome> {
@@ -175,6 +181,8 @@ fn run(name: &str, clients: Option<u64>, duration: Duration) -> Option<Outcome> 
             duration,
             get("/api/dashboard/prompts"),
         ),
+        "deliveries" => deliveries(name, clients(8), 20_000),
+        "deliveries-drain" => drain(name, 20_000),
         _ => return None,
     })
 }
@@ -190,6 +198,16 @@ struct Seed {
     reviews: usize,
     /// A review-API project key (`lq_…`) to store, for a new project.
     project_key: Option<String>,
+    /// Review tasks with this callback URL: `escalated` of them waiting for an admin,
+    /// `delivering` of them resolved with their verdict delivery still pending.
+    review: Option<ReviewSeed>,
+}
+
+/// Review tasks to seed, each with a `callback_url` at the bench's own receiver.
+struct ReviewSeed {
+    callback_url: String,
+    escalated: usize,
+    delivering: usize,
 }
 
 impl Seed {
@@ -205,7 +223,7 @@ impl Seed {
             issues: 100_000,
             todo: 5_000,
             reviews: 1_000,
-            project_key: None,
+            ..Self::default()
         }
     }
 
@@ -280,8 +298,199 @@ impl Seed {
             };
             project_keys::insert(&tx, &new_key, now).expect("seed project key");
         }
+        if let Some(review) = &self.review {
+            seed_review_tasks(&tx, review, now);
+        }
         tx.commit().expect("commit the seed");
     }
+}
+
+/// Seeds a project's review tasks: escalated ones (no delivery yet), then resolved ones
+/// whose verdict deliveries are pending, each queued through `verdicts::resolve` as a
+/// live resolution would queue it.
+fn seed_review_tasks(conn: &rusqlite::Connection, seed: &ReviewSeed, now: Timestamp) {
+    let secret = auth::generate_signing_secret().expect("random bytes");
+    let fields = projects::ProjectFields {
+        name: Some("Deliveries".to_owned()),
+        ..projects::ProjectFields::default()
+    };
+    let project = projects::insert(conn, &fields, &secret, now).expect("seed project");
+    let body = serde_json::json!({"module": "swiper", "payload": {"content": "x"}, "callback_url": seed.callback_url});
+    let task = task::parse(body.as_object().expect("an object"), 86_400).expect("a valid task");
+    for i in 0..seed.escalated + seed.delivering {
+        let stored = review_tasks::insert(conn, &project.id, &task, None, now).expect("seed task");
+        let escalate = Resolution {
+            status: TaskStatus::Escalated,
+            verdict: None,
+            choice: None,
+            reason: Some("seeded".to_owned()),
+            detail: None,
+            escalated: true,
+            timed_out: false,
+        };
+        if i < seed.escalated {
+            conn.execute(
+                "UPDATE review_tasks SET status = 'escalated', escalated = 1, verdict_reason = 'seeded', reviewed_at = ?2 WHERE id = ?1",
+                rusqlite::params![stored.id, now.to_string()],
+            )
+            .expect("escalate a seeded task");
+        } else {
+            verdicts::resolve(conn, &stored.id, TaskStatus::Pending, &escalate, None, now)
+                .expect("resolve a seeded task");
+        }
+    }
+}
+
+/// A local webhook receiver: answers 200 at once and notes when the `n`-th delivery
+/// arrived.
+struct Receiver {
+    url: String,
+    received: std::sync::Arc<AtomicU64>,
+    server: std::sync::Arc<tiny_http::Server>,
+}
+
+impl Receiver {
+    fn start(threads: usize) -> Self {
+        let server =
+            std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("receiver listens"));
+        let url = format!(
+            "http://{}/verdicts",
+            server.server_addr().to_ip().expect("an address")
+        );
+        let received = std::sync::Arc::new(AtomicU64::new(0));
+        for _ in 0..threads {
+            let (server, received) = (server.clone(), received.clone());
+            std::thread::spawn(move || {
+                for request in server.incoming_requests() {
+                    received.fetch_add(1, Ordering::Relaxed);
+                    let _ = request.respond(tiny_http::Response::empty(200));
+                }
+            });
+        }
+        Self {
+            url,
+            received,
+            server,
+        }
+    }
+
+    /// Waits until `n` deliveries arrived (or two minutes passed); the time it took.
+    fn wait_for(&self, n: u64, since: Instant) -> Duration {
+        while self.received.load(Ordering::Relaxed) < n
+            && since.elapsed() < Duration::from_secs(120)
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        since.elapsed()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        for _ in 0..16 {
+            self.server.unblock();
+        }
+    }
+}
+
+/// Verdict deliveries of live resolutions: `clients` admins resolve `n` escalated tasks
+/// (each resolution queues one signed delivery to a local receiver); the rate is `n`
+/// over the time from the first resolution to the `n`-th delivery received.
+fn deliveries(name: &str, clients: usize, n: usize) -> Outcome {
+    let receiver = Receiver::start(4);
+    let seed = Seed {
+        review: Some(ReviewSeed {
+            callback_url: receiver.url.clone(),
+            escalated: n,
+            delivering: 0,
+        }),
+        ..Seed::default()
+    };
+    let server = Server::start(&seed);
+    let ids: Vec<String> = {
+        let conn = rusqlite::Connection::open(&server.db).expect("open the bench database");
+        let mut statement = conn
+            .prepare("SELECT id FROM review_tasks WHERE status = 'escalated'")
+            .expect("prepare");
+        statement
+            .query_map([], |row| row.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("task ids")
+    };
+    let next = AtomicU64::new(0);
+    let started = Instant::now();
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|_| {
+                let (addr, ids, next) = (server.addr, &ids, &next);
+                scope.spawn(move || {
+                    let mut connection = Connection::open(addr);
+                    let mut tally = Tally::default();
+                    while let Some(id) = usize::try_from(next.fetch_add(1, Ordering::Relaxed))
+                        .ok()
+                        .and_then(|i| ids.get(i))
+                    {
+                        let call = Call::post(
+                            &format!("/api/v1/review/tasks/{id}/resolve"),
+                            r#"{"decision":"approve"}"#.to_owned(),
+                        );
+                        let sent = Instant::now();
+                        let (status, _) = connection.send(&call);
+                        tally.record(sent, status);
+                    }
+                    tally
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let resolved_in = started.elapsed();
+    let delivered_in = receiver.wait_for(u64::try_from(n).unwrap_or(u64::MAX), started);
+    let delivered = receiver.received.load(Ordering::Relaxed);
+    #[allow(clippy::cast_precision_loss)]
+    let note = format!(
+        "  deliveries received {delivered} of {n} in {:.2} s: {:.0} deliveries/s (resolutions took {:.2} s)",
+        delivered_in.as_secs_f64(),
+        delivered as f64 / delivered_in.as_secs_f64(),
+        resolved_in.as_secs_f64()
+    );
+    let outcome = collect(name, clients, resolved_in, tallies, &server, note);
+    server.stop();
+    outcome
+}
+
+/// The outbox after a restart: `n` verdict deliveries are pending when the server
+/// starts; the rate is `n` over the time from its start to the `n`-th received.
+fn drain(name: &str, n: usize) -> Outcome {
+    let receiver = Receiver::start(4);
+    let seed = Seed {
+        review: Some(ReviewSeed {
+            callback_url: receiver.url.clone(),
+            escalated: 0,
+            delivering: n,
+        }),
+        ..Seed::default()
+    };
+    let started = Instant::now();
+    let server = Server::start(&seed);
+    let seeded_in = started.elapsed();
+    let since = Instant::now();
+    let drained_in = receiver.wait_for(u64::try_from(n).unwrap_or(u64::MAX), since);
+    let delivered = receiver.received.load(Ordering::Relaxed);
+    #[allow(clippy::cast_precision_loss)]
+    let note = format!(
+        "  pending deliveries drained {delivered} of {n} in {:.2} s: {:.0} deliveries/s (seeding and start took {:.2} s)",
+        drained_in.as_secs_f64(),
+        delivered as f64 / drained_in.as_secs_f64(),
+        seeded_in.as_secs_f64()
+    );
+    let outcome = collect(name, 0, drained_in, Vec::new(), &server, note);
+    server.stop();
+    outcome
 }
 
 /// One request to send.
@@ -377,6 +586,7 @@ impl Outcome {
 struct Server {
     child: Child,
     addr: SocketAddr,
+    db: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -400,6 +610,7 @@ impl Server {
         Self {
             child,
             addr,
+            db,
             _dir: dir,
         }
     }
