@@ -144,28 +144,7 @@ fn verdicts_list_resolutions_newest_first() {
         .unwrap_or_default();
     assert_eq!(ids.len(), 3);
     let first = &verdicts[0];
-    let keys: Vec<&str> = first
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    assert_eq!(
-        keys,
-        [
-            "task_id",
-            "external_id",
-            "source",
-            "module",
-            "verdict",
-            "choice",
-            "reason",
-            "escalated",
-            "timed_out",
-            "reviewed_at",
-            "status",
-            "mode",
-            "detail"
-        ]
-    );
+    assert_eq!(common::keys_of(first), common::VERDICT_KEYS);
     assert_eq!(first["source"], "zapier");
     assert!(
         first["external_id"]

@@ -216,28 +216,7 @@ fn a_verdict_is_posted_signed_with_the_project_secret() {
     assert_eq!(got.len(), 1);
     let request = &got[0];
     let body: Value = serde_json::from_slice(&request.body).expect("JSON body");
-    let keys: Vec<&str> = body
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    assert_eq!(
-        keys,
-        [
-            "task_id",
-            "external_id",
-            "source",
-            "module",
-            "verdict",
-            "choice",
-            "reason",
-            "escalated",
-            "timed_out",
-            "reviewed_at",
-            "status",
-            "mode",
-            "detail"
-        ]
-    );
+    assert_eq!(common::keys_of(&body), common::VERDICT_KEYS);
     assert_eq!(
         (
             body["task_id"].clone(),

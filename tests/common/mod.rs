@@ -329,6 +329,31 @@ pub fn golden_fixture(server: &TestServer) {
     loop_engine::store::issues::backfill_dispatch_columns(&conn).expect("dispatch columns filled");
 }
 
+/// The keys of a verdict payload, in order (review-api.md §11.1, then Loop's extensions).
+pub const VERDICT_KEYS: [&str; 13] = [
+    "task_id",
+    "external_id",
+    "source",
+    "module",
+    "verdict",
+    "choice",
+    "reason",
+    "escalated",
+    "timed_out",
+    "reviewed_at",
+    "status",
+    "mode",
+    "detail",
+];
+
+/// The keys of a JSON object, in order (none for anything else).
+pub fn keys_of(value: &Value) -> Vec<&str> {
+    value
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
 /// The password of users made by [`TestServer::user`].
 pub const PASSWORD: &str = "password-123";
 
