@@ -16,7 +16,7 @@ use rusqlite::Connection;
 use crate::app::App;
 use crate::domain::review::delivery::{self, Judgement};
 use crate::store::deliveries::{self, Attempt, AttemptOutcome};
-use crate::store::review_hooks;
+use crate::store::{self, review_hooks};
 
 /// The `User-Agent` of verdict webhooks.
 const USER_AGENT: &str = "Loop-Review-Webhook/1";
@@ -118,7 +118,7 @@ fn dispatch(
     loop {
         let room = capacity.saturating_sub(in_flight.len());
         if room > 0 {
-            let busy = deliveries::id_list(in_flight.iter().cloned());
+            let busy = store::json_array(&in_flight);
             match deliveries::due(
                 conn,
                 app.clock.now(),

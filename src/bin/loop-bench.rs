@@ -11,6 +11,10 @@
 //! client threads over keep-alive connections, and prints requests/s, latency
 //! percentiles, errors by status and the server's peak resident memory.
 //!
+//! Set-up failures (a port, a seed row, the server's start) stop the run with
+//! `expect`: a benchmark that cannot set itself up has nothing to measure, and the
+//! message says which step failed.
+//!
 //! The bench server allows a billion review-API requests per project key per minute
 //! (`BENCH_RATE_LIMIT`), as `loop serve --rate-limit 1000000000` would.
 

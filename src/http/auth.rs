@@ -48,17 +48,23 @@ pub fn invalid_key() -> ApiError {
     ApiError::Unauthorized(INVALID)
 }
 
+/// `N` bytes from the operating system's randomness: the source of every key, secret,
+/// token, password and salt made here.
+fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// A new random admin key: `loop_` followed by 64 lowercase hex digits.
 pub fn generate_admin_key() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
+    let bytes = random_bytes::<32>()?;
     Ok(format!("loop_{}", hex::encode(bytes)))
 }
 
 /// A new random project key: `lq_` followed by 43 base64url characters (32 bytes).
 pub fn generate_project_key() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
+    let bytes = random_bytes::<32>()?;
     Ok(format!(
         "lq_{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -73,8 +79,7 @@ pub fn key_prefix(key: &str) -> String {
 
 /// A new webhook signing secret: `whsec_` followed by 64 lowercase hex digits.
 pub fn generate_signing_secret() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
+    let bytes = random_bytes::<32>()?;
     Ok(format!("whsec_{}", hex::encode(bytes)))
 }
 
@@ -83,8 +88,7 @@ pub const SESSION_COOKIE: &str = "loop_session";
 
 /// A new random session token: 64 lowercase hex digits (32 bytes).
 pub fn generate_session_token() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
+    let bytes = random_bytes::<32>()?;
     Ok(hex::encode(bytes))
 }
 
@@ -107,15 +111,13 @@ pub fn session_cookie(token: &str, max_age_seconds: i64) -> String {
 
 /// A new random password for a user created without one: 24 base64url characters.
 pub fn generate_password() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 18];
-    getrandom::fill(&mut bytes)?;
+    let bytes = random_bytes::<18>()?;
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The Argon2id hash of `password` with a fresh random salt, as a PHC string.
 pub fn hash_password(password: &str) -> Result<String, String> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| format!("no randomness: {e}"))?;
+    let salt = random_bytes::<16>().map_err(|e| format!("no randomness: {e}"))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| format!("salt: {e}"))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)

@@ -192,6 +192,22 @@ fn authenticate_session(
     Ok(Caller::User(user, hash))
 }
 
+/// Counts a failed authentication (a bad key, a wrong password) against the client's
+/// address: the `refusal` itself while that address has budget left, a 429 once it
+/// has used it up (review-api.md §13).
+pub fn failed_authentication(
+    app: &App,
+    request: &Request,
+    now: Timestamp,
+    refusal: ApiError,
+) -> ApiError {
+    let address = request.peer().map(|ip| ip.to_string()).unwrap_or_default();
+    match app.auth_failures.admit(&address, now) {
+        Decision::Limited { retry_after_s } => ApiError::RateLimited(retry_after_s),
+        Decision::Allowed { .. } => refusal,
+    }
+}
+
 /// Checks a project key (review-api.md §2, §13) and counts the request against its
 /// budget, adding the `X-RateLimit-*` headers. Failed attempts count against the
 /// client's address instead; past that budget they get 429 rather than 401.
@@ -209,13 +225,7 @@ fn authenticate_project(
     };
     let key = match found {
         Ok(key) => key,
-        Err(refusal) => {
-            let address = request.peer().map(|ip| ip.to_string()).unwrap_or_default();
-            return Err(match app.auth_failures.admit(&address, now) {
-                Decision::Limited { retry_after_s } => ApiError::RateLimited(retry_after_s),
-                Decision::Allowed { .. } => refusal,
-            });
-        }
+        Err(refusal) => return Err(failed_authentication(app, request, now, refusal)),
     };
     let limit = app.key_limits.limit();
     let (remaining, reset_ms, refused) = match app.key_limits.admit(&key.id, now) {

@@ -4,7 +4,6 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
-use serde_json::Value;
 
 use super::new_id;
 use crate::clock::Timestamp;
@@ -116,7 +115,7 @@ pub struct Attempt {
 }
 
 /// Up to `limit` pending deliveries due by `now`, oldest due first, leaving out
-/// `in_flight` (a JSON array of ids already being attempted).
+/// `in_flight` (ids already being attempted, as [`super::json_array`] writes them).
 pub fn due(
     conn: &Connection,
     now: Timestamp,
@@ -257,9 +256,4 @@ pub fn drop_pending_for_task(conn: &Connection, task_id: &str) -> rusqlite::Resu
     conn.prepare_cached("DELETE FROM deliveries WHERE task_id = ?1 AND status = 'pending'")?
         .execute([task_id])?;
     Ok(())
-}
-
-/// The JSON array of `ids`, for the `in_flight` argument of [`due`].
-pub fn id_list(ids: impl IntoIterator<Item = String>) -> String {
-    Value::from(ids.into_iter().collect::<Vec<_>>()).to_string()
 }

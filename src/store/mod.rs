@@ -203,6 +203,17 @@ pub fn in_slices<T>(
     Ok(out)
 }
 
+/// `ids` as the JSON array text that `json_each(?)` reads: one bound parameter for a
+/// list of any length.
+pub fn json_array<S: AsRef<str>>(ids: impl IntoIterator<Item = S>) -> String {
+    serde_json::Value::from(
+        ids.into_iter()
+            .map(|id| id.as_ref().to_owned())
+            .collect::<Vec<_>>(),
+    )
+    .to_string()
+}
+
 /// Reads column `index` holding JSON text as a raw JSON value (written verbatim into
 /// responses without re-parsing into a tree).
 pub fn json_column(

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -93,10 +93,8 @@ pub fn current_streak(conn: &Connection, reviewer_id: &str) -> rusqlite::Result<
         "SELECT streak FROM task_reviews WHERE reviewer_id = ?1 ORDER BY reviewed_at DESC, rowid DESC LIMIT 1",
     )?
     .query_row([reviewer_id], |row| row.get(0))
-    .or_else(|error| match error {
-        rusqlite::Error::QueryReturnedNoRows => Ok(0),
-        other => Err(other),
-    })
+    .optional()
+    .map(Option::unwrap_or_default)
 }
 
 /// A user as other people see them.
@@ -157,7 +155,7 @@ pub fn for_tasks(
     if task_ids.is_empty() {
         return Ok(out);
     }
-    let ids = Value::from(task_ids.to_vec()).to_string();
+    let ids = super::json_array(task_ids);
     let rows = conn
         .prepare_cached(
             "SELECT r.task_id, u.id, u.handle, r.decision, r.verdict, r.choice, r.reason, r.severity, \
@@ -181,7 +179,7 @@ pub fn user_refs(
     if user_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let ids = Value::from(user_ids.to_vec()).to_string();
+    let ids = super::json_array(user_ids);
     conn.prepare_cached(
         "SELECT id, handle FROM users WHERE id IN (SELECT value FROM json_each(?1))",
     )?

@@ -6,8 +6,7 @@ use serde_json::json;
 use crate::app::Ctx;
 use crate::domain::review::input::opt_string;
 use crate::domain::validate::FieldError;
-use crate::http::pipeline::SESSION_LIFETIME_S;
-use crate::http::rate_limit::Decision;
+use crate::http::pipeline::{self, SESSION_LIFETIME_S};
 use crate::http::{ApiError, Reply, Request, auth};
 use crate::store::sessions;
 use crate::store::users::{self, User};
@@ -33,11 +32,12 @@ pub fn login(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let user = match found {
         Some((user, hash)) if auth::verify_password(&password, &hash) => user,
         _ => {
-            let address = request.peer().map(|ip| ip.to_string()).unwrap_or_default();
-            return Err(match ctx.app().auth_failures.admit(&address, ctx.now()) {
-                Decision::Limited { retry_after_s } => ApiError::RateLimited(retry_after_s),
-                Decision::Allowed { .. } => BAD_CREDENTIALS,
-            });
+            return Err(pipeline::failed_authentication(
+                ctx.app(),
+                request,
+                ctx.now(),
+                BAD_CREDENTIALS,
+            ));
         }
     };
     let token = auth::generate_session_token()?;
