@@ -1,28 +1,14 @@
 //! The dashboard through real HTTP (loop-api.md §9, §11.17; DECISIONS 11, 14).
 
-mod common;
+use crate::common;
 
-use std::sync::Arc;
-
-use common::TestServer;
-use loop_engine::clock::{ManualClock, Timestamp};
+use common::{TestServer, clocked, id};
 use serde_json::{Value, json};
 
 const HOUR: i64 = 3_600_000;
 
-fn id(value: &Value) -> String {
-    value["id"].as_str().unwrap_or_default().to_owned()
-}
-
 fn stats(server: &TestServer) -> Value {
     server.get("/api/dashboard/stats").json()["data"].clone()
-}
-
-fn clocked() -> (TestServer, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_millis(
-        1_800_000_000_000,
-    )));
-    (TestServer::start_with_clock(|_| {}, clock.clone()), clock)
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Signal intake through real HTTP (loop-api.md §5, §11.9–11.11; DECISIONS 5, 10):
 //! payloads are signed in the test exactly as each provider signs them.
 
-mod common;
+use crate::common;
 
 use common::TestServer;
 use loop_engine::config::WebhookSecrets;
