@@ -1,8 +1,8 @@
 //! `loop-bench`: a load generator for Loop's benchmark scenarios (see BENCHMARKS.md).
 //!
 //! ```text
-//! cargo run --release --bin loop-bench -- <scenario> [--clients N] [--seconds S]
-//! cargo run --release --bin loop-bench -- all
+//! cargo run --release -p loop-bench -- <scenario> [--clients N] [--seconds S]
+//! cargo run --release -p loop-bench -- all
 //! ```
 //!
 //! Each scenario starts its own server (this binary re-executed as `serve-internal`, so
