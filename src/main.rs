@@ -30,7 +30,6 @@ struct Cli {
 enum Command {
     /// Run the HTTP server (engine API under /api, review API under /api/v1, health at
     /// /health).
-    #[command(after_help = SERVE_ENV_HELP)]
     Serve(ServeArgs),
     /// Create, list and revoke admin keys and review-API project keys.
     #[command(subcommand)]
@@ -60,20 +59,6 @@ enum UsersCommand {
         db: DbArg,
     },
 }
-
-const SERVE_ENV_HELP: &str = "\
-Other environment variables:
-  LOOP_API_KEY        a bearer key that always works (compared in constant time);
-                      when unset and the database has no admin key, the first start
-                      creates one and prints it once
-  LOOP_CORS_ORIGINS   comma-separated origins allowed by CORS
-                      [default: http://localhost:5668,https://app.looped.me]
-  LOOP_LOG            `info` logs one line per request to standard error [default: quiet]
-  LOOP_URL            the base URL prompts tell agents to call back
-                      [default: this server's own address]
-  GITHUB_WEBHOOK_SECRET, SENTRY_CLIENT_SECRET, POSTHOG_WEBHOOK_SECRET
-                      secrets that verify the signal webhooks (each unset one disables
-                      its webhook)";
 
 #[derive(Args)]
 struct DbArg {
@@ -123,6 +108,34 @@ struct ServeArgs {
     #[arg(long, env = "LOOP_RATE_LIMIT_WINDOW_SECONDS", default_value_t = RateLimitConfig::default().window_seconds,
           value_parser = clap::value_parser!(i64).range(1..=86_400))]
     rate_limit_window_seconds: i64,
+    /// A bearer key that always works (compared in constant time). When unset and the
+    /// database has no admin key, the first start creates one and prints it once.
+    #[arg(long, env = "LOOP_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+    /// Origins allowed by CORS, comma-separated [default: http://localhost:5668,https://app.looped.me].
+    #[arg(long, env = "LOOP_CORS_ORIGINS", value_name = "ORIGINS")]
+    cors_origins: Option<String>,
+    /// `info`, `debug` or `trace` logs one line per request to standard error; anything
+    /// else keeps the server quiet [default: quiet].
+    #[arg(long, env = "LOOP_LOG", value_name = "LEVEL")]
+    log: Option<String>,
+    /// The base URL prompts tell agents to call back [default: this server's own address].
+    #[arg(long, env = "LOOP_URL")]
+    url: Option<String>,
+    /// The HMAC key of GitHub's `X-Hub-Signature-256` (unset: the GitHub webhook answers 500).
+    #[arg(long, env = "GITHUB_WEBHOOK_SECRET", hide_env_values = true)]
+    github_webhook_secret: Option<String>,
+    /// The HMAC key of Sentry's `Sentry-Hook-Signature` (unset: the Sentry webhook answers 500).
+    #[arg(long, env = "SENTRY_CLIENT_SECRET", hide_env_values = true)]
+    sentry_client_secret: Option<String>,
+    /// The value PostHog's `X-PostHog-Secret` must carry (unset: the PostHog webhook answers 500).
+    #[arg(long, env = "POSTHOG_WEBHOOK_SECRET", hide_env_values = true)]
+    posthog_webhook_secret: Option<String>,
+}
+
+/// A setting given as an empty string counts as unset.
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.is_empty())
 }
 
 #[derive(Subcommand)]
@@ -187,18 +200,22 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     if let Some(threads) = args.threads {
         config.threads = usize::from(threads);
     }
-    config.api_key = std::env::var("LOOP_API_KEY").ok().filter(|k| !k.is_empty());
-    if let Ok(origins) = std::env::var("LOOP_CORS_ORIGINS") {
+    config.api_key = non_empty(args.api_key);
+    if let Some(origins) = args.cors_origins {
         config.cors_origins = config::split_list(&origins);
     }
-    config.log_requests = std::env::var("LOOP_LOG").is_ok_and(|level| {
+    config.log_requests = args.log.is_some_and(|level| {
         matches!(
             level.to_ascii_lowercase().as_str(),
             "info" | "debug" | "trace"
         )
     });
-    config.webhook_secrets = config::WebhookSecrets::from_env();
-    config.loop_url = std::env::var("LOOP_URL").ok().filter(|u| !u.is_empty());
+    config.webhook_secrets = config::WebhookSecrets {
+        github: non_empty(args.github_webhook_secret),
+        sentry: non_empty(args.sentry_client_secret),
+        posthog: non_empty(args.posthog_webhook_secret),
+    };
+    config.loop_url = non_empty(args.url);
     let db_path = config.db_path.clone();
     for name in config.webhook_secrets.missing() {
         eprintln!("warning: {name} is not set; its signal webhook answers 500 until it is");

@@ -27,6 +27,10 @@ fn help_describes_every_flag_and_variable() {
         "LOOP_API_KEY",
         "LOOP_CORS_ORIGINS",
         "LOOP_LOG",
+        "LOOP_URL",
+        "GITHUB_WEBHOOK_SECRET",
+        "SENTRY_CLIENT_SECRET",
+        "POSTHOG_WEBHOOK_SECRET",
         "4242",
         "./loop.db",
     ] {
