@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::domain::review::delivery::RetrySchedule;
+pub use crate::domain::review::delivery::RetrySchedule;
 
 /// The CORS origins allowed when `LOOP_CORS_ORIGINS` is unset (the original's two).
 pub const DEFAULT_CORS_ORIGINS: [&str; 2] = ["http://localhost:5668", "https://app.looped.me"];

@@ -1,20 +1,13 @@
 //! The `loop` command: runs the server, and manages keys and user accounts.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::RecvTimeoutError;
 
 use clap::{Args, Parser, Subcommand};
-use loop_engine::accounts;
-use loop_engine::clock::{Clock, SystemClock, Timestamp};
-use loop_engine::config::{self, Config, RateLimitConfig};
-use loop_engine::domain::enums::{UserRole, WireEnum};
-use loop_engine::domain::review::delivery::RetrySchedule;
-use loop_engine::http::ApiError;
-use loop_engine::http::auth;
+use loop_engine::admin;
+use loop_engine::config::{self, Config, RateLimitConfig, RetrySchedule};
 use loop_engine::server;
-use loop_engine::store::project_keys::{self, NewProjectKey};
-use loop_engine::store::{self, admin_keys, projects, users};
 
 /// Loop: the feedback loop between software in production, AI agents and humans.
 ///
@@ -237,7 +230,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     if let Some(key) = running.generated_admin_key() {
         println!("Created the first admin key. It is shown only this once; store it now:\n  {key}");
     }
-    if !users::any(&open_db(&db_path)?).map_err(|e| e.to_string())? {
+    if !admin::has_users(&db_path)? {
         println!(
             "No reviewer accounts yet: `loop users add --email you@example.com --role owner` creates the first."
         );
@@ -259,68 +252,32 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn open_db(path: &Path) -> Result<rusqlite::Connection, String> {
-    let mut conn = store::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    store::migrate(&mut conn, SystemClock.now()).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(conn)
-}
-
 fn keys(command: KeysCommand) -> Result<(), String> {
-    let now = SystemClock.now();
     match command {
         KeysCommand::Create {
             project, name, db, ..
         } => {
-            let conn = open_db(&db.db)?;
             let key = match project {
-                None => create_admin_key(&conn, &name, now)?,
-                Some(project) => create_project_key(&conn, &project, &name, now)?,
+                None => admin::create_admin_key(&db.db, &name)?,
+                Some(project) => admin::create_project_key(&db.db, &project, &name)?,
             };
             println!("{key}");
         }
         KeysCommand::List { db } => {
-            let conn = open_db(&db.db)?;
-            let admin = admin_keys::list(&conn).map_err(|e| e.to_string())?;
-            let project = project_keys::list_all(&conn).map_err(|e| e.to_string())?;
             println!(
                 "{:<36}  {:<44}  {:<24}  {:<8}  name",
                 "id", "kind", "created", "status"
             );
-            let status = |revoked: &Option<String>| {
-                if revoked.is_some() {
-                    "revoked"
-                } else {
-                    "active"
-                }
-            };
-            for key in admin {
+            for key in admin::list_keys(&db.db)? {
+                let status = if key.active { "active" } else { "revoked" };
                 println!(
-                    "{:<36}  {:<44}  {:<24}  {:<8}  {}",
-                    key.id,
-                    "admin",
-                    key.created_at,
-                    status(&key.revoked_at),
-                    key.name
-                );
-            }
-            for key in project {
-                let kind = format!("project {} ({}…)", key.project_id, key.prefix);
-                println!(
-                    "{:<36}  {kind:<44}  {:<24}  {:<8}  {}",
-                    key.id,
-                    key.created_at,
-                    status(&key.revoked_at),
-                    key.name
+                    "{:<36}  {:<44}  {:<24}  {status:<8}  {}",
+                    key.id, key.kind, key.created_at, key.name
                 );
             }
         }
         KeysCommand::Revoke { id, db } => {
-            let conn = open_db(&db.db)?;
-            let revoked = admin_keys::revoke(&conn, &id, now).map_err(|e| e.to_string())?
-                || project_keys::revoke(&conn, &id, None, now).map_err(|e| e.to_string())?;
-            if !revoked {
-                return Err(format!("no active key with id {id}"));
-            }
+            admin::revoke_key(&db.db, &id)?;
             println!("Revoked {id}");
         }
     }
@@ -335,70 +292,13 @@ fn users(command: UsersCommand) -> Result<(), String> {
         name,
         db,
     } = command;
-    let role = UserRole::parse(&role).ok_or_else(|| format!("unknown role {role}"))?;
-    let generated = password.is_none();
-    let password = match password {
-        Some(password) => password,
-        None => auth::generate_password().map_err(|e| format!("no randomness: {e}"))?,
-    };
-    let account =
-        accounts::prepare(&email, &password, role, name.as_deref(), None).map_err(describe)?;
-    let conn = open_db(&db.db)?;
-    let user = accounts::store(&conn, &account, SystemClock.now()).map_err(describe)?;
+    let user = admin::add_user(&db.db, &email, &role, password, name.as_deref())?;
     println!(
         "Created {} {} (handle {}, id {}).",
-        role.as_str(),
-        user.email,
-        user.handle,
-        user.id
+        user.role, user.email, user.handle, user.id
     );
-    if generated {
+    if let Some(password) = user.generated_password {
         println!("Password (shown only this once): {password}");
     }
     Ok(())
-}
-
-/// The message of an API error, for the command line.
-fn describe(error: ApiError) -> String {
-    match error {
-        ApiError::Validation(errors) => errors
-            .into_iter()
-            .map(|e| e.message)
-            .collect::<Vec<_>>()
-            .join("; "),
-        ApiError::Conflict(message) => message.to_owned(),
-        other => format!("{other:?}"),
-    }
-}
-
-fn create_admin_key(
-    conn: &rusqlite::Connection,
-    name: &str,
-    now: Timestamp,
-) -> Result<String, String> {
-    let key = auth::generate_admin_key().map_err(|e| format!("no randomness: {e}"))?;
-    admin_keys::insert(conn, name, &auth::key_hash(&key), now).map_err(|e| e.to_string())?;
-    Ok(key)
-}
-
-fn create_project_key(
-    conn: &rusqlite::Connection,
-    project: &str,
-    name: &str,
-    now: Timestamp,
-) -> Result<String, String> {
-    let project = projects::find_live_by_id_or_name(conn, project)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| {
-            format!("no project with id or name {project:?} (create one with POST /api/projects)")
-        })?;
-    let key = auth::generate_project_key().map_err(|e| format!("no randomness: {e}"))?;
-    let new_key = NewProjectKey {
-        project_id: &project.id,
-        name,
-        prefix: &auth::key_prefix(&key),
-        key_hash: &auth::key_hash(&key),
-    };
-    project_keys::insert(conn, &new_key, now).map_err(|e| e.to_string())?;
-    Ok(key)
 }

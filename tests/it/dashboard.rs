@@ -239,7 +239,7 @@ fn activity_limits_have_no_upper_bound() {
                 strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds') FROM n;",
     )
     .expect("bulk insert");
-    loop_engine::store::issues::backfill_dispatch_columns(&conn).expect("backfill");
+    loop_engine::testing::fill_dispatch_columns(&conn).expect("backfill");
     let chains = |query: &str| {
         let response = server.get(&format!("/api/dashboard/activity{query}"));
         assert_eq!(response.status, 200, "{query}: {}", response.text());

@@ -422,7 +422,7 @@ fn sixteen_claimers_never_share_an_issue() {
          SELECT 'bulk-' || i, 'bulk ' || i, 'task', 'todo', i % 5, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM n;",
     )
     .expect("bulk insert");
-    loop_engine::store::issues::backfill_dispatch_columns(&conn).expect("backfill");
+    loop_engine::testing::fill_dispatch_columns(&conn).expect("backfill");
     let claimed: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..16)
             .map(|_| {

@@ -2,6 +2,9 @@
 //! (started on a free port with its own temporary database) through real HTTP, or the
 //! `loop` binary itself. The suite builds and links the crate once.
 
+// Tests (and their helpers) stop loudly where an expectation fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod auth_and_http;
 mod cli;
 mod common;

@@ -45,7 +45,7 @@ fn each_on_timeout_value_resolves_an_undecided_gate_task() {
         (&reject, "reviewed", json!(false), false),
         (&approve, "reviewed", json!(true), false),
     ] {
-        let task = server.read_task(&key, &id(&task));
+        let task = server.read_task(&key, &id(task));
         assert_eq!(task["status"], status, "{task}");
         assert_eq!(task["verdict"], verdict);
         assert_eq!(task["escalated"], escalated);

@@ -3,9 +3,8 @@
 
 use crate::common;
 
-use common::TestServer;
+use common::{TestServer, hmac_sha256_hex};
 use loop_engine::config::WebhookSecrets;
-use loop_engine::domain::signature::hmac_sha256_hex;
 use serde_json::{Value, json};
 
 const GITHUB_SECRET: &str = "gh-secret";

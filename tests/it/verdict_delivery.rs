@@ -9,11 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{TestServer, manual_clock};
+use common::{TestServer, hmac_sha256_hex, manual_clock};
 use loop_engine::clock::{ManualClock, Timestamp};
 use loop_engine::config::Config;
-use loop_engine::domain::review::delivery::RetrySchedule;
-use loop_engine::domain::signature::hmac_sha256_hex;
+use loop_engine::config::RetrySchedule;
 use serde_json::{Value, json};
 
 /// What a receiver answers its n-th request (0-based).

@@ -8,13 +8,13 @@ use super::server::TestServer;
 /// The fixture of loop-api.md appendix C, written through SQL with its fixed ids and
 /// numbers (the dispatch columns are then filled in as the store would).
 pub fn golden_fixture(server: &TestServer) {
-    use loop_engine::domain::stored_json;
     use serde_json::json;
     let conn = rusqlite::Connection::open(server.db_path()).expect("open the database");
-    let hypothesis = stored_json::to_text(json!({
+    let hypothesis = loop_engine::testing::stored_json_text(json!({
         "statement": "OAuth redirect broke", "confidence": 0.75, "evidence": ["a", "b"], "validationCriteria": "conv back to 3.6%"
     }));
-    let payload = stored_json::to_text(json!({"metric": "signup", "change": -0.12}));
+    let payload =
+        loop_engine::testing::stored_json_text(json!({"metric": "signup", "change": -0.12}));
     conn.execute_batch(&format!(
         "INSERT INTO projects (id, name, description, status, health, created_at, updated_at)
            VALUES ('proj_1', 'Onboarding', 'Improve onboarding', 'active', 'on_track', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
@@ -37,7 +37,7 @@ pub fn golden_fixture(server: &TestServer) {
                   ('rel_2', 'blocks', 'iss_task', 'iss_sib2', '2026-01-01T00:00:06.000Z');"
     ))
     .expect("fixture inserted");
-    loop_engine::store::issues::backfill_dispatch_columns(&conn).expect("dispatch columns filled");
+    loop_engine::testing::fill_dispatch_columns(&conn).expect("dispatch columns filled");
 }
 
 /// The keys of a verdict payload, in order (review-api.md §11.1, then Loop's extensions).
@@ -75,6 +75,15 @@ pub const GAMES: [&str; 7] = [
     "redact",
     "grounding",
 ];
+
+/// Lowercase hex HMAC-SHA256 of `data` under `key`, computed here rather than by the
+/// server's own code, so that a signature the server makes is checked independently.
+pub fn hmac_sha256_hex(key: &[u8], data: &[u8]) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key).expect("any key length");
+    mac.update(data);
+    hex::encode(mac.finalize().into_bytes())
+}
 
 /// The `id` of a created object (empty when it has none).
 pub fn id(value: &Value) -> String {

@@ -8,6 +8,6 @@ pub mod http;
 pub mod server;
 
 pub use clock::{START, clocked, clocked_with, manual_clock};
-pub use fixtures::{GAMES, VERDICT_KEYS, golden_fixture, id, keys_of};
+pub use fixtures::{GAMES, VERDICT_KEYS, golden_fixture, hmac_sha256_hex, id, keys_of};
 pub use http::Response;
 pub use server::{KEY, PASSWORD, TestServer, User};

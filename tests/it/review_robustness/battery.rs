@@ -28,12 +28,10 @@ pub(super) fn battery(
     let ok = |status: u16| (200..300).contains(&status);
 
     // Methods the path does not have.
-    let table = loop_engine::api::router();
-    let allowed: Vec<&str> = table
-        .routes()
-        .iter()
-        .filter(|r| r.pattern == case.pattern)
-        .map(|r| r.method.as_str())
+    let allowed: Vec<&str> = loop_engine::routes()
+        .into_iter()
+        .filter(|(_, pattern)| *pattern == case.pattern)
+        .map(|(method, _)| method)
         .collect();
     if case.method == "GET" {
         let expect = if case.consumable {

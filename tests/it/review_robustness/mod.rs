@@ -63,11 +63,10 @@ fn in_family(pattern: &str, prefixes: &[&str]) -> bool {
 
 /// The `/api/v1` routes of the table, as `(method, pattern)`.
 fn review_routes() -> BTreeSet<(String, String)> {
-    loop_engine::api::router()
-        .routes()
-        .iter()
-        .filter(|r| r.pattern.starts_with("/api/v1/"))
-        .map(|r| (r.method.as_str().to_owned(), r.pattern.to_owned()))
+    loop_engine::routes()
+        .into_iter()
+        .filter(|(_, pattern)| pattern.starts_with("/api/v1/"))
+        .map(|(method, pattern)| (method.to_owned(), pattern.to_owned()))
         .collect()
 }
 
