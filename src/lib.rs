@@ -16,6 +16,7 @@
 pub mod admin;
 pub mod clock;
 pub mod config;
+pub mod mcp;
 pub mod seed;
 pub mod server;
 
@@ -28,6 +29,7 @@ mod outbox;
 mod prompting;
 mod service;
 mod store;
+mod waiting;
 mod writer;
 
 /// Every route the server answers, as `(method, path pattern)` in matching order (GET

@@ -120,6 +120,10 @@ fn route(
             }
             ctx.set_caller(caller);
         }
+        Access::Key => {
+            let caller = authenticate_any_key(&ctx, request)?;
+            ctx.set_caller(caller);
+        }
         Access::Public | Access::Signed => {}
     }
     match resolution {
@@ -150,6 +154,22 @@ fn authenticate_admin(ctx: &Ctx<'_>, token: &str) -> Result<(), ApiError> {
         return Ok(());
     }
     Err(auth::invalid_key())
+}
+
+/// Checks a key of either kind: an admin key first, then a project key. A missing or
+/// unknown key counts as a failed authentication of the client's address.
+fn authenticate_any_key(ctx: &Ctx<'_>, request: &Request) -> Result<Caller, ApiError> {
+    let refuse = |refusal| failed_authentication(ctx.app(), request, ctx.now(), refusal);
+    let token = auth::lenient_bearer_token(request.header("Authorization")).map_err(refuse)?;
+    match authenticate_admin(ctx, token) {
+        Ok(()) => return Ok(Caller::Admin(token.to_owned())),
+        Err(ApiError::Unauthorized(_)) => {}
+        Err(other) => return Err(other),
+    }
+    match project_keys::find_active(ctx.db(), &auth::key_hash(token))? {
+        Some(key) => Ok(Caller::Project(key)),
+        None => Err(refuse(auth::invalid_key())),
+    }
 }
 
 /// Checks the session cookie (review-api.md §15.1): an unexpired session of a live

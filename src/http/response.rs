@@ -58,6 +58,15 @@ impl Reply {
         Self::json(200, &Listing { data, total })
     }
 
+    /// A response with a body of this content type, as given.
+    pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type", content_type.to_owned())],
+            body,
+        }
+    }
+
     /// A response with no body and no content type (204 and friends).
     pub fn empty(status: u16) -> Self {
         Self {
