@@ -84,7 +84,11 @@ impl ApiRequest {
             return self.path.clone();
         }
         let query = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.query.iter().map(|(name, value)| (*name, value.as_str())))
+            .extend_pairs(
+                self.query
+                    .iter()
+                    .map(|(name, value)| (*name, value.as_str())),
+            )
             .finish();
         format!("{}?{query}", self.path)
     }
@@ -137,8 +141,12 @@ impl ApiAnswer {
 
     /// The body as JSON.
     pub fn json(&self) -> Result<Value, String> {
-        serde_json::from_slice(&self.body)
-            .map_err(|e| format!("the API answered {} with a body that is not JSON: {e}", self.status))
+        serde_json::from_slice(&self.body).map_err(|e| {
+            format!(
+                "the API answered {} with a body that is not JSON: {e}",
+                self.status
+            )
+        })
     }
 
     /// The error message the API gave (`error`, or `message`), or the status alone.
@@ -211,7 +219,10 @@ mod tests {
         let request = ApiRequest::new(Method::Get, "/api/issues".into())
             .query("status", "todo")
             .query("projectId", "a&b c");
-        assert_eq!(request.target(), "/api/issues?status=todo&projectId=a%26b+c");
+        assert_eq!(
+            request.target(),
+            "/api/issues?status=todo&projectId=a%26b+c"
+        );
         assert!(request.body_bytes().is_empty());
     }
 

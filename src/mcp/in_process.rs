@@ -107,11 +107,7 @@ impl Backend for InProcess<'_> {
 /// `key`, tools run as that key (and open what it opens); without, as an admin with a
 /// key that exists only in this process. `url` is the address prompts tell agents to
 /// call back.
-pub fn serve_stdio_on_database(
-    db: &Path,
-    key: Option<String>,
-    url: String,
-) -> Result<(), String> {
+pub fn serve_stdio_on_database(db: &Path, key: Option<String>, url: String) -> Result<(), String> {
     let mut conn = admin::open_database(db)?;
     let mut config = Config::new(db);
     config.threads = 1;

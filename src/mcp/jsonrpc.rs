@@ -181,7 +181,10 @@ mod tests {
             (r#"{"jsonrpc":"1.0","id":"x","method":"ping"}"#, json!("x")),
             (r#"{"jsonrpc":"2.0","id":4,"method":5}"#, json!(4)),
             (r#"{"jsonrpc":"2.0","id":5}"#, json!(5)),
-            (r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#, Value::Null),
+            (
+                r#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#,
+                Value::Null,
+            ),
             (r#"{"jsonrpc":"2.0","id":{},"method":"ping"}"#, Value::Null),
             (
                 r#"{"jsonrpc":"2.0","id":6,"method":"ping","params":"x"}"#,
@@ -198,7 +201,10 @@ mod tests {
     #[test]
     fn bodies_are_single_messages_or_batches() {
         assert_eq!(parse(b"{}"), Ok(Body::Single(json!({}))));
-        assert_eq!(parse(b"[{}, 1]"), Ok(Body::Batch(vec![json!({}), json!(1)])));
+        assert_eq!(
+            parse(b"[{}, 1]"),
+            Ok(Body::Batch(vec![json!({}), json!(1)]))
+        );
         let error = parse(b"{nope").err().unwrap_or_default();
         assert_eq!(error["id"], Value::Null);
         assert_eq!(error["error"]["code"], json!(PARSE_ERROR));

@@ -82,16 +82,14 @@ pub fn handle(body: Body, session: &mut Session, backend: &mut dyn Backend) -> O
             INVALID_REQUEST,
             "An empty batch is not a valid JSON-RPC request",
         )),
-        Body::Batch(_) if !allows_batches(&session.version) => {
-            Outcome::Refused(jsonrpc::failure(
-                Value::Null,
-                INVALID_REQUEST,
-                &format!(
-                    "Protocol version {} does not allow JSON-RPC batches; send one message at a time",
-                    session.version
-                ),
-            ))
-        }
+        Body::Batch(_) if !allows_batches(&session.version) => Outcome::Refused(jsonrpc::failure(
+            Value::Null,
+            INVALID_REQUEST,
+            &format!(
+                "Protocol version {} does not allow JSON-RPC batches; send one message at a time",
+                session.version
+            ),
+        )),
         Body::Batch(messages) => {
             let answers: Vec<Value> = messages
                 .into_iter()
@@ -360,7 +358,9 @@ mod tests {
         assert_eq!(answer["result"]["isError"], json!(true));
         assert_eq!(
             answer["result"]["content"][0]["text"],
-            json!("Invalid arguments for loop_create_issue:\ntitle: Required\npriority: Expected a whole number from 0 to 4")
+            json!(
+                "Invalid arguments for loop_create_issue:\ntitle: Required\npriority: Expected a whole number from 0 to 4"
+            )
         );
         assert!(backend.asked.is_empty());
     }
@@ -377,7 +377,10 @@ mod tests {
         let answers = answer.as_array().cloned().unwrap_or_default();
         assert_eq!(answers.len(), 4);
         assert_eq!(answers[0]["result"], json!({}));
-        assert_eq!(answers[1]["result"]["tools"].as_array().map(Vec::len), Some(9));
+        assert_eq!(
+            answers[1]["result"]["tools"].as_array().map(Vec::len),
+            Some(9)
+        );
         assert_eq!(answers[2]["error"]["code"], json!(INVALID_REQUEST));
         assert_eq!(answers[3]["id"], Value::Null);
         assert_eq!(

@@ -32,17 +32,19 @@ impl Remote {
     /// The server at `url` (`http://` or `https://`), as `key`.
     pub fn new(url: &str, key: &str) -> Result<Self, String> {
         let base = url.trim_end_matches('/');
-        let scheme_ok = ["http://", "https://"]
-            .iter()
-            .any(|scheme| base.len() > scheme.len() && base.to_ascii_lowercase().starts_with(scheme));
+        let scheme_ok = ["http://", "https://"].iter().any(|scheme| {
+            base.len() > scheme.len() && base.to_ascii_lowercase().starts_with(scheme)
+        });
         if !scheme_ok {
             return Err(format!(
                 "--url must be a server's http:// or https:// address, not {url:?}"
             ));
         }
         if key.is_empty() {
-            return Err("a key is needed: --key or LOOP_API_KEY (an admin key, or a project's lq_… key)"
-                .to_owned());
+            return Err(
+                "a key is needed: --key or LOOP_API_KEY (an admin key, or a project's lq_… key)"
+                    .to_owned(),
+            );
         }
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(REQUEST_TIMEOUT))
@@ -62,7 +64,10 @@ impl Remote {
 }
 
 /// A request with the key and the JSON content type every API request carries.
-fn with_headers<B>(builder: ureq::RequestBuilder<B>, authorization: &str) -> ureq::RequestBuilder<B> {
+fn with_headers<B>(
+    builder: ureq::RequestBuilder<B>,
+    authorization: &str,
+) -> ureq::RequestBuilder<B> {
     builder
         .header("Authorization", authorization)
         .header("Content-Type", "application/json")

@@ -113,8 +113,8 @@ impl Param {
                 }
             }
             Kind::Integer { min, max } => {
-                let in_range = whole_number(value)
-                    .is_some_and(|n| n >= min && max.is_none_or(|max| n <= max));
+                let in_range =
+                    whole_number(value).is_some_and(|n| n >= min && max.is_none_or(|max| n <= max));
                 (!in_range).then(|| match max {
                     Some(max) => format!("Expected a whole number from {min} to {max}"),
                     None => format!("Expected a whole number of at least {min}"),
@@ -200,7 +200,14 @@ mod tests {
     use super::*;
 
     const PARAMS: &[Param] = &[
-        Param::required("title", Kind::Text { min: 1, max: Some(5) }, "A title"),
+        Param::required(
+            "title",
+            Kind::Text {
+                min: 1,
+                max: Some(5),
+            },
+            "A title",
+        ),
         Param::optional(
             "priority",
             Kind::Integer {
@@ -244,16 +251,13 @@ mod tests {
         assert_eq!(accepted.len(), 5);
         assert!(!accepted.contains_key("extra"));
         assert_eq!(accepted["priority"], json!(2.0));
-        assert!(
-            check(&PARAMS[1..], None)
-                .unwrap_or_default()
-                .is_empty()
-        );
+        assert!(check(&PARAMS[1..], None).unwrap_or_default().is_empty());
     }
 
     #[test]
     fn every_problem_is_named() {
-        let args = json!({"title": "", "priority": 7, "status": "open", "payload": [], "choices": [1]});
+        let args =
+            json!({"title": "", "priority": 7, "status": "open", "payload": [], "choices": [1]});
         let problems = check(PARAMS, Some(&args)).err().unwrap_or_default();
         assert_eq!(
             problems,

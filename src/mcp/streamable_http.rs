@@ -31,16 +31,29 @@ enum Format {
 /// The handler of `POST /mcp`.
 pub fn handle(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     if let Some(origin) = request.header("Origin")
-        && !ctx.config().cors_origins.iter().any(|allowed| allowed == origin)
+        && !ctx
+            .config()
+            .cors_origins
+            .iter()
+            .any(|allowed| allowed == origin)
     {
         // A page of another site reaching a local server (DNS rebinding).
-        return Ok(refusal(403, "Forbidden: requests from this Origin are not allowed (see LOOP_CORS_ORIGINS)"));
+        return Ok(refusal(
+            403,
+            "Forbidden: requests from this Origin are not allowed (see LOOP_CORS_ORIGINS)",
+        ));
     }
     if !declares_json(request.header("Content-Type")) {
-        return Ok(refusal(415, "Unsupported Media Type: send the messages as Content-Type: application/json"));
+        return Ok(refusal(
+            415,
+            "Unsupported Media Type: send the messages as Content-Type: application/json",
+        ));
     }
     let Some(format) = format(request.header("Accept")) else {
-        return Ok(refusal(406, "Not Acceptable: accept application/json or text/event-stream"));
+        return Ok(refusal(
+            406,
+            "Not Acceptable: accept application/json or text/event-stream",
+        ));
     };
     let version = match request.header("MCP-Protocol-Version").map(str::trim) {
         None => ASSUMED_VERSION,
@@ -172,7 +185,11 @@ mod tests {
         ] {
             assert_eq!(format(accept), Some(Format::Json), "{accept:?}");
         }
-        for accept in ["text/event-stream", "text/*", "application/json;q=0, text/event-stream"] {
+        for accept in [
+            "text/event-stream",
+            "text/*",
+            "application/json;q=0, text/event-stream",
+        ] {
             assert_eq!(format(Some(accept)), Some(Format::EventStream), "{accept}");
         }
         for accept in ["text/html", "application/xml", "application/json;q=0"] {

@@ -11,6 +11,8 @@ mod common;
 mod dashboard;
 mod dispatch;
 mod issues;
+mod mcp;
+mod mcp_client;
 mod prompts;
 mod review_access;
 mod review_robustness;

@@ -14,7 +14,14 @@ use crate::http::Method;
 use crate::mcp::backend::{ApiAnswer, ApiRequest, Backend, KeyClass, segment};
 use crate::mcp::schema::{ANY_TEXT, Kind, Param};
 
-const STATUSES: &[&str] = &["triage", "backlog", "todo", "in_progress", "done", "canceled"];
+const STATUSES: &[&str] = &[
+    "triage",
+    "backlog",
+    "todo",
+    "in_progress",
+    "done",
+    "canceled",
+];
 const TYPES: &[&str] = &["signal", "hypothesis", "plan", "task", "monitor"];
 const SEVERITIES: &[&str] = &["critical", "high", "medium", "low"];
 const TITLE: Kind = Kind::Text {
@@ -134,7 +141,11 @@ pub const TOOLS: &[Tool] = &[
                       time (with the total and whether more pages follow).",
         class: KeyClass::Engine,
         params: &[
-            Param::optional("status", Kind::OneOf(STATUSES), "Only issues with this status"),
+            Param::optional(
+                "status",
+                Kind::OneOf(STATUSES),
+                "Only issues with this status",
+            ),
             Param::optional("type", Kind::OneOf(TYPES), "Only issues of this type"),
             Param::optional("projectId", ANY_TEXT, "Only issues of this project"),
             Param::optional(
@@ -206,7 +217,11 @@ pub const TOOLS: &[Tool] = &[
                 Kind::OneOf(SEVERITIES),
                 "How serious it is (default: medium)",
             ),
-            Param::required("payload", Kind::Object, "The signal's data, as key-value pairs"),
+            Param::required(
+                "payload",
+                Kind::Object,
+                "The signal's data, as key-value pairs",
+            ),
             Param::optional("projectId", ANY_TEXT, "The project it concerns"),
         ],
         hints: CHANGES,
@@ -426,7 +441,10 @@ fn list_issues(args: &Args, backend: &mut dyn Backend) -> Result<Output, String>
 
 fn get_issue(args: &Args, backend: &mut dyn Backend) -> Result<Output, String> {
     let path = issue_path(args.required("issueId")?);
-    let mut issue = data(accepted!(fetch(backend, &ApiRequest::new(Method::Get, path.clone()))));
+    let mut issue = data(accepted!(fetch(
+        backend,
+        &ApiRequest::new(Method::Get, path.clone())
+    )));
     let comments = ApiRequest::new(Method::Get, format!("{path}/comments"));
     let comments = data(accepted!(fetch(backend, &comments)));
     if let Value::Object(fields) = &mut issue {

@@ -66,10 +66,7 @@ impl Tool {
         let args = match schema::check(self.params, arguments) {
             Ok(args) => Args(args),
             Err(problems) => {
-                return Output::error(format!(
-                    "Invalid arguments for {}:\n{problems}",
-                    self.name
-                ));
+                return Output::error(format!("Invalid arguments for {}:\n{problems}", self.name));
             }
         };
         (self.run)(&args, backend)

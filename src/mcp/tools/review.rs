@@ -54,13 +54,21 @@ pub const TOOLS: &[Tool] = &[
                  'claim' is empty).",
             ),
             Param::optional("title", ANY_TEXT, "A short title shown on the review card."),
-            Param::optional("claim", ANY_TEXT, "Grounding: the claim or answer to verify."),
+            Param::optional(
+                "claim",
+                ANY_TEXT,
+                "Grounding: the claim or answer to verify.",
+            ),
             Param::optional(
                 "source_text",
                 ANY_TEXT,
                 "Grounding: the source the claim must be supported by.",
             ),
-            Param::optional("choices", Kind::TextList, "Sorter: the buckets to classify into."),
+            Param::optional(
+                "choices",
+                Kind::TextList,
+                "Sorter: the buckets to classify into.",
+            ),
             Param::optional(
                 "mode",
                 Kind::OneOf(&["gate", "monitor"]),
@@ -206,7 +214,13 @@ fn task_body(args: &Args) -> Value {
     if !card.is_empty() {
         body["card"] = Value::Object(card);
     }
-    for field in ["mode", "on_timeout", "source", "external_id", "callback_url"] {
+    for field in [
+        "mode",
+        "on_timeout",
+        "source",
+        "external_id",
+        "callback_url",
+    ] {
         if let Some(value) = args.non_empty(field) {
             body[field] = json!(value);
         }
@@ -294,7 +308,9 @@ mod tests {
             json!({"module": "sorter", "payload": {"content": "x"}, "card": {"choices": ["a", "b"]}})
         );
         assert_eq!(
-            body(json!({"module": "versus", "payload": {"a": "1", "b": "2"}, "content": "ignored"})),
+            body(
+                json!({"module": "versus", "payload": {"a": "1", "b": "2"}, "content": "ignored"})
+            ),
             json!({"module": "versus", "payload": {"a": "1", "b": "2"}})
         );
     }
@@ -302,9 +318,11 @@ mod tests {
     #[test]
     fn gating_and_routing_fields_pass_through_when_set() {
         assert_eq!(
-            body(json!({"content": "x", "mode": "gate", "timeout_seconds": 60, "on_timeout": "reject",
+            body(
+                json!({"content": "x", "mode": "gate", "timeout_seconds": 60, "on_timeout": "reject",
                         "source": "agent", "external_id": "e1", "callback_url": "https://h/cb",
-                        "reviews_required": 2, "title": ""})),
+                        "reviews_required": 2, "title": ""})
+            ),
             json!({"module": "swiper", "payload": {"content": "x"}, "card": {"body": "x"},
                    "mode": "gate", "on_timeout": "reject", "source": "agent", "external_id": "e1",
                    "callback_url": "https://h/cb", "timeout_seconds": 60, "reviews_required": 2})
