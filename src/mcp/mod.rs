@@ -3,11 +3,12 @@
 //! mcp`. It offers the original Loop MCP server's nine engine tools to an admin key and
 //! LoopQuest's review tools (plus `wait_for_verdict`) to a project key.
 //!
-//! The parts, each with one job: [`jsonrpc`] reads and writes messages; [`protocol`]
-//! is the server (versions, methods, batches); [`schema`] declares tool parameters;
-//! [`tools`] are the tools, which only make API requests through a [`backend`]; the
-//! backends reach the API in-process ([`in_process`]) or over HTTP ([`remote`]); the
-//! transports ([`streamable_http`], [`stdio`]) carry the messages.
+//! The parts, each with one job: `jsonrpc` reads and writes messages; `protocol` is the
+//! server (versions, methods, batches); `schema` declares tool parameters; `tools` are
+//! the tools, which only make API requests through a `backend`; the backends reach the
+//! API in-process (`in_process`) or over HTTP (`remote`); the transports
+//! (`streamable_http`, `stdio`) carry the messages. `docs/mcp.md` describes it all from
+//! the outside.
 
 mod backend;
 mod in_process;
