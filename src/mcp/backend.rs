@@ -149,6 +149,14 @@ impl ApiAnswer {
         })
     }
 
+    /// Whether this is a 2xx answer carrying a review task still `pending`.
+    pub fn is_pending_task(&self) -> bool {
+        self.ok()
+            && self
+                .json()
+                .is_ok_and(|task| task.get("status").and_then(Value::as_str) == Some("pending"))
+    }
+
     /// The error message the API gave (`error`, or `message`), or the status alone.
     pub fn error_message(&self) -> String {
         let body: Option<Value> = serde_json::from_slice(&self.body).ok();

@@ -5,8 +5,6 @@ use std::io::Read;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 use super::backend::{ApiAnswer, ApiRequest, Backend, Classes, probe_classes};
 use crate::http::Method;
 
@@ -120,13 +118,8 @@ impl Backend for Remote {
             }
             thread::sleep(left.min(POLL));
             let answer = self.call(&request)?;
-            let pending = || {
-                answer
-                    .json()
-                    .is_ok_and(|task| task.get("status").and_then(Value::as_str) == Some("pending"))
-            };
             // Over budget (429): keep waiting; any other refusal is for the final read to show.
-            if !(answer.status == 429 || (answer.ok() && pending())) {
+            if !(answer.status == 429 || answer.is_pending_task()) {
                 return Ok(());
             }
         }

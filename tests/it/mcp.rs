@@ -615,11 +615,16 @@ fn waits_leave_workers_free_and_end_at_shutdown() {
     let started = Instant::now();
     std::thread::scope(|scope| {
         let first = scope.spawn(|| wait(300));
-        std::thread::sleep(Duration::from_millis(500));
-        let second = result_of(&wait(300));
+        // Short waits until one finds the seat taken by the long one.
+        let refused = (0..60).find_map(|_| {
+            let probe = result_of(&wait(1));
+            (probe["isError"] == true).then(|| error_text(&probe))
+        });
         assert!(
-            error_text(&second).contains("already holding 1 wait(s)"),
-            "{second}"
+            refused
+                .as_deref()
+                .is_some_and(|r| r.contains("already holding 1 wait(s)")),
+            "{refused:?}"
         );
         assert_eq!(
             server.get("/health").status,

@@ -254,11 +254,7 @@ fn get_task_status(args: &Args, backend: &mut dyn Backend) -> Result<Output, Str
 fn wait_for_verdict(args: &Args, backend: &mut dyn Backend) -> Result<Output, String> {
     let request = read_task(args)?;
     let first = backend.call(&request)?;
-    let pending = first.ok()
-        && first
-            .json()
-            .is_ok_and(|task| task.get("status").and_then(Value::as_str) == Some("pending"));
-    if !pending {
+    if !first.is_pending_task() {
         return Ok(raw(&first));
     }
     let seconds = args
