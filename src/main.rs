@@ -30,8 +30,11 @@ enum Command {
     /// Manage the people who review tasks or administer the instance.
     #[command(subcommand)]
     Users(UsersCommand),
-    /// Serve Loop's MCP tools over stdio, for agents that launch a command (Claude Code,
-    /// Cursor…). Standard output carries only MCP messages; errors go to standard error.
+    /// Serve Loop's MCP tools over stdio, for agents that launch a command.
+    ///
+    /// For Claude Code, Cursor and other MCP clients. Standard output carries only MCP
+    /// messages; errors go to standard error. The server itself also serves MCP over
+    /// HTTP at POST /mcp.
     Mcp(McpArgs),
 }
 
