@@ -182,7 +182,10 @@ fn labels() {
         json!({"name": "", "color": "#fff"}),
     ] {
         let response = server.post("/api/labels", bad.clone());
-        assert_eq!(response.status, 422, "{bad}: the original's SDK expects 422");
+        assert_eq!(
+            response.status, 422,
+            "{bad}: the original's SDK expects 422"
+        );
         assert!(response.json()["details"].is_array());
     }
     let auth = format!("Bearer {}", common::KEY);

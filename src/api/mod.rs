@@ -16,6 +16,8 @@ mod signals;
 mod system;
 mod templates;
 
+pub use system::OPENAPI_DOCUMENT;
+
 use crate::domain::pagination::Page;
 use crate::http::router::{Access, Handler, Route, Router};
 use crate::http::{ApiError, Method, Request};
@@ -40,6 +42,7 @@ pub fn router() -> Router {
     Router::new(vec![
         route(Get, "/health", Public, system::health),
         route(Get, "/", Public, system::root),
+        route(Get, "/api/openapi.json", Public, system::openapi),
         route(Get, "/api/issues", Admin, issues::list),
         route(Post, "/api/issues", Admin, issues::create),
         route(Get, "/api/issues/{id}", Admin, issues::detail),

@@ -110,10 +110,12 @@ impl ApiError {
             Style::Review => {
                 let (status, code) = self.review_status_and_code();
                 let (message, field) = match self {
-                    Self::Validation(errors) | Self::InvalidEntity(errors) => match errors.first() {
-                        Some(first) => (first.message.clone(), Some(first.path.as_str())),
-                        None => ("Validation failed".to_owned(), None),
-                    },
+                    Self::Validation(errors) | Self::InvalidEntity(errors) => {
+                        match errors.first() {
+                            Some(first) => (first.message.clone(), Some(first.path.as_str())),
+                            None => ("Validation failed".to_owned(), None),
+                        }
+                    }
                     other => (other.message(), None),
                 };
                 let reply = Reply::json(

@@ -78,7 +78,8 @@ fn style_of(request: &Request) -> Style {
 }
 
 /// The path the router matches: on the review API a single trailing slash is ignored.
-fn routing_path(request: &Request) -> &str {
+/// Public so that the contract tests resolve a request exactly as the server does.
+pub fn routing_path(request: &Request) -> &str {
     let path = request.path();
     match path.strip_suffix('/') {
         Some(trimmed) if request.is_review_path() && !trimmed.is_empty() => trimmed,

@@ -50,6 +50,15 @@ impl Reply {
         }
     }
 
+    /// A JSON response whose body is already serialised (`text` must be JSON).
+    pub fn json_text(status: u16, text: &str) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type", JSON.to_owned())],
+            body: text.as_bytes().to_vec(),
+        }
+    }
+
     /// 200 `{"data": value}`.
     pub fn data(value: impl Serialize) -> Self {
         Self::json(200, &Data { data: value })

@@ -1,6 +1,9 @@
 //! A real server on a free port with its own temporary database, and a minimal HTTP/1.1
-//! client that can send anything (bad JSON, odd headers, huge bodies).
+//! client that can send anything (bad JSON, odd headers, huge bodies). Every answer the
+//! client receives is checked against the OpenAPI document ([`contract`]).
 #![allow(dead_code)]
+
+pub mod contract;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -423,7 +426,9 @@ pub fn send_to(
     let _ = stream.write_all(body);
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
-    parse_response(&raw)
+    let response = parse_response(&raw);
+    contract::check(method, path, &response);
+    response
 }
 
 fn parse_response(raw: &[u8]) -> Response {

@@ -1,0 +1,212 @@
+//! The served OpenAPI document as a contract every answer of the integration suite must
+//! keep: [`check`] runs on every response the test client receives, so each existing test
+//! also checks that the status is documented for its operation, the content type is the
+//! documented one, and the body matches the documented schema.
+//!
+//! Checks are stricter than the document says: an object schema with `properties` but
+//! no `additionalProperties` accepts no other key here, so a field the server answers
+//! but the document does not list fails the suite (the document itself stays open, so
+//! that clients generated from it tolerate fields added later). Composing object schemas
+//! with `allOf` would defeat this, which is why the document spells each shape out.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use jsonschema::{Draft, Validator};
+use loop_engine::http::pipeline::routing_path;
+use loop_engine::http::router::{Resolution, Router};
+use loop_engine::http::{Method, Request};
+use serde_json::{Map, Value};
+
+use super::Response;
+
+/// The document, parsed, with the strict reading described above applied.
+pub fn strict_document() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let mut document = document();
+        close_objects(&mut document);
+        document
+    })
+}
+
+/// The document as the server serves it.
+pub fn document() -> Value {
+    serde_json::from_str(loop_engine::api::OPENAPI_DOCUMENT).expect("the document is JSON")
+}
+
+/// Adds `additionalProperties: false` to every object schema that lists its properties
+/// and says nothing about others.
+fn close_objects(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            let is_object_type = match object.get("type") {
+                Some(Value::String(t)) => t == "object",
+                Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
+                _ => false,
+            };
+            if is_object_type
+                && object.get("properties").is_some_and(Value::is_object)
+                && !object.contains_key("additionalProperties")
+            {
+                object.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            object.values_mut().for_each(close_objects);
+        }
+        Value::Array(items) => items.iter_mut().for_each(close_objects),
+        _ => {}
+    }
+}
+
+/// The server's routing table.
+fn router() -> &'static Router {
+    static ROUTER: OnceLock<Router> = OnceLock::new();
+    ROUTER.get_or_init(loop_engine::api::router)
+}
+
+/// Follows a local `$ref` (`#/components/...`) in the document, if `value` is one.
+pub fn resolve<'d>(document: &'d Value, value: &'d Value) -> &'d Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let pointer = reference
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("only local references are used: {reference}"));
+            let target = document
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("{reference} points at nothing"));
+            resolve(document, target)
+        }
+        None => value,
+    }
+}
+
+/// A validator for `schema`, a schema of the document (its `#/components/...`
+/// references resolve against the document).
+pub fn validator_for(schema: &Value) -> Validator {
+    let mut root: Map<String, Value> = match schema {
+        Value::Object(object) => object.clone(),
+        Value::Bool(_) => {
+            Map::from_iter([("allOf".to_owned(), Value::Array(vec![schema.clone()]))])
+        }
+        other => panic!("not a schema: {other}"),
+    };
+    root.insert("components".into(), strict_document()["components"].clone());
+    jsonschema::options()
+        .with_draft(Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(&Value::Object(root))
+        .unwrap_or_else(|e| panic!("schema does not compile ({e}): {schema}"))
+}
+
+/// Every problem `instance` has against `validator`, one per line (empty: none), each
+/// cut to a readable length.
+pub fn problems(validator: &Validator, instance: &Value) -> String {
+    validator
+        .iter_errors(instance)
+        .map(|e| {
+            let text = e.to_string();
+            let text = if text.chars().count() > 300 {
+                format!("{}…", text.chars().take(300).collect::<String>())
+            } else {
+                text
+            };
+            format!("  at {}: {text}\n", e.instance_path())
+        })
+        .collect()
+}
+
+/// The compiled schema of each (method, path pattern, status) seen so far.
+type Cache = Mutex<HashMap<(Method, &'static str, u16), Option<Arc<Validator>>>>;
+
+/// Checks one answer the test client received against the document; panics with what
+/// is wrong. Requests no route answers (unknown paths, wrong methods), `HEAD` and
+/// `OPTIONS` are not operations of the document and are left alone.
+pub fn check(method: &str, target: &str, response: &Response) {
+    let method = Method::parse(method);
+    if matches!(method, Method::Head | Method::Options | Method::Other) {
+        return;
+    }
+    let request = Request::new(method, target, Vec::new(), Vec::new());
+    let Resolution::Found(route, _) = router().resolve(method, routing_path(&request)) else {
+        return;
+    };
+    let what = format!(
+        "{} {} answered {}",
+        method.as_str(),
+        route.pattern,
+        response.status
+    );
+    let document = strict_document();
+    let operation = document["paths"][route.pattern][method.as_str().to_lowercase()].clone();
+    assert!(
+        operation.is_object(),
+        "{what}: the document has no such operation"
+    );
+    let responses = &operation["responses"];
+    let status = response.status.to_string();
+    let range = format!("{}XX", response.status / 100);
+    let documented = [status.as_str(), range.as_str(), "default"]
+        .into_iter()
+        .find_map(|key| responses.get(key))
+        .unwrap_or_else(|| {
+            panic!(
+                "{what}, a status the document does not list: {}",
+                response.text()
+            )
+        });
+    let documented = resolve(document, documented);
+    let Some(content) = documented.get("content").and_then(Value::as_object) else {
+        assert!(
+            response.body.is_empty(),
+            "{what} with a body the document does not describe: {}",
+            response.text()
+        );
+        return;
+    };
+    let media_type = response
+        .header("Content-Type")
+        .map(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_else(|| panic!("{what} without a Content-Type"));
+    let Some(media) = content.get(&media_type) else {
+        panic!("{what} as {media_type}, which the document does not list");
+    };
+    let body: Value = serde_json::from_slice(&response.body).unwrap_or_else(|e| {
+        panic!(
+            "{what} with a body that is not JSON ({e}): {}",
+            response.text()
+        )
+    });
+    let validator = cached_validator((method, route.pattern, response.status), &media["schema"]);
+    if let Some(validator) = validator {
+        let problems = problems(&validator, &body);
+        let mut shown = body.to_string();
+        if shown.len() > 2000 {
+            shown = format!("{}…", shown.chars().take(2000).collect::<String>());
+        }
+        assert!(
+            problems.is_empty(),
+            "{what} with a body the document's schema refuses:\n{problems}body: {shown}"
+        );
+    }
+}
+
+/// The validator of one operation's answer with one status, compiled once per process.
+fn cached_validator(key: (Method, &'static str, u16), schema: &Value) -> Option<Arc<Validator>> {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(found) = cache.lock().expect("cache lock").get(&key) {
+        return found.clone();
+    }
+    let validator = (!schema.is_null()).then(|| Arc::new(validator_for(schema)));
+    cache
+        .lock()
+        .expect("cache lock")
+        .insert(key, validator.clone());
+    validator
+}
