@@ -10,7 +10,7 @@ use crate::store::labels;
 
 /// `GET`: live labels in creation order.
 pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let page = page(request).map_err(ApiError::as_unprocessable)?;
+    let page = page(request).map_err(ApiError::into_unprocessable)?;
     let (rows, total) = labels::list(ctx.db(), page)?;
     Ok(Reply::listing(rows, total))
 }
@@ -23,7 +23,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let color = input.required_str("color", 1, 50);
     input
         .finish()
-        .map_err(|errors| ApiError::from(errors).as_unprocessable())?;
+        .map_err(|errors| ApiError::from(errors).into_unprocessable())?;
     let label = ctx.write(|tx, now| {
         labels::insert(tx, &name, &color, now)?
             .ok_or(ApiError::Conflict("Label name already exists"))

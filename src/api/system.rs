@@ -25,7 +25,7 @@ pub fn root(_: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
 /// The OpenAPI 3.1 document of every route the server answers, as stored in
 /// `src/api/openapi.json`. The tests keep it true: every route of [`super::router`] is in
 /// it and nothing else, and every answer the integration suite receives matches it.
-pub const OPENAPI_DOCUMENT: &str = include_str!("openapi.json");
+const OPENAPI_DOCUMENT: &str = include_str!("openapi.json");
 
 /// The OpenAPI document, for client generators, no-code tools and the docs page.
 pub fn openapi(_: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {

@@ -134,7 +134,7 @@ impl ApiError {
     /// The same failure answered as a 422 when it is a validation failure (routes whose
     /// contract says so: DECISIONS 25); any other error is unchanged.
     #[must_use]
-    pub fn as_unprocessable(self) -> Self {
+    pub fn into_unprocessable(self) -> Self {
         match self {
             Self::Validation(errors) => Self::InvalidEntity(errors),
             other => other,
@@ -276,14 +276,14 @@ mod tests {
                 ]
             })
         );
-        let unprocessable = error.as_unprocessable();
+        let unprocessable = error.into_unprocessable();
         assert_eq!(unprocessable.status(), 422);
         assert_eq!(
             body(&unprocessable)["details"][1],
             serde_json::json!({"path": "type", "message": "Invalid option"})
         );
         assert!(matches!(
-            ApiError::BadRequest("x".into()).as_unprocessable(),
+            ApiError::BadRequest("x".into()).into_unprocessable(),
             ApiError::BadRequest(_)
         ));
     }

@@ -78,7 +78,7 @@ fn style_of(request: &Request) -> Style {
 }
 
 /// The path the router matches: on the review API a single trailing slash is ignored.
-/// Public so that the contract tests resolve a request exactly as the server does.
+/// (`crate::route_pattern_of` resolves requests with it too.)
 pub fn routing_path(request: &Request) -> &str {
     let path = request.path();
     match path.strip_suffix('/') {

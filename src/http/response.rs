@@ -110,12 +110,8 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Every header set so far.
-    pub fn headers(&self) -> &[(&'static str, String)] {
-        &self.headers
-    }
-
     /// The body bytes.
+    #[cfg(test)]
     pub fn body(&self) -> &[u8] {
         &self.body
     }

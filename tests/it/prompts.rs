@@ -2,18 +2,14 @@
 //! §11.16), the preview and its golden renderings (§7, appendix C), and prompt reviews
 //! with the improvement loop (§8, §11.15).
 
-mod common;
+use crate::common;
 
-use common::TestServer;
+use common::{TestServer, id};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 fn server() -> TestServer {
     TestServer::start_with(|c| c.loop_url = Some("http://localhost:5667".to_owned()))
-}
-
-fn id(value: &Value) -> String {
-    value["id"].as_str().unwrap_or_default().to_owned()
 }
 
 fn sha256(text: &str) -> String {

@@ -1,8 +1,8 @@
 //! `loop-bench`: a load generator for Loop's benchmark scenarios (see BENCHMARKS.md).
 //!
 //! ```text
-//! cargo run --release --bin loop-bench -- <scenario> [--clients N] [--seconds S]
-//! cargo run --release --bin loop-bench -- all
+//! cargo run --release -p loop-bench -- <scenario> [--clients N] [--seconds S]
+//! cargo run --release -p loop-bench -- all
 //! ```
 //!
 //! Each scenario starts its own server (this binary re-executed as `serve-internal`, so
@@ -18,6 +18,9 @@
 //! The bench server allows a billion review-API requests per project key per minute
 //! (`BENCH_RATE_LIMIT`), as `loop serve --rate-limit 1000000000` would.
 
+// A benchmark that cannot set itself up has nothing to measure: it stops with a message.
+#![allow(clippy::expect_used, clippy::panic)]
+
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -25,16 +28,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use loop_engine::clock::{Clock, SystemClock, Timestamp};
 use loop_engine::config::Config;
-use loop_engine::domain::enums::{AuthorType, IssueStatus, IssueType, TaskStatus};
-use loop_engine::domain::prompt::defaults;
-use loop_engine::domain::review::resolution::Resolution;
-use loop_engine::domain::review::task;
-use loop_engine::http::auth;
-use loop_engine::store::{
-    self, issues, project_keys, projects, prompt_reviews, review_tasks, verdicts,
-};
+use loop_engine::seed::{self, ReviewSeed, Seed, Seeded};
 
 /// The admin key of the engine API (`LOOP_API_KEY` of the bench server).
 const KEY: &str = "bench-key";
@@ -120,7 +115,7 @@ fn run(name: &str, clients: Option<u64>, duration: Duration) -> Option<Outcome> 
             Call::post("/api/signals", body)
         }),
         "review-tasks" => {
-            let key = auth::generate_project_key().expect("random bytes");
+            let key = seed::new_project_key().expect("a project key");
             let seed = Seed {
                 project_key: Some(key.clone()),
                 ..Seed::default()
@@ -192,159 +187,6 @@ fn run(name: &str, clients: Option<u64>, duration: Duration) -> Option<Outcome> 
 }
 
 /// What a scenario's database holds before the load starts.
-#[derive(Default)]
-struct Seed {
-    /// Issues in all: roots, each followed by nine children.
-    issues: usize,
-    /// How many of them are `todo` (dispatch candidates); the rest are done or backlog.
-    todo: usize,
-    /// Prompt reviews, spread over the default templates' versions.
-    reviews: usize,
-    /// A review-API project key (`lq_…`) to store, for a new project.
-    project_key: Option<String>,
-    /// Review tasks with this callback URL: `escalated` of them waiting for an admin,
-    /// `delivering` of them resolved with their verdict delivery still pending.
-    review: Option<ReviewSeed>,
-}
-
-/// Review tasks to seed, each with a `callback_url` at the bench's own receiver.
-struct ReviewSeed {
-    callback_url: String,
-    escalated: usize,
-    delivering: usize,
-}
-
-impl Seed {
-    fn issues(issues: usize) -> Self {
-        Self {
-            issues,
-            ..Self::default()
-        }
-    }
-
-    fn dashboard() -> Self {
-        Self {
-            issues: 100_000,
-            todo: 5_000,
-            reviews: 1_000,
-            ..Self::default()
-        }
-    }
-
-    /// Writes the seed through the store, in one transaction.
-    fn write(&self, path: &std::path::Path) {
-        let mut conn = store::open(path).expect("open the bench database");
-        let now = SystemClock.now();
-        store::migrate(&mut conn, now).expect("migrate");
-        let tx = conn.transaction().expect("transaction");
-        let kinds = [
-            IssueType::Signal,
-            IssueType::Hypothesis,
-            IssueType::Plan,
-            IssueType::Task,
-            IssueType::Monitor,
-        ];
-        let mut root = String::new();
-        for i in 0..self.issues {
-            // `todo` issues spread evenly through the table; creation spread over 60 days.
-            let status = if (i + 1) * self.todo / self.issues > i * self.todo / self.issues {
-                IssueStatus::Todo
-            } else if i % 2 == 0 {
-                IssueStatus::Done
-            } else {
-                IssueStatus::Backlog
-            };
-            let issue = issues::NewIssue {
-                title: format!("Seeded issue {i}"),
-                description: Some("Seeded for the benchmark".to_owned()),
-                kind: kinds[i % kinds.len()],
-                status,
-                priority: i64::try_from(i % 5).unwrap_or(0),
-                parent_id: (i % 10 != 0).then(|| root.clone()),
-                project_id: None,
-                signal_source: None,
-                signal_payload: None,
-                hypothesis: None,
-                completed_at: None,
-            };
-            let age = i64::try_from(i % 60).unwrap_or(0) * 86_400_000;
-            let stored = issues::insert(&tx, &issue, now.plus_millis(-age)).expect("seed issue");
-            if i % 10 == 0 {
-                root = stored.id;
-            }
-        }
-        let versions = defaults::TEMPLATES.map(|t| t.version_id);
-        for i in 0..self.reviews {
-            let score = i64::try_from(i % 5).unwrap_or(0) + 1;
-            let review = prompt_reviews::NewReview {
-                version_id: versions[i % versions.len()].to_owned(),
-                issue_id: format!("issue-{i}"),
-                clarity: score,
-                completeness: 6 - score,
-                relevance: 3,
-                feedback: Some("Seeded review".to_owned()),
-                author_type: AuthorType::Agent,
-            };
-            prompt_reviews::insert(&tx, &review, now).expect("seed review");
-        }
-        if let Some(key) = &self.project_key {
-            let secret = auth::generate_signing_secret().expect("random bytes");
-            let fields = projects::ProjectFields {
-                name: Some("Bench".to_owned()),
-                ..projects::ProjectFields::default()
-            };
-            let project = projects::insert(&tx, &fields, &secret, now).expect("seed project");
-            let new_key = project_keys::NewProjectKey {
-                project_id: &project.id,
-                name: "bench",
-                prefix: &auth::key_prefix(key),
-                key_hash: &auth::key_hash(key),
-            };
-            project_keys::insert(&tx, &new_key, now).expect("seed project key");
-        }
-        if let Some(review) = &self.review {
-            seed_review_tasks(&tx, review, now);
-        }
-        tx.commit().expect("commit the seed");
-    }
-}
-
-/// Seeds a project's review tasks: escalated ones (no delivery yet), then resolved ones
-/// whose verdict deliveries are pending, each queued through `verdicts::resolve` as a
-/// live resolution would queue it.
-fn seed_review_tasks(conn: &rusqlite::Connection, seed: &ReviewSeed, now: Timestamp) {
-    let secret = auth::generate_signing_secret().expect("random bytes");
-    let fields = projects::ProjectFields {
-        name: Some("Deliveries".to_owned()),
-        ..projects::ProjectFields::default()
-    };
-    let project = projects::insert(conn, &fields, &secret, now).expect("seed project");
-    let body = serde_json::json!({"module": "swiper", "payload": {"content": "x"}, "callback_url": seed.callback_url});
-    let task = task::parse(body.as_object().expect("an object"), 86_400).expect("a valid task");
-    for i in 0..seed.escalated + seed.delivering {
-        let stored = review_tasks::insert(conn, &project.id, &task, None, now).expect("seed task");
-        let escalate = Resolution {
-            status: TaskStatus::Escalated,
-            verdict: None,
-            choice: None,
-            reason: Some("seeded".to_owned()),
-            detail: None,
-            escalated: true,
-            timed_out: false,
-        };
-        if i < seed.escalated {
-            conn.execute(
-                "UPDATE review_tasks SET status = 'escalated', escalated = 1, verdict_reason = 'seeded', reviewed_at = ?2 WHERE id = ?1",
-                rusqlite::params![stored.id, now.to_string()],
-            )
-            .expect("escalate a seeded task");
-        } else {
-            verdicts::resolve(conn, &stored.id, TaskStatus::Pending, &escalate, None, now)
-                .expect("resolve a seeded task");
-        }
-    }
-}
-
 /// A local webhook receiver: answers 200 at once and notes when the `n`-th delivery
 /// arrived.
 struct Receiver {
@@ -411,17 +253,7 @@ fn deliveries(name: &str, clients: usize, n: usize) -> Outcome {
         ..Seed::default()
     };
     let server = Server::start(&seed);
-    let ids: Vec<String> = {
-        let conn = rusqlite::Connection::open(&server.db).expect("open the bench database");
-        let mut statement = conn
-            .prepare("SELECT id FROM review_tasks WHERE status = 'escalated'")
-            .expect("prepare");
-        statement
-            .query_map([], |row| row.get(0))
-            .expect("query")
-            .collect::<rusqlite::Result<_>>()
-            .expect("task ids")
-    };
+    let ids = &server.seeded.escalated_task_ids;
     let next = AtomicU64::new(0);
     let started = Instant::now();
     let tallies: Vec<Tally> = std::thread::scope(|scope| {
@@ -590,7 +422,7 @@ impl Outcome {
 struct Server {
     child: Child,
     addr: SocketAddr,
-    db: std::path::PathBuf,
+    seeded: Seeded,
     _dir: tempfile::TempDir,
 }
 
@@ -598,7 +430,7 @@ impl Server {
     fn start(seed: &Seed) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let db = dir.path().join("bench.db");
-        seed.write(&db);
+        let seeded = seed.write(&db).expect("seed the database");
         let exe = std::env::current_exe().expect("own path");
         let mut child = Command::new(exe)
             .args(["serve-internal", &db.to_string_lossy()])
@@ -614,7 +446,7 @@ impl Server {
         Self {
             child,
             addr,
-            db,
+            seeded,
             _dir: dir,
         }
     }

@@ -4,15 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_loop");
-
-fn run(args: &[&str], db: &std::path::Path) -> std::process::Output {
-    Command::new(BIN)
-        .args(args)
-        .env("LOOP_DB", db)
-        .output()
-        .expect("loop runs")
-}
+use crate::common::cli::{BIN, run_loop};
 
 #[test]
 fn help_describes_every_flag_and_variable() {
@@ -35,6 +27,10 @@ fn help_describes_every_flag_and_variable() {
         "LOOP_API_KEY",
         "LOOP_CORS_ORIGINS",
         "LOOP_LOG",
+        "LOOP_URL",
+        "GITHUB_WEBHOOK_SECRET",
+        "SENTRY_CLIENT_SECRET",
+        "POSTHOG_WEBHOOK_SECRET",
         "4242",
         "./loop.db",
     ] {
@@ -46,7 +42,7 @@ fn help_describes_every_flag_and_variable() {
 fn keys_can_be_created_listed_and_revoked() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("keys.db");
-    let created = run(&["keys", "create", "--admin", "--name", "laptop"], &db);
+    let created = run_loop(&db, &["keys", "create", "--admin", "--name", "laptop"]);
     assert!(
         created.status.success(),
         "{}",
@@ -55,7 +51,7 @@ fn keys_can_be_created_listed_and_revoked() {
     let key = String::from_utf8_lossy(&created.stdout).trim().to_owned();
     assert!(key.starts_with("loop_") && key.len() == 69, "{key}");
 
-    let listed = String::from_utf8_lossy(&run(&["keys", "list"], &db).stdout).into_owned();
+    let listed = String::from_utf8_lossy(&run_loop(&db, &["keys", "list"]).stdout).into_owned();
     assert!(
         listed.contains("laptop") && listed.contains("active"),
         "{listed}"
@@ -68,14 +64,14 @@ fn keys_can_be_created_listed_and_revoked() {
         .expect("a key row")
         .to_owned();
 
-    assert!(run(&["keys", "revoke", &id], &db).status.success());
-    assert!(String::from_utf8_lossy(&run(&["keys", "list"], &db).stdout).contains("revoked"));
+    assert!(run_loop(&db, &["keys", "revoke", &id]).status.success());
+    assert!(String::from_utf8_lossy(&run_loop(&db, &["keys", "list"]).stdout).contains("revoked"));
     assert!(
-        !run(&["keys", "revoke", &id], &db).status.success(),
+        !run_loop(&db, &["keys", "revoke", &id]).status.success(),
         "revoking twice is an error"
     );
     assert!(
-        !run(&["keys", "create"], &db).status.success(),
+        !run_loop(&db, &["keys", "create"]).status.success(),
         "the kind of key must be named"
     );
 }

@@ -3,15 +3,14 @@
 //! every answer matches it is checked on every request of the integration suite, by
 //! `common::contract`.)
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::panic::catch_unwind;
 
-use common::contract::{document, problems, resolve, strict_document, validator_for};
-use common::{Response, TestServer};
-use loop_engine::http::router::Access;
+use loop_engine::Access;
 use serde_json::{Value, json};
+
+use crate::common::contract::{document, problems, resolve, strict_document, validator_for};
+use crate::common::{Response, TestServer};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -33,10 +32,9 @@ fn documented_operations(document: &Value) -> BTreeSet<(String, String)> {
 
 #[test]
 fn every_route_is_documented_and_nothing_else() {
-    let routes: BTreeSet<(String, String)> = loop_engine::api::router()
-        .routes()
-        .iter()
-        .map(|r| (r.method.as_str().to_owned(), r.pattern.to_owned()))
+    let routes: BTreeSet<(String, String)> = loop_engine::routes()
+        .into_iter()
+        .map(|(method, pattern)| (method.to_owned(), pattern.to_owned()))
         .collect();
     let documented = documented_operations(&document());
     let undocumented: Vec<_> = routes.difference(&documented).collect();
@@ -90,11 +88,11 @@ fn security_of(access: Access) -> Value {
 #[test]
 fn each_operation_documents_the_security_of_its_route() {
     let document = document();
-    for route in loop_engine::api::router().routes() {
-        let operation = &document["paths"][route.pattern][route.method.as_str().to_lowercase()];
-        let what = format!("{} {}", route.method.as_str(), route.pattern);
-        assert_eq!(operation["security"], security_of(route.access), "{what}");
-        if route.access != Access::Public {
+    for (method, pattern, access) in loop_engine::route_access() {
+        let operation = &document["paths"][pattern][method.to_lowercase()];
+        let what = format!("{method} {pattern}");
+        assert_eq!(operation["security"], security_of(access), "{what}");
+        if access != Access::Public {
             assert!(
                 operation["responses"]["401"].is_object(),
                 "{what}: a refused credential (401) is documented"
@@ -268,7 +266,7 @@ fn received(status: u16, content_type: Option<&str>, body: &str) -> Response {
 #[test]
 fn the_contract_check_refuses_answers_the_document_does_not_describe() {
     let check = |method: &str, target: &str, response: Response| {
-        catch_unwind(|| common::contract::check(method, target, &response)).is_ok()
+        catch_unwind(|| crate::common::contract::check(method, target, &response)).is_ok()
     };
     let json = Some("application/json");
     assert!(check(

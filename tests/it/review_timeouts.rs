@@ -2,27 +2,13 @@
 //! 54, 69): an undecided gate task gets its `on_timeout` outcome once its deadline
 //! passes, also when the deadline passed while the server was down.
 
-mod common;
+use crate::common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use common::TestServer;
-use loop_engine::clock::{ManualClock, Timestamp};
+use common::{START, TestServer, clocked, id, manual_clock};
+use loop_engine::clock::Timestamp;
 use serde_json::{Value, json};
-
-const START: i64 = 1_800_000_000_000;
-
-/// A server on a manual clock whose background thread stays out of the way: tests run
-/// the background work themselves after moving the clock.
-fn clocked() -> (TestServer, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_millis(START)));
-    let server = TestServer::start_with_clock(
-        |c| c.maintenance_interval = Duration::from_secs(3600),
-        clock.clone(),
-    );
-    (server, clock)
-}
 
 fn gate(server: &TestServer, key: &str, on_timeout: Option<&str>) -> Value {
     let mut body = json!({"module": "swiper", "payload": {"content": "x"}, "mode": "gate", "timeout_seconds": 30});
@@ -30,11 +16,6 @@ fn gate(server: &TestServer, key: &str, on_timeout: Option<&str>) -> Value {
         body["on_timeout"] = json!(on_timeout);
     }
     server.task(key, body)
-}
-
-fn read(server: &TestServer, key: &str, task: &Value) -> Value {
-    let path = format!("/api/v1/tasks/{}", task["id"].as_str().unwrap_or_default());
-    server.review(key, "GET", &path, None).json()
 }
 
 #[test]
@@ -50,7 +31,7 @@ fn each_on_timeout_value_resolves_an_undecided_gate_task() {
     clock.advance(29_000);
     server.run_background_work();
     assert_eq!(
-        read(&server, &key, &escalate)["status"],
+        server.read_task(&key, &id(&escalate))["status"],
         "pending",
         "not before the deadline"
     );
@@ -64,7 +45,7 @@ fn each_on_timeout_value_resolves_an_undecided_gate_task() {
         (&reject, "reviewed", json!(false), false),
         (&approve, "reviewed", json!(true), false),
     ] {
-        let task = read(&server, &key, task);
+        let task = server.read_task(&key, &id(task));
         assert_eq!(task["status"], status, "{task}");
         assert_eq!(task["verdict"], verdict);
         assert_eq!(task["escalated"], escalated);
@@ -82,16 +63,16 @@ fn each_on_timeout_value_resolves_an_undecided_gate_task() {
     // Monitor tasks never time out.
     clock.advance(30 * 86_400_000);
     server.run_background_work();
-    assert_eq!(read(&server, &key, &monitor)["status"], "pending");
+    assert_eq!(server.read_task(&key, &id(&monitor))["status"], "pending");
     // A resolution is final: later ticks change nothing.
-    let before = read(&server, &key, &reject);
+    let before = server.read_task(&key, &id(&reject));
     server.run_background_work();
-    assert_eq!(read(&server, &key, &reject), before);
+    assert_eq!(server.read_task(&key, &id(&reject)), before);
 }
 
 #[test]
 fn the_background_thread_resolves_deadlines_on_its_own() {
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_millis(START)));
+    let clock = manual_clock();
     let server = TestServer::start_with_clock(
         |c| c.maintenance_interval = Duration::from_millis(10),
         clock.clone(),
@@ -101,7 +82,7 @@ fn the_background_thread_resolves_deadlines_on_its_own() {
     clock.advance(31_000);
     let resolved = (0..500).any(|_| {
         std::thread::sleep(Duration::from_millis(10));
-        read(&server, &key, &task)["status"] == "reviewed"
+        server.read_task(&key, &id(&task))["status"] == "reviewed"
     });
     assert!(resolved, "the maintenance thread applied on_timeout");
 }
@@ -114,7 +95,7 @@ fn deadlines_that_passed_while_the_server_was_down_are_resolved_before_serving()
     clock.advance(3_600_000);
     server.restart();
     // No background work was run by hand: start-up did it.
-    let task = read(&server, &key, &task);
+    let task = server.read_task(&key, &id(&task));
     assert_eq!(
         (task["status"].clone(), task["verdict"].clone()),
         (json!("reviewed"), json!(false))

@@ -2,20 +2,15 @@
 //! ordering, blocking, atomic claims under concurrency, prompts, and claim leases with a
 //! controlled clock.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
-use common::TestServer;
-use loop_engine::clock::{ManualClock, Timestamp};
+use common::{TestServer, clocked, clocked_with, id};
+use loop_engine::clock::Timestamp;
 use serde_json::{Value, json};
 
 const DAY: i64 = 86_400_000;
-
-fn id(value: &Value) -> String {
-    value["id"].as_str().unwrap_or_default().to_owned()
-}
 
 fn todo(server: &TestServer, title: &str, kind: &str, priority: i64) -> Value {
     server.create(
@@ -42,31 +37,6 @@ fn relate(server: &TestServer, from: &Value, kind: &str, to: &Value) {
         &format!("/api/issues/{}/relations", id(from)),
         json!({"type": kind, "relatedIssueId": to["id"]}),
     );
-}
-
-/// The background thread would only tick after an hour: tests that move the clock run
-/// the background work themselves ([`TestServer::run_background_work`]) exactly when
-/// they mean to, so nothing sleeps and a lease lapses only when a test says so.
-const NO_TICK: std::time::Duration = std::time::Duration::from_secs(3600);
-
-fn clocked_with(
-    configure: impl FnOnce(&mut loop_engine::config::Config),
-) -> (TestServer, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_millis(
-        1_800_000_000_000,
-    )));
-    let server = TestServer::start_with_clock(
-        |c| {
-            c.maintenance_interval = NO_TICK;
-            configure(c);
-        },
-        clock.clone(),
-    );
-    (server, clock)
-}
-
-fn clocked() -> (TestServer, Arc<ManualClock>) {
-    clocked_with(|_| {})
 }
 
 fn status(server: &TestServer, path: &str) -> String {
@@ -452,7 +422,7 @@ fn sixteen_claimers_never_share_an_issue() {
          SELECT 'bulk-' || i, 'bulk ' || i, 'task', 'todo', i % 5, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM n;",
     )
     .expect("bulk insert");
-    loop_engine::store::issues::backfill_dispatch_columns(&conn).expect("backfill");
+    loop_engine::testing::fill_dispatch_columns(&conn).expect("backfill");
     let claimed: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..16)
             .map(|_| {

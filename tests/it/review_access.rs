@@ -2,13 +2,10 @@
 //! 1–7, 66–73): project keys and their admin routes, project scoping, hook
 //! subscriptions, the connection check and rate limits.
 
-mod common;
-
-use std::sync::Arc;
-
-use common::{KEY, TestServer};
-use loop_engine::clock::{ManualClock, Timestamp};
 use serde_json::{Value, json};
+
+use crate::common::cli::run_loop;
+use crate::common::{KEY, TestServer, clocked_with};
 
 fn swiper() -> Value {
     json!({"module": "swiper", "payload": {"content": "hi"}})
@@ -68,7 +65,7 @@ fn ingest_needs_a_valid_unrevoked_project_key() {
             .status,
         404
     );
-    assert_eq!(count(&server, "review_tasks"), 1);
+    assert_eq!(server.count_rows("review_tasks"), 1);
 }
 
 #[test]
@@ -290,23 +287,10 @@ fn verdicts_start_as_an_empty_array() {
     }
 }
 
-fn count(server: &TestServer, table: &str) -> i64 {
-    let conn = rusqlite::Connection::open(server.db_path()).expect("open the database");
-    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
-        row.get(0)
-    })
-    .expect("count")
-}
-
-fn limited_server(requests_per_key: u32) -> (TestServer, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_millis(
-        1_800_000_000_000,
-    )));
-    let server = TestServer::start_with_clock(
-        |c| c.rate_limit.requests_per_key = requests_per_key,
-        clock.clone(),
-    );
-    (server, clock)
+fn limited_server(
+    requests_per_key: u32,
+) -> (TestServer, std::sync::Arc<loop_engine::clock::ManualClock>) {
+    clocked_with(|c| c.rate_limit.requests_per_key = requests_per_key)
 }
 
 #[test]
@@ -342,7 +326,7 @@ fn each_key_has_its_own_rolling_budget() {
     );
     assert_eq!(refused.header("X-RateLimit-Remaining"), Some("0"));
     assert_eq!(
-        count(&server, "review_tasks"),
+        server.count_rows("review_tasks"),
         0,
         "a refused request does nothing"
     );
@@ -408,13 +392,7 @@ fn repeated_failed_authentication_from_one_address_is_throttled() {
 fn the_cli_creates_lists_and_revokes_project_keys() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("cli.db");
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_loop"))
-            .args(args)
-            .env("LOOP_DB", &db)
-            .output()
-            .expect("loop runs")
-    };
+    let run = |args: &[&str]| run_loop(&db, args);
     let missing = run(&["keys", "create", "--project", "Support"]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no project"));

@@ -1,6 +1,6 @@
 //! `/api/issues` through real HTTP (loop-api.md §4.1–4.5, §11.3; DECISIONS 5, 9, 11).
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

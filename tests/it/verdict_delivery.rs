@@ -3,17 +3,16 @@
 //! restarts, redelivery after a secret rotation, slow receivers, and verdicts that feed
 //! the engine.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::TestServer;
+use common::{TestServer, hmac_sha256_hex, manual_clock};
 use loop_engine::clock::{ManualClock, Timestamp};
 use loop_engine::config::Config;
-use loop_engine::domain::review::delivery::RetrySchedule;
-use loop_engine::domain::signature::hmac_sha256_hex;
+use loop_engine::config::RetrySchedule;
 use serde_json::{Value, json};
 
 /// What a receiver answers its n-th request (0-based).
@@ -141,7 +140,7 @@ fn server_with(schedule: &str, clock: Option<Arc<ManualClock>>) -> TestServer {
         c.webhook_retry_schedule = schedule;
         c.delivery_poll_interval = Duration::from_millis(10);
         c.webhook_timeout = Duration::from_secs(1);
-        c.maintenance_interval = Duration::from_secs(3600);
+        c.maintenance_interval = common::clock::NO_TICK;
         // The tests poll the delivery log on a clock that stands still.
         c.rate_limit.requests_per_key = 1_000_000;
     };
@@ -149,12 +148,6 @@ fn server_with(schedule: &str, clock: Option<Arc<ManualClock>>) -> TestServer {
         Some(clock) => TestServer::start_with_clock(setup, clock),
         None => TestServer::start_with(setup),
     }
-}
-
-fn manual_clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(Timestamp::from_unix_millis(
-        1_800_000_000_000,
-    )))
 }
 
 /// A gate task that approves itself at its deadline: moving the clock resolves it.
@@ -186,6 +179,19 @@ fn deliveries(server: &TestServer, key: &str, query: &str) -> Value {
     let response = server.review(key, "GET", &format!("/api/v1/deliveries{query}"), None);
     assert_eq!(response.status, 200, "{}", response.text());
     response.json()
+}
+
+/// Waits until the project's first delivery has `attempts` attempts recorded (at most
+/// ten seconds) and returns the project's deliveries.
+fn recorded(server: &TestServer, key: &str, attempts: i64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let listed = deliveries(server, key, "");
+        if listed[0]["attempts"] == attempts || Instant::now() > deadline {
+            return listed;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// Waits until the project's deliveries all left `pending` (at most ten seconds).
@@ -414,9 +420,11 @@ fn retries_wait_for_the_scheduled_gap() {
     self_approving(&server, &key, Some(&receiver.url));
     time_out(&server, &clock);
     receiver.wait_for(1);
+    // The clock moves only once the attempt is recorded, or the retry would be
+    // scheduled from the moved clock.
+    let pending = recorded(&server, &key, 1);
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(receiver.received().len(), 1, "not before the 10 s gap");
-    let pending = deliveries(&server, &key, "");
     let due =
         Timestamp::parse_canonical(pending[0]["next_attempt_at"].as_str().unwrap_or_default());
     assert_eq!(
@@ -425,6 +433,7 @@ fn retries_wait_for_the_scheduled_gap() {
     );
     clock.advance(10_000);
     receiver.wait_for(2);
+    recorded(&server, &key, 2);
     clock.advance(59_000);
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(receiver.received().len(), 2, "not before the 60 s gap");

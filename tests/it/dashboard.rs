@@ -1,28 +1,14 @@
 //! The dashboard through real HTTP (loop-api.md §9, §11.17; DECISIONS 11, 14).
 
-mod common;
+use crate::common;
 
-use std::sync::Arc;
-
-use common::TestServer;
-use loop_engine::clock::{ManualClock, Timestamp};
+use common::{TestServer, clocked, id};
 use serde_json::{Value, json};
 
 const HOUR: i64 = 3_600_000;
 
-fn id(value: &Value) -> String {
-    value["id"].as_str().unwrap_or_default().to_owned()
-}
-
 fn stats(server: &TestServer) -> Value {
     server.get("/api/dashboard/stats").json()["data"].clone()
-}
-
-fn clocked() -> (TestServer, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_millis(
-        1_800_000_000_000,
-    )));
-    (TestServer::start_with_clock(|_| {}, clock.clone()), clock)
 }
 
 #[test]
@@ -253,7 +239,7 @@ fn activity_limits_have_no_upper_bound() {
                 strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds') FROM n;",
     )
     .expect("bulk insert");
-    loop_engine::store::issues::backfill_dispatch_columns(&conn).expect("backfill");
+    loop_engine::testing::fill_dispatch_columns(&conn).expect("backfill");
     let chains = |query: &str| {
         let response = server.get(&format!("/api/dashboard/activity{query}"));
         assert_eq!(response.status, 200, "{query}: {}", response.text());

@@ -1,8 +1,9 @@
 //! Authentication (loop-api.md §1.1, §11.1; DECISIONS 15) and the HTTP conventions every
 //! route shares (§2.1, §2.13; DECISIONS 5, 8, 16, 21, 22).
 
-mod common;
+use crate::common;
 
+use common::http::{Framing, read_response};
 use common::{KEY, TestServer};
 use serde_json::json;
 
@@ -357,7 +358,7 @@ fn sdk_habits_are_accepted() {
 
 #[test]
 fn keep_alive_connections_serve_many_requests() {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{BufReader, Write};
     let server = TestServer::start();
     let mut stream = std::net::TcpStream::connect(server.running().addr()).expect("connect");
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
@@ -365,19 +366,8 @@ fn keep_alive_connections_serve_many_requests() {
         stream
             .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
             .expect("write");
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).expect("read");
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).expect("body");
-        assert!(String::from_utf8_lossy(&body).contains("loop-api"));
+        let response = read_response(&mut reader, Framing::KeepAlive).expect("an answer");
+        assert_eq!(response.status, 200);
+        assert!(response.text().contains("loop-api"));
     }
 }

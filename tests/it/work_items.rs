@@ -1,14 +1,10 @@
 //! Relations, comments, labels, projects and goals through real HTTP
 //! (loop-api.md §4.6–4.22, §11.4–11.8, §2.11; DECISIONS 5, 8).
 
-mod common;
+use crate::common;
 
-use common::TestServer;
+use common::{TestServer, id};
 use serde_json::{Value, json};
-
-fn id(value: &Value) -> &str {
-    value["id"].as_str().unwrap_or_default()
-}
 
 #[test]
 fn relations() {

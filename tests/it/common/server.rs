@@ -1,21 +1,16 @@
-//! A real server on a free port with its own temporary database, and a minimal HTTP/1.1
-//! client that can send anything (bad JSON, odd headers, huge bodies). Every answer the
-//! client receives is checked against the OpenAPI document ([`contract`]).
-#![allow(dead_code)]
+//! A real server on a free port with its own temporary database, and the requests the
+//! tests make of it: as an admin, with a project key, or as a signed-in user.
 
-pub mod contract;
-
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
-
 use std::sync::Arc;
 
 use loop_engine::clock::{Clock, SystemClock};
 use loop_engine::config::Config;
 use loop_engine::server::{self, Running};
 use serde_json::Value;
+
+use super::http::{Response, send_to};
 
 /// The bearer key every test server accepts (the original suite's key).
 pub const KEY: &str = "loop_test-api-key";
@@ -287,6 +282,21 @@ impl TestServer {
             serde_json::json!({"title": title, "type": kind}),
         )
     }
+
+    /// A review task as its project reads it (`GET /api/v1/tasks/{id}` with `key`).
+    pub fn read_task(&self, key: &str, id: &str) -> Value {
+        self.review(key, "GET", &format!("/api/v1/tasks/{id}"), None)
+            .json()
+    }
+
+    /// How many rows `table` holds, read straight from the database file.
+    pub fn count_rows(&self, table: &str) -> i64 {
+        let conn = rusqlite::Connection::open(self.db_path()).expect("open the database");
+        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })
+        .expect("count")
+    }
 }
 
 impl Drop for TestServer {
@@ -295,66 +305,6 @@ impl Drop for TestServer {
             running.shutdown();
         }
     }
-}
-
-/// The fixture of loop-api.md appendix C, written through SQL with its fixed ids and
-/// numbers (the dispatch columns are then filled in as the store would).
-pub fn golden_fixture(server: &TestServer) {
-    use loop_engine::domain::stored_json;
-    use serde_json::json;
-    let conn = rusqlite::Connection::open(server.db_path()).expect("open the database");
-    let hypothesis = stored_json::to_text(json!({
-        "statement": "OAuth redirect broke", "confidence": 0.75, "evidence": ["a", "b"], "validationCriteria": "conv back to 3.6%"
-    }));
-    let payload = stored_json::to_text(json!({"metric": "signup", "change": -0.12}));
-    conn.execute_batch(&format!(
-        "INSERT INTO projects (id, name, description, status, health, created_at, updated_at)
-           VALUES ('proj_1', 'Onboarding', 'Improve onboarding', 'active', 'on_track', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
-         INSERT INTO goals (id, title, status, target_value, current_value, unit, project_id, created_at, updated_at)
-           VALUES ('goal_1', 'Raise conversion', 'active', 4, 3.2, '%', 'proj_1', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
-         INSERT INTO issues (number, id, title, description, type, status, priority, hypothesis, created_at, updated_at)
-           VALUES (10, 'iss_parent', 'Signups dropped', 'Conversion fell <12%> & \"more\"', 'signal', 'done', 0, '{hypothesis}', '2026-01-01T00:00:01.000Z', '2026-01-01T00:00:01.000Z');
-         INSERT INTO issues (number, id, title, description, type, status, priority, parent_id, project_id, agent_summary, created_at, updated_at)
-           VALUES (11, 'iss_task', 'Fix redirect', 'Fix the OAuth redirect', 'task', 'todo', 2, 'iss_parent', 'proj_1', 'Tried X, failed', '2026-01-01T00:00:02.000Z', '2026-01-01T00:00:02.000Z');
-         INSERT INTO issues (number, id, title, type, status, priority, parent_id, created_at, updated_at)
-           VALUES (12, 'iss_sib1', 'Add spinner', 'task', 'done', 0, 'iss_parent', '2026-01-01T00:00:03.000Z', '2026-01-01T00:00:03.000Z');
-         INSERT INTO issues (number, id, title, type, status, priority, parent_id, agent_summary, created_at, updated_at)
-           VALUES (13, 'iss_sib2', 'Old attempt', 'task', 'canceled', 0, 'iss_parent', 'gave up', '2026-01-01T00:00:04.000Z', '2026-01-01T00:00:04.000Z');
-         INSERT INTO issues (number, id, title, type, status, priority, signal_source, signal_payload, created_at, updated_at)
-           VALUES (14, 'iss_signal', 'PostHog: signup -12% (24h)', 'signal', 'todo', 0, 'posthog', '{payload}', '2026-01-01T00:00:05.000Z', '2026-01-01T00:00:05.000Z');
-         INSERT INTO labels (id, name, color, created_at) VALUES ('lbl_1', 'frontend', '#f00', '2026-01-01T00:00:00.000Z');
-         INSERT INTO issue_labels (issue_id, label_id) VALUES ('iss_task', 'lbl_1');
-         INSERT INTO issue_relations (id, type, issue_id, related_issue_id, created_at)
-           VALUES ('rel_1', 'blocked_by', 'iss_task', 'iss_sib1', '2026-01-01T00:00:06.000Z'),
-                  ('rel_2', 'blocks', 'iss_task', 'iss_sib2', '2026-01-01T00:00:06.000Z');"
-    ))
-    .expect("fixture inserted");
-    loop_engine::store::issues::backfill_dispatch_columns(&conn).expect("dispatch columns filled");
-}
-
-/// The keys of a verdict payload, in order (review-api.md §11.1, then Loop's extensions).
-pub const VERDICT_KEYS: [&str; 13] = [
-    "task_id",
-    "external_id",
-    "source",
-    "module",
-    "verdict",
-    "choice",
-    "reason",
-    "escalated",
-    "timed_out",
-    "reviewed_at",
-    "status",
-    "mode",
-    "detail",
-];
-
-/// The keys of a JSON object, in order (none for anything else).
-pub fn keys_of(value: &Value) -> Vec<&str> {
-    value
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default()
 }
 
 /// The password of users made by [`TestServer::user`].
@@ -367,115 +317,4 @@ pub struct User {
     pub id: String,
     /// The `Cookie` header value of their session.
     pub cookie: String,
-}
-
-/// A response as received.
-#[derive(Debug)]
-pub struct Response {
-    /// Status code.
-    pub status: u16,
-    /// Header pairs in order.
-    pub headers: Vec<(String, String)>,
-    /// Body bytes (de-chunked).
-    pub body: Vec<u8>,
-}
-
-impl Response {
-    /// The body as JSON (panics with the body text if it is not JSON).
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
-    }
-
-    /// The body as text.
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    /// The first value of a header (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Sends one request on a fresh connection and reads the whole answer.
-pub fn send_to(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Response {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    if !body.is_empty() || matches!(method, "POST" | "PATCH" | "PUT") {
-        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).expect("write head");
-    // The server may answer (e.g. 413) and close before reading the whole body.
-    let _ = stream.write_all(body);
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let response = parse_response(&raw);
-    contract::check(method, path, &response);
-    response
-}
-
-fn parse_response(raw: &[u8]) -> Response {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("complete response head");
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status code");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    if chunked {
-        body = dechunk(&body);
-    }
-    Response {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn dechunk(mut data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let Some(end) = data.windows(2).position(|w| w == b"\r\n") else {
-            return out;
-        };
-        let size_text = String::from_utf8_lossy(&data[..end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("0").trim(), 16)
-            .unwrap_or(0);
-        if size == 0 {
-            return out;
-        }
-        let start = end + 2;
-        out.extend_from_slice(&data[start..(start + size).min(data.len())]);
-        data = &data[(start + size + 2).min(data.len())..];
-    }
 }

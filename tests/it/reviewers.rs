@@ -2,25 +2,11 @@
 //! 34–53, 74–82): accounts and sessions, the queue and its leases, each game's
 //! decisions, consensus, escalation, golden scoring.
 
-mod common;
+use crate::common;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use common::{PASSWORD, TestServer, User};
-use loop_engine::clock::{ManualClock, Timestamp};
+use common::cli::run_loop;
+use common::{PASSWORD, TestServer, User, clocked, id};
 use serde_json::{Value, json};
-
-const START: i64 = 1_800_000_000_000;
-
-fn clocked() -> (TestServer, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(Timestamp::from_unix_millis(START)));
-    let server = TestServer::start_with_clock(
-        |c| c.maintenance_interval = Duration::from_secs(3600),
-        clock.clone(),
-    );
-    (server, clock)
-}
 
 /// A project with a key and `n` reviewers in it.
 fn team(server: &TestServer, n: usize) -> (String, String, Vec<User>) {
@@ -33,17 +19,6 @@ fn team(server: &TestServer, n: usize) -> (String, String, Vec<User>) {
         })
         .collect();
     (project_id, key, reviewers)
-}
-
-fn read(server: &TestServer, key: &str, id: &Value) -> Value {
-    server
-        .review(
-            key,
-            "GET",
-            &format!("/api/v1/tasks/{}", id.as_str().unwrap_or_default()),
-            None,
-        )
-        .json()
 }
 
 /// `user` takes the next card, which must be `task`, and decides it.
@@ -419,137 +394,188 @@ fn gate_tasks_come_first_by_deadline() {
     assert_eq!(filtered.status, 422);
 }
 
+/// One decision of a game and the verdict it must become.
+struct GameCase {
+    /// The game (the task's `module`).
+    game: &'static str,
+    /// The task as submitted.
+    task: Value,
+    /// The reviewer's decision.
+    decision: Value,
+    /// The task's `verdict` once decided.
+    verdict: Value,
+    /// The task's `choice` once decided.
+    choice: Value,
+    /// The task's `detail` once decided.
+    detail: Value,
+}
+
+/// Every game's decisions: approvals, flags, choices, spans and corrections.
+fn game_cases() -> Vec<GameCase> {
+    vec![
+        GameCase {
+            game: "swiper",
+            task: json!({"module": "swiper", "payload": {"content": "Refund?"}}),
+            decision: json!({"decision": "approve"}),
+            verdict: json!(true),
+            choice: Value::Null,
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "swiper",
+            task: json!({"module": "swiper", "payload": {"content": "Refund?"}}),
+            decision: json!({"decision": "flag", "reason": "wrong amount", "severity": "high"}),
+            verdict: json!(false),
+            choice: Value::Null,
+            detail: json!({"severity": "high"}),
+        },
+        GameCase {
+            game: "versus",
+            task: json!({"module": "versus", "payload": {"a": "A", "b": {"text": "B"}}}),
+            decision: json!({"decision": "approve", "choice": "b"}),
+            verdict: json!(true),
+            choice: json!("b"),
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "versus",
+            task: json!({"module": "versus", "payload": {"a": "A", "b": "B"}}),
+            decision: json!({"decision": "approve", "choice": "tie"}),
+            verdict: json!(true),
+            choice: json!("tie"),
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "versus",
+            task: json!({"module": "versus", "payload": {"a": "A", "b": "B"}}),
+            decision: json!({"decision": "flag", "reason": "both bad"}),
+            verdict: json!(false),
+            choice: Value::Null,
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "sorter",
+            task: json!({"module": "sorter", "payload": {"content": "x"}, "card": {"choices": ["Billing", "Spam"]}}),
+            decision: json!({"decision": "approve", "choice": "Spam"}),
+            verdict: json!(true),
+            choice: json!("Spam"),
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "sorter",
+            task: json!({"module": "sorter", "payload": {"content": "x"}}),
+            decision: json!({"decision": "approve", "choice": "Refunds"}),
+            verdict: json!(true),
+            choice: json!("Refunds"),
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "detective",
+            task: json!({"module": "detective", "payload": {"body": "The moon is made of cheese."}}),
+            decision: json!({"decision": "flag", "reason": "false", "detail": {"spans": [{"start": 20, "end": 26}]}}),
+            verdict: json!(false),
+            choice: json!("cheese"),
+            detail: json!({"spans": [{"start": 20, "end": 26, "text": "cheese"}]}),
+        },
+        GameCase {
+            game: "detective",
+            task: json!({"module": "detective", "payload": {"body": "Fine text."}}),
+            decision: json!({"decision": "approve"}),
+            verdict: json!(true),
+            choice: Value::Null,
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "fixer",
+            task: json!({"module": "fixer", "payload": {"fields": [{"label": "Amount", "value": "£2,400"}]}}),
+            decision: json!({"decision": "approve"}),
+            verdict: json!(true),
+            choice: json!("confirmed"),
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "fixer",
+            task: json!({"module": "fixer", "payload": {"fields": [{"label": "Amount", "value": "£2,400"}]}}),
+            decision: json!({"decision": "approve", "detail": {"fields": [{"value": "£240"}]}}),
+            verdict: json!(true),
+            choice: json!("corrected"),
+            detail: json!({"fields": [{"label": "Amount", "key": null, "original": "£2,400", "value": "£240", "changed": true}]}),
+        },
+        GameCase {
+            game: "fixer",
+            task: json!({"module": "fixer", "payload": {"content": "text"}}),
+            decision: json!({"decision": "flag", "reason": "unfixable"}),
+            verdict: json!(false),
+            choice: Value::Null,
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "redact",
+            task: json!({"module": "redact", "payload": {"body": "Mail john@example.com now"}}),
+            decision: json!({"decision": "approve", "detail": {"spans": [{"start": 5, "end": 21, "label": "email"}]}}),
+            verdict: json!(true),
+            choice: json!("redacted"),
+            detail: json!({"spans": [{"start": 5, "end": 21, "label": "email"}], "redacted_text": "Mail [REDACTED] now"}),
+        },
+        GameCase {
+            game: "redact",
+            task: json!({"module": "redact", "payload": {"body": "Nothing here"}}),
+            decision: json!({"decision": "approve"}),
+            verdict: json!(true),
+            choice: json!("clean"),
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "redact",
+            task: json!({"module": "redact", "payload": {"body": "secret"}}),
+            decision: json!({"decision": "flag", "reason": "do not release"}),
+            verdict: json!(false),
+            choice: Value::Null,
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "grounding",
+            task: json!({"module": "grounding", "payload": {"claim": "c", "source": "s"}}),
+            decision: json!({"decision": "approve"}),
+            verdict: json!(true),
+            choice: json!("supported"),
+            detail: Value::Null,
+        },
+        GameCase {
+            game: "grounding",
+            task: json!({"module": "grounding", "payload": {"claim": "c", "source": "s"}}),
+            decision: json!({"decision": "flag", "choice": "contradicted", "reason": "opposite"}),
+            verdict: json!(false),
+            choice: json!("contradicted"),
+            detail: Value::Null,
+        },
+    ]
+}
+
 #[test]
 fn each_game_turns_decisions_into_verdicts() {
     let server = TestServer::start();
     let (_, key, reviewers) = team(&server, 1);
     let reviewer = &reviewers[0];
-    let cases = [
-        (
-            json!({"module": "swiper", "payload": {"content": "Refund?"}}),
-            json!({"decision": "approve"}),
-            json!(true),
-            Value::Null,
-            Value::Null,
-        ),
-        (
-            json!({"module": "swiper", "payload": {"content": "Refund?"}}),
-            json!({"decision": "flag", "reason": "wrong amount", "severity": "high"}),
-            json!(false),
-            Value::Null,
-            json!({"severity": "high"}),
-        ),
-        (
-            json!({"module": "versus", "payload": {"a": "A", "b": {"text": "B"}}}),
-            json!({"decision": "approve", "choice": "b"}),
-            json!(true),
-            json!("b"),
-            Value::Null,
-        ),
-        (
-            json!({"module": "versus", "payload": {"a": "A", "b": "B"}}),
-            json!({"decision": "approve", "choice": "tie"}),
-            json!(true),
-            json!("tie"),
-            Value::Null,
-        ),
-        (
-            json!({"module": "versus", "payload": {"a": "A", "b": "B"}}),
-            json!({"decision": "flag", "reason": "both bad"}),
-            json!(false),
-            Value::Null,
-            Value::Null,
-        ),
-        (
-            json!({"module": "sorter", "payload": {"content": "x"}, "card": {"choices": ["Billing", "Spam"]}}),
-            json!({"decision": "approve", "choice": "Spam"}),
-            json!(true),
-            json!("Spam"),
-            Value::Null,
-        ),
-        (
-            json!({"module": "sorter", "payload": {"content": "x"}}),
-            json!({"decision": "approve", "choice": "Refunds"}),
-            json!(true),
-            json!("Refunds"),
-            Value::Null,
-        ),
-        (
-            json!({"module": "detective", "payload": {"body": "The moon is made of cheese."}}),
-            json!({"decision": "flag", "reason": "false", "detail": {"spans": [{"start": 20, "end": 26}]}}),
-            json!(false),
-            json!("cheese"),
-            json!({"spans": [{"start": 20, "end": 26, "text": "cheese"}]}),
-        ),
-        (
-            json!({"module": "detective", "payload": {"body": "Fine text."}}),
-            json!({"decision": "approve"}),
-            json!(true),
-            Value::Null,
-            Value::Null,
-        ),
-        (
-            json!({"module": "fixer", "payload": {"fields": [{"label": "Amount", "value": "£2,400"}]}}),
-            json!({"decision": "approve"}),
-            json!(true),
-            json!("confirmed"),
-            Value::Null,
-        ),
-        (
-            json!({"module": "fixer", "payload": {"fields": [{"label": "Amount", "value": "£2,400"}]}}),
-            json!({"decision": "approve", "detail": {"fields": [{"value": "£240"}]}}),
-            json!(true),
-            json!("corrected"),
-            json!({"fields": [{"label": "Amount", "key": null, "original": "£2,400", "value": "£240", "changed": true}]}),
-        ),
-        (
-            json!({"module": "fixer", "payload": {"content": "text"}}),
-            json!({"decision": "flag", "reason": "unfixable"}),
-            json!(false),
-            Value::Null,
-            Value::Null,
-        ),
-        (
-            json!({"module": "redact", "payload": {"body": "Mail john@example.com now"}}),
-            json!({"decision": "approve", "detail": {"spans": [{"start": 5, "end": 21, "label": "email"}]}}),
-            json!(true),
-            json!("redacted"),
-            json!({"spans": [{"start": 5, "end": 21, "label": "email"}], "redacted_text": "Mail [REDACTED] now"}),
-        ),
-        (
-            json!({"module": "redact", "payload": {"body": "Nothing here"}}),
-            json!({"decision": "approve"}),
-            json!(true),
-            json!("clean"),
-            Value::Null,
-        ),
-        (
-            json!({"module": "redact", "payload": {"body": "secret"}}),
-            json!({"decision": "flag", "reason": "do not release"}),
-            json!(false),
-            Value::Null,
-            Value::Null,
-        ),
-        (
-            json!({"module": "grounding", "payload": {"claim": "c", "source": "s"}}),
-            json!({"decision": "approve"}),
-            json!(true),
-            json!("supported"),
-            Value::Null,
-        ),
-        (
-            json!({"module": "grounding", "payload": {"claim": "c", "source": "s"}}),
-            json!({"decision": "flag", "choice": "contradicted", "reason": "opposite"}),
-            json!(false),
-            json!("contradicted"),
-            Value::Null,
-        ),
-    ];
-    for (task_body, decision, verdict, choice, detail) in cases {
+    for case in game_cases() {
+        let GameCase {
+            game,
+            task: task_body,
+            decision,
+            verdict,
+            choice,
+            detail,
+        } = case;
+        assert_eq!(task_body["module"], game);
         let task = server.task(&key, task_body.clone());
         let response = decide_task(&server, reviewer, &task, decision.clone());
-        assert_eq!(response.status, 200, "{decision}: {}", response.text());
-        let read = read(&server, &key, &task["id"]);
+        assert_eq!(
+            response.status,
+            200,
+            "{game} {decision}: {}",
+            response.text()
+        );
+        let read = server.read_task(&key, &id(&task));
         assert_eq!(read["status"], "reviewed", "{task_body}");
         assert_eq!(
             (
@@ -558,7 +584,7 @@ fn each_game_turns_decisions_into_verdicts() {
                 read["detail"].clone()
             ),
             (verdict, choice, detail),
-            "{task_body} {decision}"
+            "{game}: {task_body} {decision}"
         );
         assert_eq!(read["verdict_choice"], read["choice"]);
         assert_eq!(read["reviews_received"], 1);
@@ -584,7 +610,7 @@ fn each_game_turns_decisions_into_verdicts() {
             "{bad}"
         );
     }
-    assert_eq!(read(&server, &key, &task["id"])["status"], "pending");
+    assert_eq!(server.read_task(&key, &id(&task))["status"], "pending");
     assert_eq!(
         server
             .decide(
@@ -595,7 +621,7 @@ fn each_game_turns_decisions_into_verdicts() {
             .status,
         200
     );
-    assert_eq!(read(&server, &key, &task["id"])["choice"], "Billing");
+    assert_eq!(server.read_task(&key, &id(&task))["choice"], "Billing");
 }
 
 #[test]
@@ -611,7 +637,7 @@ fn two_agreeing_reviewers_resolve_and_disagreement_escalates() {
         decide_task(&server, &r[0], &agreed, json!({"decision": "approve"})).status,
         200
     );
-    let halfway = read(&server, &key, &agreed["id"]);
+    let halfway = server.read_task(&key, &id(&agreed));
     assert_eq!(
         (
             halfway["status"].clone(),
@@ -626,7 +652,7 @@ fn two_agreeing_reviewers_resolve_and_disagreement_escalates() {
         decide_task(&server, &r[1], &agreed, json!({"decision": "approve"})).status,
         200
     );
-    let done = read(&server, &key, &agreed["id"]);
+    let done = server.read_task(&key, &id(&agreed));
     assert_eq!(
         (done["status"].clone(), done["verdict"].clone()),
         (json!("reviewed"), json!(true))
@@ -649,7 +675,7 @@ fn two_agreeing_reviewers_resolve_and_disagreement_escalates() {
         &split,
         json!({"decision": "flag", "reason": "no"}),
     );
-    let escalated = read(&server, &key, &split["id"]);
+    let escalated = server.read_task(&key, &id(&split));
     assert_eq!(
         (
             escalated["status"].clone(),
@@ -680,7 +706,7 @@ fn two_agreeing_reviewers_resolve_and_disagreement_escalates() {
         &three,
         json!({"decision": "escalate", "reason": "unsure"}),
     );
-    let read_three = read(&server, &key, &three["id"]);
+    let read_three = server.read_task(&key, &id(&three));
     assert_eq!(
         (read_three["status"].clone(), read_three["reason"].clone()),
         (json!("escalated"), json!("unsure"))
@@ -699,7 +725,7 @@ fn two_agreeing_reviewers_resolve_and_disagreement_escalates() {
         &sorted,
         json!({"decision": "approve", "choice": "Billing"}),
     );
-    assert_eq!(read(&server, &key, &sorted["id"])["choice"], "Billing");
+    assert_eq!(server.read_task(&key, &id(&sorted))["choice"], "Billing");
     let unsorted = server.task(&key, json!({"module": "sorter", "payload": {"content": "x"}, "card": {"choices": ["Billing", "Spam"]}, "reviews_required": 2}));
     decide_task(
         &server,
@@ -713,7 +739,10 @@ fn two_agreeing_reviewers_resolve_and_disagreement_escalates() {
         &unsorted,
         json!({"decision": "approve", "choice": "Spam"}),
     );
-    assert_eq!(read(&server, &key, &unsorted["id"])["status"], "escalated");
+    assert_eq!(
+        server.read_task(&key, &id(&unsorted))["status"],
+        "escalated"
+    );
 }
 
 #[test]
@@ -726,7 +755,7 @@ fn a_lone_reviewer_cannot_agree_with_themselves() {
     );
     decide_task(&server, &r[0], &task, json!({"decision": "approve"}));
     assert_eq!(server.next_card(&r[0]), None);
-    assert_eq!(read(&server, &key, &task["id"])["status"], "pending");
+    assert_eq!(server.read_task(&key, &id(&task))["status"], "pending");
 }
 
 #[test]
@@ -735,7 +764,7 @@ fn admins_resolve_escalations() {
     let (project_id, key, r) = team(&server, 1);
     let task = server.task(&key, json!({"module": "swiper", "payload": {}}));
     decide_task(&server, &r[0], &task, json!({"decision": "escalate"}));
-    let escalated = read(&server, &key, &task["id"]);
+    let escalated = server.read_task(&key, &id(&task));
     let listed = server
         .get(&format!(
             "/api/v1/review/escalations?project_id={project_id}"
@@ -764,7 +793,7 @@ fn admins_resolve_escalations() {
     let owner = server.user("boss@example.com", "owner");
     let resolved = server.as_user(&owner, "POST", &path, Some(json!({"decision": "approve"})));
     assert_eq!(resolved.status, 200, "{}", resolved.text());
-    let after = read(&server, &key, &task["id"]);
+    let after = server.read_task(&key, &id(&task));
     assert_eq!(
         (
             after["status"].clone(),
@@ -819,7 +848,7 @@ fn a_decision_after_the_gate_timed_out_is_refused() {
     server.run_background_work();
     let late = server.decide(&r[0], &assignment, json!({"decision": "approve"}));
     assert_eq!(late.status, 409);
-    let read = read(&server, &key, &task["id"]);
+    let read = server.read_task(&key, &id(&task));
     assert_eq!(
         (read["verdict"].clone(), read["timed_out"].clone()),
         (json!(false), json!(true))
@@ -835,7 +864,7 @@ fn a_decision_after_the_gate_timed_out_is_refused() {
     decide_task(&server, &r[0], &task, json!({"decision": "approve"}));
     clock.advance(21_000);
     server.run_background_work();
-    let kept = self::read(&server, &key, &task["id"]);
+    let kept = server.read_task(&key, &id(&task));
     assert_eq!(
         (kept["status"].clone(), kept["timed_out"].clone()),
         (json!("reviewed"), json!(false))
@@ -854,7 +883,7 @@ fn a_gate_with_one_review_in_times_out_keeping_it() {
     decide_task(&server, &r[0], &task, json!({"decision": "approve"}));
     clock.advance(31_000);
     server.run_background_work();
-    let read = read(&server, &key, &task["id"]);
+    let read = server.read_task(&key, &id(&task));
     assert_eq!(
         (
             read["status"].clone(),
@@ -893,7 +922,7 @@ fn racing_for_the_last_review_resolves_once() {
         ]
     });
     assert_eq!(statuses, [200, 200]);
-    let read = read(&server, &key, &task["id"]);
+    let read = server.read_task(&key, &id(&task));
     assert_eq!(
         (read["status"].clone(), read["reviews_received"].clone()),
         (json!("reviewed"), json!(2))
@@ -922,7 +951,7 @@ fn golden_tasks_score_reviewers_without_telling_them() {
         json!({"decision": "flag", "reason": "changed my mind"}),
     );
     assert_eq!(twice.status, 409, "a decision is final for its reviewer");
-    assert_eq!(read(&server, &key, &golden["id"])["status"], "reviewed");
+    assert_eq!(server.read_task(&key, &id(&golden))["status"], "reviewed");
     let stats = server
         .as_user(&r[0], "GET", "/api/v1/review/stats", None)
         .json();
@@ -933,7 +962,7 @@ fn golden_tasks_score_reviewers_without_telling_them() {
         (json!(1), json!(0))
     );
     // Another reviewer still gets it to calibrate: their review changes stats only.
-    let before = read(&server, &key, &golden["id"]);
+    let before = server.read_task(&key, &id(&golden));
     let (assignment, card) = server.next_card(&r[1]).expect("the calibration card");
     assert_eq!(card["id"], golden["id"]);
     assert_eq!(
@@ -946,7 +975,7 @@ fn golden_tasks_score_reviewers_without_telling_them() {
             .status,
         200
     );
-    assert_eq!(read(&server, &key, &golden["id"]), before);
+    assert_eq!(server.read_task(&key, &id(&golden)), before);
     let stats = server
         .as_user(&r[1], "GET", "/api/v1/review/stats", None)
         .json();
@@ -1002,14 +1031,7 @@ fn xp_and_agreement_accumulate() {
 fn the_cli_adds_the_first_owner() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("users.db");
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_loop"))
-            .args(args)
-            .env("LOOP_DB", &db)
-            .env_remove("LOOP_USER_PASSWORD")
-            .output()
-            .expect("loop runs")
-    };
+    let run = |args: &[&str]| run_loop(&db, args);
     let added = run(&[
         "users",
         "add",

@@ -2,7 +2,7 @@
 //! cases 7–33, 85): ingest with every client's body, validation, idempotency, reads,
 //! lists and deletion.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 
@@ -11,12 +11,6 @@ use serde_json::{Value, json};
 
 fn post_task(server: &TestServer, key: &str, body: &Value) -> common::Response {
     server.review(key, "POST", "/api/v1/tasks", Some(body.clone()))
-}
-
-fn count_tasks(server: &TestServer) -> i64 {
-    let conn = rusqlite::Connection::open(server.db_path()).expect("open the database");
-    conn.query_row("SELECT COUNT(*) FROM review_tasks", [], |row| row.get(0))
-        .expect("count")
 }
 
 /// Asserts a 422 naming `field`.
@@ -249,15 +243,7 @@ fn invalid_fields_are_422_naming_the_field_and_store_nothing() {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        for module in [
-            "swiper",
-            "versus",
-            "sorter",
-            "detective",
-            "fixer",
-            "redact",
-            "grounding",
-        ] {
+        for module in common::GAMES {
             assert!(message.contains(module), "{message}");
         }
     }
@@ -266,7 +252,7 @@ fn invalid_fields_are_422_naming_the_field_and_store_nothing() {
         assert_eq!(response.status, 400, "{raw}");
         assert_eq!(response.json()["code"], "invalid_json");
     }
-    assert_eq!(count_tasks(&server), 0);
+    assert_eq!(server.count_rows("review_tasks"), 0);
 }
 
 #[test]
@@ -448,7 +434,7 @@ fn an_idempotency_key_replays_the_original_task() {
     );
     assert_eq!(different.status, 200);
     assert_eq!(different.json()["payload"]["content"], "first");
-    assert_eq!(count_tasks(&server), 1);
+    assert_eq!(server.count_rows("review_tasks"), 1);
     // Another project's key gets its own task.
     let other = send(&key_b, "Idempotency-Key", "k1", &body);
     assert_eq!(other.status, 201);
@@ -456,7 +442,7 @@ fn an_idempotency_key_replays_the_original_task() {
     // An empty key is no key.
     assert_eq!(send(&key_a, "Idempotency-Key", "", &body).status, 201);
     assert_eq!(send(&key_a, "Idempotency-Key", "", &body).status, 201);
-    assert_eq!(count_tasks(&server), 4);
+    assert_eq!(server.count_rows("review_tasks"), 4);
     // A rejected request does not use its key up.
     let rejected = send(
         &key_a,
@@ -521,7 +507,7 @@ fn concurrent_first_requests_with_one_key_create_one_task() {
     );
     let ids: HashSet<&String> = answers.iter().map(|(_, id)| id).collect();
     assert_eq!(ids.len(), 1);
-    assert_eq!(count_tasks(&server), 1);
+    assert_eq!(server.count_rows("review_tasks"), 1);
 }
 
 #[test]
@@ -650,5 +636,5 @@ fn bodies_over_one_mebibyte_are_refused_and_store_nothing() {
     let response = server.review_with(&key, "POST", "/api/v1/tasks", &[], big.as_bytes());
     assert_eq!(response.status, 413);
     assert_eq!(response.json()["code"], "payload_too_large");
-    assert_eq!(count_tasks(&server), 0);
+    assert_eq!(server.count_rows("review_tasks"), 0);
 }

@@ -1,11 +1,10 @@
 //! Signal intake through real HTTP (loop-api.md §5, §11.9–11.11; DECISIONS 5, 10):
 //! payloads are signed in the test exactly as each provider signs them.
 
-mod common;
+use crate::common;
 
-use common::TestServer;
+use common::{TestServer, hmac_sha256_hex};
 use loop_engine::config::WebhookSecrets;
-use loop_engine::domain::signature::hmac_sha256_hex;
 use serde_json::{Value, json};
 
 const GITHUB_SECRET: &str = "gh-secret";
