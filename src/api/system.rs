@@ -1,5 +1,5 @@
-//! `GET /health`, `GET /` and `GET /api/openapi.json` (loop-api.md §10.1–10.3): public,
-//! never touch the database.
+//! `GET /health` and `GET /` (loop-api.md §10.1–10.2), and `GET /api/openapi.json`:
+//! public, never touch the database.
 
 use serde_json::json;
 
@@ -27,7 +27,7 @@ pub fn root(_: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
 /// it and nothing else, and every answer the integration suite receives matches it.
 const OPENAPI_DOCUMENT: &str = include_str!("openapi.json");
 
-/// The OpenAPI document, for client generators, no-code tools and the docs page.
+/// The OpenAPI document, for client generators, API clients and no-code tools.
 pub fn openapi(_: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
     Ok(Reply::json_text(200, OPENAPI_DOCUMENT))
 }

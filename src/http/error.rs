@@ -12,7 +12,7 @@ pub enum ApiError {
     /// 400: the body or query failed validation; one entry per problem.
     Validation(Vec<FieldError>),
     /// 422: the body or query failed validation on a route whose contract answers 422
-    /// for that (the labels routes, as the original's SDK expects: DECISIONS 25); one
+    /// for that (the labels routes, as the original's SDK expects); one
     /// entry per problem, as for [`ApiError::Validation`].
     InvalidEntity(Vec<FieldError>),
     /// 400: the request is unusable for another reason (e.g. malformed JSON).
@@ -45,7 +45,7 @@ pub enum ApiError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
     /// `/api/*`: `{"error", "details"?}`, validation failures are 400 (DECISIONS 8)
-    /// except on the labels routes (422, DECISIONS 25).
+    /// except on the labels routes (422).
     Engine,
     /// `/api/v1/*`: `{"error", "code", "field"?}`, validation failures are 422
     /// (review-api.md §12).
@@ -132,7 +132,7 @@ impl ApiError {
     }
 
     /// The same failure answered as a 422 when it is a validation failure (routes whose
-    /// contract says so: DECISIONS 25); any other error is unchanged.
+    /// contract says so); any other error is unchanged.
     #[must_use]
     pub fn into_unprocessable(self) -> Self {
         match self {

@@ -59,7 +59,8 @@ pub fn handle(app: &App, conn: &mut Connection, mut request: Request) -> Reply {
 }
 
 /// The answer in the wire conventions of its API: the review API's JSON declares its
-/// charset (review-api.md §2), the engine API's is plain `application/json`.
+/// charset, as LoopQuest's reference does; the engine API's is plain `application/json`
+/// like the original's.
 fn in_conventions(reply: Reply, style: Style) -> Reply {
     if style == Style::Review && reply.header("Content-Type") == Some(JSON) {
         reply.replacing_header("Content-Type", JSON_UTF8)

@@ -5,8 +5,7 @@ use serde::Serialize;
 /// The content type of JSON answers.
 pub const JSON: &str = "application/json";
 
-/// The content type of the review API's JSON answers, which declare their charset
-/// (review-api.md §2).
+/// The content type of the review API's JSON answers, which declare their charset.
 pub const JSON_UTF8: &str = "application/json; charset=utf-8";
 
 /// A response: status, extra headers and an optional body.
