@@ -280,6 +280,15 @@ fn the_contract_check_refuses_answers_the_document_does_not_describe() {
         "/nowhere",
         received(404, json, r#"{"error":"Not found"}"#)
     ));
+    assert!(check(
+        "GET",
+        "/api/v1/tasks",
+        received(
+            431,
+            json,
+            r#"{"error":"Request head too large","code":"payload_too_large"}"#
+        )
+    ));
     for (method, target, response, why) in [
         (
             "GET",
@@ -322,6 +331,18 @@ fn the_contract_check_refuses_answers_the_document_does_not_describe() {
             "/api/v1/me/",
             received(401, json, r#"{"error":"x","code":"forbidden"}"#),
             "the wrong error code",
+        ),
+        (
+            "GET",
+            "/api/labels",
+            received(431, Some("text/plain"), "Request head too large"),
+            "a refusal of the HTTP layer that is not JSON",
+        ),
+        (
+            "GET",
+            "/api/labels",
+            received(431, json, r#"{"message":"too large"}"#),
+            "a refusal of the HTTP layer in another error shape",
         ),
     ] {
         assert!(!check(method, target, response), "{why} passed");
