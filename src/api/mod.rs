@@ -44,6 +44,7 @@ fn routes() -> Vec<Route> {
         route(Get,    "/health",                                          Public,     system::health),
         route(Get,    "/",                                                Public,     system::root),
         route(Post,   "/mcp",                                             Key,        mcp::handle),
+        route(Get,    "/api/openapi.json",                                Public,     system::openapi),
         route(Get,    "/api/issues",                                      Admin,      issues::list),
         route(Post,   "/api/issues",                                      Admin,      issues::create),
         route(Get,    "/api/issues/{id}",                                 Admin,      issues::detail),

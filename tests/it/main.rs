@@ -13,6 +13,7 @@ mod dispatch;
 mod issues;
 mod mcp;
 mod mcp_client;
+mod openapi;
 mod prompts;
 mod review_access;
 mod review_robustness;
