@@ -225,7 +225,7 @@ mod tests {
     }
 
     /// The issue's status and claim time, and the version's use count, as stored.
-    fn stored(ctx: &Ctx<'_>, issue_id: &str) -> (String, Option<String>, i64) {
+    fn stored(ctx: &Ctx<'_>, issue_id: &str) -> (IssueStatus, Option<String>, i64) {
         let issue = issues::find_any(ctx.db(), issue_id)
             .ok()
             .flatten()
@@ -248,7 +248,7 @@ mod tests {
         let mut conn = crate::store::open(Path::new(":memory:")).unwrap_or_else(|e| panic!("{e}"));
         let claimed = claimed(&app, &mut conn);
         let mut ctx = Ctx::new(&app, &mut conn);
-        assert_eq!(stored(&ctx, &claimed.issue.id).0, "in_progress");
+        assert_eq!(stored(&ctx, &claimed.issue.id).0, IssueStatus::InProgress);
         let panicked = catch_unwind(AssertUnwindSafe(|| {
             render_or_release(&mut ctx, &claimed, VERSION, |_| panic!("renderer bug"))
         }));
@@ -262,7 +262,7 @@ mod tests {
         );
         assert_eq!(
             stored(&ctx, &claimed.issue.id),
-            ("todo".to_owned(), None, 0)
+            (IssueStatus::Todo, None, 0)
         );
     }
 
@@ -279,14 +279,14 @@ mod tests {
         let mut ctx = Ctx::new(&app, &mut conn);
         let kept = render_or_release(&mut ctx, &claimed, VERSION, |_| Ok("prompt".to_owned()));
         assert_eq!(kept.ok().as_deref(), Some("prompt"));
-        assert_eq!(stored(&ctx, &claimed.issue.id).0, "in_progress");
+        assert_eq!(stored(&ctx, &claimed.issue.id).0, IssueStatus::InProgress);
         let failed = render_or_release(&mut ctx, &claimed, VERSION, |_| {
             Err(ApiError::TemplateError("cannot render".to_owned()))
         });
         assert!(matches!(failed, Err(ApiError::TemplateError(_))));
         assert_eq!(
             stored(&ctx, &claimed.issue.id),
-            ("todo".to_owned(), None, 0)
+            (IssueStatus::Todo, None, 0)
         );
     }
 }

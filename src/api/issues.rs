@@ -192,10 +192,10 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let issue = ctx.write(|tx, now| {
         let current = issues::find_live(tx, id)?.ok_or(NOT_FOUND)?;
         if let Some(status) = changes.status {
-            changes.completed_at = completed_at_change(&current.status, status, now);
+            changes.completed_at = completed_at_change(current.status, status, now);
         }
         changes.lease_expires_at =
-            lease_after_update(&current.status, current.lease_seconds, changes.status, now);
+            lease_after_update(current.status, current.lease_seconds, changes.status, now);
         issues::update(tx, id, &changes, now)?.ok_or(NOT_FOUND)
     })?;
     Ok(Reply::data(issue))

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::enums::{IssueStatus, WireEnum};
+use super::enums::IssueStatus;
 use super::jsnum;
 use super::stored_json;
 use super::validate::Input;
@@ -107,11 +107,11 @@ pub fn read_pull_requests(input: &mut Input<'_>, key: &str) -> Option<Option<Str
 /// stored `previous_status` (DECISIONS 11): entering `done` stamps `now`, leaving `done`
 /// clears it, anything else leaves it alone (`None`).
 pub fn completed_at_change(
-    previous_status: &str,
+    previous_status: IssueStatus,
     new_status: IssueStatus,
     now: Timestamp,
 ) -> Option<Option<Timestamp>> {
-    let was_done = previous_status == IssueStatus::Done.as_str();
+    let was_done = previous_status == IssueStatus::Done;
     match (was_done, new_status == IssueStatus::Done) {
         (false, true) => Some(Some(now)),
         (true, false) => Some(None),
@@ -127,16 +127,19 @@ mod tests {
     fn completion_follows_the_done_status() {
         let now = Timestamp::from_unix_millis(5);
         assert_eq!(
-            completed_at_change("todo", IssueStatus::Done, now),
+            completed_at_change(IssueStatus::Todo, IssueStatus::Done, now),
             Some(Some(now))
         );
         assert_eq!(
-            completed_at_change("done", IssueStatus::Todo, now),
+            completed_at_change(IssueStatus::Done, IssueStatus::Todo, now),
             Some(None)
         );
-        assert_eq!(completed_at_change("done", IssueStatus::Done, now), None);
         assert_eq!(
-            completed_at_change("triage", IssueStatus::Backlog, now),
+            completed_at_change(IssueStatus::Done, IssueStatus::Done, now),
+            None
+        );
+        assert_eq!(
+            completed_at_change(IssueStatus::Triage, IssueStatus::Backlog, now),
             None
         );
     }

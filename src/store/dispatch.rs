@@ -7,7 +7,7 @@ use super::comments::{self, NewComment};
 use super::issues::{self, Issue};
 use crate::clock::Timestamp;
 use crate::domain::dispatch::{self, Breakdown};
-use crate::domain::enums::AuthorType;
+use crate::domain::enums::{AuthorType, IssueType, WireEnum};
 use crate::domain::pagination::Page;
 
 /// Whether the issue row in scope has a live blocker that is not done or canceled.
@@ -60,7 +60,7 @@ pub fn next_candidate(
 struct Candidate {
     id: String,
     priority: i64,
-    kind: String,
+    kind: IssueType,
     goal_bonus: i64,
     created_ms: i64,
 }
@@ -81,7 +81,7 @@ fn candidates(conn: &Connection, project_id: Option<&str>) -> rusqlite::Result<V
         Ok(Candidate {
             id: row.get(0)?,
             priority: row.get(1)?,
-            kind: row.get(2)?,
+            kind: super::required_enum_column(row, 2)?,
             goal_bonus: row.get(3)?,
             created_ms: row.get(4)?,
         })
@@ -104,7 +104,7 @@ pub fn queue(
     let mut ranked: Vec<(Candidate, Breakdown)> = candidates(conn, project_id)?
         .into_iter()
         .map(|c| {
-            let breakdown = Breakdown::of(c.priority, &c.kind, c.goal_bonus, c.created_ms, now_ms);
+            let breakdown = Breakdown::of(c.priority, c.kind, c.goal_bonus, c.created_ms, now_ms);
             (c, breakdown)
         })
         .collect();
@@ -181,7 +181,7 @@ pub fn undo_claim(conn: &Connection, claimed: &Claimed) -> rusqlite::Result<()> 
          WHERE id = ?7 AND status = 'in_progress' AND claimed_at = ?8 AND updated_at = ?9",
     )?
     .execute(params![
-        before.status,
+        before.status.as_str(),
         before.updated_at,
         before.claimed_at,
         before.lease_seconds,

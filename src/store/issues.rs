@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::{in_slices, json_column, new_id};
+use super::{in_slices, json_column, new_id, required_enum_column};
 use crate::clock::Timestamp;
 use crate::domain::dispatch::{self, GOAL_ALIGNMENT_BONUS};
 use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
@@ -23,11 +23,11 @@ pub struct Issue {
     pub title: String,
     /// Free text.
     pub description: Option<String>,
-    /// Issue type (wire spelling).
+    /// What kind of work it is.
     #[serde(rename = "type")]
-    pub kind: String,
-    /// Issue status (wire spelling).
-    pub status: String,
+    pub kind: IssueType,
+    /// Where it is in its life.
+    pub status: IssueStatus,
     /// 0 (none), 1 (urgent) .. 4 (low).
     pub priority: i64,
     /// The parent issue's id.
@@ -88,8 +88,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Issue> {
         number: row.get(1)?,
         title: row.get(2)?,
         description: row.get(3)?,
-        kind: row.get(4)?,
-        status: row.get(5)?,
+        kind: required_enum_column(row, 4)?,
+        status: required_enum_column(row, 5)?,
         priority: row.get(6)?,
         parent_id: row.get(7)?,
         project_id: row.get(8)?,
@@ -140,7 +140,7 @@ pub struct NewIssue {
 /// Inserts an issue with the next number and returns it.
 pub fn insert(conn: &Connection, new: &NewIssue, now: Timestamp) -> rusqlite::Result<Issue> {
     let created_ms = now.unix_millis();
-    let static_score = dispatch::static_score(new.priority, new.kind.as_str(), 0);
+    let static_score = dispatch::static_score(new.priority, new.kind, 0);
     let now = now.to_string();
     let sql = format!(
         "INSERT INTO issues (id, title, description, type, status, priority, parent_id, \
@@ -177,7 +177,7 @@ pub fn insert(conn: &Connection, new: &NewIssue, now: Timestamp) -> rusqlite::Re
 /// Recomputes an issue's goal bonus and static dispatch score from its current
 /// priority, type and project.
 fn refresh_static_score(conn: &Connection, issue: &Issue) -> rusqlite::Result<()> {
-    let base = dispatch::static_score(issue.priority, &issue.kind, 0);
+    let base = dispatch::static_score(issue.priority, issue.kind, 0);
     let bonus = goal_bonus_sql();
     let sql = format!(
         "UPDATE issues SET goal_bonus = {bonus}, dispatch_static = ?1 + {bonus} WHERE id = ?2"
