@@ -7,10 +7,11 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use crate::accounts;
 use crate::clock::{Clock, SystemClock};
+use crate::domain::credentials;
 use crate::domain::enums::{UserRole, WireEnum};
-use crate::http::{ApiError, auth};
+use crate::http::ApiError;
+use crate::service::accounts;
 use crate::service::keys;
 use crate::store::{self, users};
 
@@ -114,7 +115,7 @@ pub fn add_user(
     let generated = password.is_none();
     let password = match password {
         Some(password) => password,
-        None => auth::generate_password().map_err(|e| format!("no randomness: {e}"))?,
+        None => credentials::generate_password().map_err(|e| format!("no randomness: {e}"))?,
     };
     let account = accounts::prepare(email, &password, role, name, None).map_err(describe)?;
     let conn = open_database(db)?;

@@ -19,13 +19,11 @@ pub mod config;
 pub mod seed;
 pub mod server;
 
-mod accounts;
 mod api;
 mod app;
 mod domain;
 mod http;
 mod outbox;
-mod prompting;
 mod service;
 mod store;
 mod writer;

@@ -12,14 +12,14 @@ use std::time::Instant;
 use rusqlite::Connection;
 
 use crate::api;
-use crate::app::App;
+use crate::app::{App, Ctx};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::http::auth;
 use crate::http::pipeline;
 use crate::http::{ApiError, Method, Request};
 use crate::outbox::{self, Deliverer, Outbox};
-use crate::store::{self, admin_keys, dispatch, review_tasks, verdicts};
+use crate::service::{keys, maintenance};
+use crate::store::{self, admin_keys};
 
 /// Why the server could not start.
 #[derive(Debug)]
@@ -225,10 +225,9 @@ fn ensure_admin_key(
     if config.api_key.is_some() || admin_keys::any(conn).map_err(|e| fail(&e))? {
         return Ok(None);
     }
-    let key = auth::generate_admin_key().map_err(|e| fail(&e))?;
-    admin_keys::insert(conn, "default", &auth::key_hash(&key), clock.now())
-        .map_err(|e| fail(&e))?;
-    Ok(Some(key))
+    let created = keys::create_admin_key(conn, "default", clock.now())
+        .map_err(|e| fail(&format!("{e:?}")))?;
+    Ok(Some(created.key))
 }
 
 /// The background loop: a [`tick`] every `maintenance_interval` until the stop channel
@@ -245,21 +244,12 @@ fn maintain(app: &App, mut conn: Connection, stop: &mpsc::Receiver<()>) {
 /// One round of background work: lapsed claims go back to `todo`, and overdue gate
 /// tasks get their `on_timeout` outcome. Failures are logged and retried next round.
 fn tick(app: &App, conn: &mut Connection) {
-    if let Err(error) = app.write(conn, |tx, now| Ok(dispatch::expire_leases(tx, now)?)) {
+    let mut ctx = Ctx::new(app, conn);
+    if let Err(error) = maintenance::expire_leases(&mut ctx) {
         eprintln!("warning: expiring claim leases failed: {error:?}");
     }
-    // A read first, so that an idle tick never takes the writer lock for the gates.
-    let overdue = review_tasks::any_overdue_gate(conn, app.clock.now());
-    let timed_out = match overdue {
-        Ok(false) => Ok(Vec::new()),
-        Ok(true) => app.write(conn, |tx, now| {
-            Ok(verdicts::time_out_overdue_gates(tx, now)?)
-        }),
-        Err(error) => Err(error.into()),
-    };
-    match timed_out {
-        Ok(deliveries) => app.outbox.notify(deliveries),
-        Err(error) => eprintln!("warning: resolving overdue gate tasks failed: {error:?}"),
+    if let Err(error) = maintenance::time_out_gates(&mut ctx) {
+        eprintln!("warning: resolving overdue gate tasks failed: {error:?}");
     }
 }
 

@@ -1,6 +1,6 @@
 //! The URL space: one module per resource, and the routing table that ties paths to
-//! handlers. Handlers parse and validate input, call the store inside one transaction
-//! per write, and shape the response.
+//! handlers. A handler parses and validates its input, calls one use case of
+//! [`crate::service`] (or, for a plain read, one store query) and shapes the answer.
 
 mod comments;
 mod dashboard;

@@ -119,6 +119,19 @@ pub fn completed_at_change(
     }
 }
 
+/// Whether an issue may be the parent of a new one, given whether it was found (live)
+/// and, if so, whether it has a parent itself: hierarchies are one level deep. The
+/// refusal is the message a client sees.
+pub fn check_parent(parent_has_parent: Option<bool>) -> Result<(), &'static str> {
+    match parent_has_parent {
+        None => Err("Parent issue not found"),
+        Some(true) => Err(
+            "Cannot create a child of an issue that already has a parent (1-level hierarchy limit)",
+        ),
+        Some(false) => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +155,13 @@ mod tests {
             completed_at_change(IssueStatus::Triage, IssueStatus::Backlog, now),
             None
         );
+    }
+
+    #[test]
+    fn hierarchies_are_one_level_deep() {
+        assert_eq!(check_parent(Some(false)), Ok(()));
+        assert_eq!(check_parent(None), Err("Parent issue not found"));
+        assert!(check_parent(Some(true)).is_err_and(|e| e.contains("1-level")));
     }
 
     fn object(value: Value) -> Map<String, Value> {

@@ -15,7 +15,9 @@ use super::response::Reply;
 use super::router::{Access, Resolution};
 use crate::app::{App, Caller, Ctx};
 use crate::clock::Timestamp;
+use crate::domain::credentials;
 use crate::domain::signature::same_secret;
+use crate::service::sessions::SESSION_LIFETIME_S;
 use crate::store::admin_keys;
 use crate::store::project_keys::{self, ProjectKey};
 use crate::store::sessions;
@@ -23,9 +25,6 @@ use crate::store::sessions;
 /// How stale a project key's `last_used_at` may get before a request refreshes it (so
 /// that reads do not all become writes).
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
-
-/// How long a session lasts without use: 14 days.
-pub const SESSION_LIFETIME_S: i64 = 14 * 86_400;
 
 /// How much of a session's lifetime may pass before a request extends it.
 const SESSION_REFRESH_MS: i64 = 3_600_000;
@@ -146,7 +145,7 @@ fn authenticate_admin(ctx: &Ctx<'_>, token: &str) -> Result<(), ApiError> {
     {
         return Ok(());
     }
-    if admin_keys::is_active(ctx.db(), &auth::key_hash(token))? {
+    if admin_keys::is_active(ctx.db(), &credentials::key_hash(token))? {
         return Ok(());
     }
     Err(auth::invalid_key())
@@ -163,7 +162,7 @@ fn authenticate_session(
 ) -> Result<Caller, ApiError> {
     let token = auth::session_token(request.header("Cookie"))
         .ok_or(ApiError::Unauthorized("Sign in first"))?;
-    let hash = auth::key_hash(token);
+    let hash = credentials::key_hash(token);
     let now = ctx.now();
     let (user, expires_at) = sessions::find_user(ctx.db(), &hash, now)?.ok_or(
         ApiError::Unauthorized("The session has expired; sign in again"),
@@ -219,7 +218,7 @@ fn authenticate_project(
     let app = ctx.app();
     let now = ctx.now();
     let found = match auth::lenient_bearer_token(request.header("Authorization")) {
-        Ok(token) => project_keys::find_active(ctx.db(), &auth::key_hash(token))?
+        Ok(token) => project_keys::find_active(ctx.db(), &credentials::key_hash(token))?
             .ok_or_else(auth::invalid_key),
         Err(missing) => Err(missing),
     };

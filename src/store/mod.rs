@@ -22,7 +22,6 @@ pub mod signals;
 pub mod task_reviews;
 pub mod templates;
 pub mod users;
-pub mod verdicts;
 
 use std::path::Path;
 use std::time::Duration;

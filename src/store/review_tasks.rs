@@ -238,10 +238,10 @@ pub fn any_overdue_gate(conn: &Connection, now: Timestamp) -> rusqlite::Result<b
     .exists([now.to_string()])
 }
 
-/// Writes `outcome` onto task `id` if it is still in status `from`. Only
-/// [`super::verdicts::resolve`] calls this, so that no resolution skips its deliveries., stamping
+/// Writes `outcome` onto task `id` if it is still in status `from`, stamping
 /// `reviewed_at` with `now`; the updated task, or `None` when it had already moved on
-/// (so a resolution happens exactly once).
+/// (so a resolution happens exactly once). `service::verdicts::resolve` calls this and
+/// queues the deliveries with it; only the seed escalates tasks without them.
 pub(crate) fn resolve(
     conn: &Connection,
     id: &str,
