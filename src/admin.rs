@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use crate::clock::{Clock, SystemClock};
 use crate::domain::credentials;
 use crate::domain::enums::{UserRole, WireEnum};
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::service::accounts;
 use crate::service::keys;
 use crate::store::{self, users};

@@ -22,29 +22,6 @@ use crate::store::deliveries::{self as delivery_store, Attempt};
 /// The `User-Agent` of verdict webhooks.
 const USER_AGENT: &str = "Loop-Review-Webhook/1";
 
-/// Wakes the dispatcher when deliveries are queued.
-#[derive(Debug, Clone)]
-pub struct Outbox {
-    wake: Sender<Vec<String>>,
-}
-
-impl Outbox {
-    /// A handle and the receiving end the dispatcher listens on.
-    pub fn channel() -> (Self, Receiver<Vec<String>>) {
-        let (wake, wakeups) = unbounded();
-        (Self { wake }, wakeups)
-    }
-
-    /// Tells the dispatcher that these deliveries were committed (call after the
-    /// transaction that queued them). Nothing is lost if nobody listens: the rows are
-    /// in the database.
-    pub fn notify(&self, delivery_ids: Vec<String>) {
-        if !delivery_ids.is_empty() {
-            let _ = self.wake.send(delivery_ids);
-        }
-    }
-}
-
 /// The running delivery threads.
 pub struct Deliverer {
     stop: Sender<()>,

@@ -151,7 +151,7 @@ pub struct Seeded {
 }
 
 /// Describes a failed seeding step.
-fn fail(what: &'static str) -> impl Fn(rusqlite::Error) -> String {
+fn fail<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> String {
     move |e| format!("{what}: {e}")
 }
 

@@ -12,12 +12,13 @@ use std::time::Instant;
 use rusqlite::Connection;
 
 use crate::api;
-use crate::app::{App, Ctx};
+use crate::app::{App, Ctx, Outbox};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::http::pipeline;
+use crate::http::router::Router;
 use crate::http::{ApiError, Method, Request};
-use crate::outbox::{self, Deliverer, Outbox};
+use crate::outbox::{self, Deliverer};
 use crate::service::{keys, maintenance};
 use crate::store::{self, admin_keys};
 
@@ -134,7 +135,8 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
         config.loop_url = Some(own_url(&config.host, addr));
     }
     let (outbox, wakeups) = Outbox::channel();
-    let app = App::new(config, clock, api::router(), outbox)
+    let router = Arc::new(api::router());
+    let app = App::new(config, clock, outbox)
         .with_writer(open()?, open()?)
         .map_err(|e| StartError(format!("cannot start the checkpoint thread: {e}")))?;
     let app = Arc::new(app);
@@ -155,11 +157,11 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
         .into_iter()
         .enumerate()
         .map(|(i, conn)| {
-            let (app, listener) = (app.clone(), listener.clone());
+            let (app, router, listener) = (app.clone(), router.clone(), listener.clone());
             let (stopping, failed) = (stopping.clone(), listener_failed.clone());
             std::thread::Builder::new()
                 .name(format!("loop-worker-{i}"))
-                .spawn(move || work(&app, &listener, conn, &stopping, &failed))
+                .spawn(move || work(&app, &router, &listener, conn, &stopping, &failed))
                 .map_err(|e| StartError(format!("cannot start a worker thread: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -257,6 +259,7 @@ fn tick(app: &App, conn: &mut Connection) {
 /// the shutdown signal or the news that tiny_http's accept loop has died.
 fn work(
     app: &App,
+    router: &Router,
     listener: &tiny_http::Server,
     mut conn: Connection,
     stopping: &AtomicBool,
@@ -264,7 +267,7 @@ fn work(
 ) {
     loop {
         match listener.recv() {
-            Ok(request) => serve(app, &mut conn, request),
+            Ok(request) => serve(app, router, &mut conn, request),
             Err(_) if stopping.load(Ordering::SeqCst) => return,
             Err(error) => {
                 eprintln!("error: the listener stopped accepting connections: {error}");
@@ -275,7 +278,7 @@ fn work(
 }
 
 /// Reads, answers and logs one request.
-fn serve(app: &App, conn: &mut Connection, mut raw: tiny_http::Request) {
+fn serve(app: &App, router: &Router, conn: &mut Connection, mut raw: tiny_http::Request) {
     let started = Instant::now();
     let method = Method::parse(raw.method().as_str());
     let headers: Vec<(String, String)> = raw
@@ -293,6 +296,7 @@ fn serve(app: &App, conn: &mut Connection, mut raw: tiny_http::Request) {
     let reply = match read_body(&mut raw, app.config.max_body_bytes) {
         Ok(body) => pipeline::handle(
             app,
+            router,
             conn,
             Request::new(method, &target, headers, body).with_peer(peer),
         ),

@@ -11,7 +11,7 @@ use crate::clock::Timestamp;
 use crate::domain::credentials;
 use crate::domain::enums::UserRole;
 use crate::domain::validate::FieldError;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::users::{self, NewUser, Unique, User, UserChanges};
 
 /// Shortest password accepted.

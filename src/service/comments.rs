@@ -2,7 +2,7 @@
 //! comment too, and a comment on a claimed issue renews the claim's lease.
 
 use crate::app::Ctx;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::comments::{self, Comment, NewComment};
 use crate::store::{dispatch, issues};
 

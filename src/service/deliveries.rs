@@ -5,7 +5,7 @@
 
 use crate::app::Ctx;
 use crate::domain::review::delivery::{self, Judgement};
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::deliveries::{self, Attempt, AttemptOutcome, Delivery};
 use crate::store::review_hooks;
 

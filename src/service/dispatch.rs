@@ -8,7 +8,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use crate::app::Ctx;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::service::prompting::{self, Callback, Choice};
 use crate::store::dispatch::{self, Claim, Claimed};
 use crate::store::templates::{self, Template, Version};
@@ -173,8 +173,7 @@ mod tests {
         let app = App::new(
             Config::new(":memory:"),
             Arc::new(SystemClock),
-            crate::api::router(),
-            crate::outbox::Outbox::channel().0,
+            crate::app::Outbox::channel().0,
         );
         let mut conn = crate::store::open(Path::new(":memory:")).unwrap_or_else(|e| panic!("{e}"));
         let claimed = claimed(&app, &mut conn);
@@ -202,8 +201,7 @@ mod tests {
         let app = App::new(
             Config::new(":memory:"),
             Arc::new(SystemClock),
-            crate::api::router(),
-            crate::outbox::Outbox::channel().0,
+            crate::app::Outbox::channel().0,
         );
         let mut conn = crate::store::open(Path::new(":memory:")).unwrap_or_else(|e| panic!("{e}"));
         let claimed = claimed(&app, &mut conn);

@@ -2,7 +2,7 @@
 //! bonus of the issues of the projects concerned follows.
 
 use crate::app::Ctx;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::goals::{self, Goal, GoalFields};
 use crate::store::issues;
 

@@ -2,7 +2,7 @@
 
 use crate::app::Ctx;
 use crate::domain::validate::FieldError;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::review_hooks::{self, Hook};
 
 /// Most subscriptions one project may have.

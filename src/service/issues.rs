@@ -5,7 +5,7 @@ use crate::app::Ctx;
 use crate::domain::dispatch::lease_after_update;
 use crate::domain::enums::IssueStatus;
 use crate::domain::issue::{check_parent, completed_at_change};
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::issues::{self, Changes, Issue, NewIssue};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Issue not found");

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use crate::app::Ctx;
 use crate::clock::Timestamp;
 use crate::domain::credentials;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::admin_keys::{self, AdminKey};
 use crate::store::project_keys::{self, NewProjectKey, ProjectKey};
 use crate::store::projects;

@@ -1,7 +1,7 @@
 //! Labels: a name is never reused, not even after the label was deleted.
 
 use crate::app::Ctx;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::labels::{self, Label};
 
 /// Creates a label; 409 when its name was ever used.

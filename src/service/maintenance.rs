@@ -3,7 +3,7 @@
 //! their verdict deliveries, which wake the delivery thread).
 
 use crate::app::Ctx;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::service::verdicts;
 use crate::store::{dispatch, review_tasks};
 

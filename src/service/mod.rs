@@ -7,6 +7,7 @@
 //! [`verdicts::resolve`], [`signals::record_in`]).
 
 pub mod accounts;
+pub mod authentication;
 pub mod comments;
 pub mod deliveries;
 pub mod dispatch;

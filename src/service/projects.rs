@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use crate::app::Ctx;
 use crate::domain::credentials;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::goals;
 use crate::store::issues;
 use crate::store::projects::{self, Project, ProjectFields};

@@ -8,7 +8,7 @@ use crate::app::Ctx;
 use crate::clock::Timestamp;
 use crate::domain::enums::{IssueStatus, IssueType};
 use crate::domain::prompt::review;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::issues::{self, NewIssue};
 use crate::store::labels;
 use crate::store::prompt_reviews::{self, NewReview, Review};
@@ -73,7 +73,7 @@ fn open_improvement_issue(
     let label_ids = review::IMPROVEMENT_LABELS
         .iter()
         .map(|(name, color)| labels::find_or_create(conn, name, color, now))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     issues::add_labels(conn, &issue.id, &label_ids)?;
     Ok(())
 }

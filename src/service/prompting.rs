@@ -10,7 +10,7 @@ use crate::domain::prompt::conditions::Conditions;
 use crate::domain::prompt::context::{self, Meta, Parts};
 use crate::domain::prompt::render::Renderer;
 use crate::domain::prompt::selection::{self, Candidate};
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::issues::{self, Issue};
 use crate::store::templates::{self, Template, Version};
 use crate::store::{goals, labels, projects};

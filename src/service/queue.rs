@@ -9,7 +9,7 @@ use crate::app::Ctx;
 use crate::clock::Timestamp;
 use crate::domain::enums::TaskStatus;
 use crate::domain::review::{decision, resolution, scoring};
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::service::verdicts::{self, view_of};
 use crate::store::review_queue::{self, Assignment, Scope};
 use crate::store::review_tasks;

@@ -3,7 +3,7 @@
 
 use crate::app::Ctx;
 use crate::domain::enums::RelationType;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::issues;
 use crate::store::relations::{self, Relation};
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::app::Ctx;
 use crate::domain::review::record::Task;
 use crate::domain::review::task;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::projects;
 use crate::store::review_tasks;
 

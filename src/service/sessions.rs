@@ -4,7 +4,7 @@
 
 use crate::app::Ctx;
 use crate::domain::credentials;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::sessions;
 use crate::store::users::{self, User};
 

@@ -8,7 +8,7 @@ use crate::app::Ctx;
 use crate::clock::Timestamp;
 use crate::domain::enums::{IssueStatus, IssueType};
 use crate::domain::signals::SignalDraft;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::issues::{self, Issue, NewIssue};
 use crate::store::signals::{self, Signal};
 

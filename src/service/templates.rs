@@ -4,7 +4,7 @@
 
 use crate::app::Ctx;
 use crate::domain::prompt::render::check_content;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::templates::{self, NewVersion, Template, TemplateFields, Version};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Template not found");

@@ -16,7 +16,7 @@ use crate::domain::review::record::{Task, VerdictPayload};
 use crate::domain::review::resolution::{self, Resolution};
 use crate::domain::review::verdict_signal;
 use crate::domain::stored_json;
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::service::signals;
 use crate::store::{deliveries, projects, review_tasks};
 

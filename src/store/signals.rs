@@ -53,8 +53,8 @@ pub fn insert(
     payload: &str,
     issue_id: &str,
     now: Timestamp,
-) -> rusqlite::Result<Signal> {
-    conn.prepare_cached(
+) -> super::Result<Signal> {
+    Ok(conn.prepare_cached(
         "INSERT INTO signals (id, source, source_id, type, severity, payload, issue_id, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
          RETURNING id, source, source_id, type, severity, payload, issue_id, created_at",
@@ -71,5 +71,5 @@ pub fn insert(
             now.to_string()
         ],
         from_row,
-    )
+    )?)
 }

@@ -11,6 +11,7 @@ mod common;
 mod dashboard;
 mod dispatch;
 mod issues;
+mod layers;
 mod prompts;
 mod review_access;
 mod review_robustness;
