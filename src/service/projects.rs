@@ -1,10 +1,13 @@
 //! Projects: a project's goal must be a live goal; each project gets the secret its
-//! verdict webhooks are signed with; the dispatch goal bonus of its issues follows.
+//! verdict webhooks are signed with; the dispatch goal bonus of its issues follows; a
+//! `sampled` sign-off policy needs its rate.
 
 use rusqlite::Connection;
 
 use crate::app::Ctx;
 use crate::domain::credentials;
+use crate::domain::enums::SignOffMode;
+use crate::domain::sign_off::Policy;
 use crate::error::ApiError;
 use crate::store::goals;
 use crate::store::issues;
@@ -24,6 +27,11 @@ fn check_goal(conn: &Connection, fields: &ProjectFields) -> Result<(), ApiError>
 
 /// Creates a project with a fresh signing secret.
 pub fn create(ctx: &mut Ctx<'_>, fields: &ProjectFields) -> Result<Project, ApiError> {
+    Policy {
+        mode: fields.sign_off.unwrap_or(SignOffMode::Off),
+        rate: fields.sign_off_rate.flatten(),
+    }
+    .check()?;
     let signing_secret = credentials::generate_signing_secret()?;
     ctx.write(|tx, now| {
         check_goal(tx, fields)?;
@@ -36,7 +44,12 @@ pub fn create(ctx: &mut Ctx<'_>, fields: &ProjectFields) -> Result<Project, ApiE
 /// Changes live project `id` (404 before the goal check).
 pub fn update(ctx: &mut Ctx<'_>, id: &str, fields: &ProjectFields) -> Result<Project, ApiError> {
     ctx.write(|tx, now| {
-        projects::find_live(tx, id)?.ok_or(NOT_FOUND)?;
+        let current = projects::find_live(tx, id)?.ok_or(NOT_FOUND)?;
+        Policy {
+            mode: fields.sign_off.unwrap_or(current.sign_off),
+            rate: fields.sign_off_rate.unwrap_or(current.sign_off_rate),
+        }
+        .check()?;
         check_goal(tx, fields)?;
         projects::update(tx, id, fields, now)?.ok_or(NOT_FOUND)
     })

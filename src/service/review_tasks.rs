@@ -1,7 +1,7 @@
 //! Review tasks as automations submit them: an `Idempotency-Key` makes a retried
 //! submission return the original task instead of storing a second one, also when two
 //! first submissions race; deleting a task frees its key and drops its pending
-//! deliveries.
+//! deliveries (and withdraws the review of an issue that waited on it).
 
 use serde_json::{Map, Value};
 
@@ -9,6 +9,7 @@ use crate::app::Ctx;
 use crate::domain::review::record::Task;
 use crate::domain::review::task;
 use crate::error::ApiError;
+use crate::service::sign_off;
 use crate::store::projects;
 use crate::store::review_tasks;
 
@@ -53,11 +54,15 @@ pub fn submit(
     })
 }
 
-/// Deletes task `id` of project `project_id`; 404 when there is none.
+/// Deletes task `id` of project `project_id` (withdrawing the review of an issue that
+/// waited on it); 404 when there is none.
 pub fn delete(ctx: &mut Ctx<'_>, project_id: &str, id: &str) -> Result<(), ApiError> {
-    if ctx.write(|tx, _| Ok(review_tasks::delete(tx, project_id, id)?))? {
-        Ok(())
-    } else {
-        Err(NOT_FOUND)
-    }
+    let deleted = ctx.write(|tx, now| {
+        let deleted = review_tasks::delete(tx, project_id, id)?;
+        if deleted {
+            sign_off::withdraw(tx, id, now)?;
+        }
+        Ok(deleted)
+    })?;
+    if deleted { Ok(()) } else { Err(NOT_FOUND) }
 }

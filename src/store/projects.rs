@@ -5,10 +5,12 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::new_id;
+use super::{new_id, required_enum_column};
 use crate::clock::Timestamp;
-use crate::domain::enums::{ProjectHealth, ProjectStatus, WireEnum};
+use crate::domain::enums::{ProjectHealth, ProjectStatus, SignOffMode, WireEnum};
+use crate::domain::jsnum;
 use crate::domain::pagination::Page;
+use crate::domain::sign_off::Policy;
 
 /// A project.
 #[derive(Debug, Serialize)]
@@ -26,6 +28,11 @@ pub struct Project {
     pub health: String,
     /// The goal it pursues.
     pub goal_id: Option<String>,
+    /// Whether its agents' work needs a person's approval before it is done.
+    pub sign_off: SignOffMode,
+    /// The share of issues sampled for sign-off under `sampled` (0..1).
+    #[serde(serialize_with = "jsnum::serialize_option")]
+    pub sign_off_rate: Option<f64>,
     /// Creation time.
     pub created_at: String,
     /// Last change.
@@ -34,8 +41,18 @@ pub struct Project {
     pub deleted_at: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, name, description, status, health, goal_id, created_at, updated_at, deleted_at";
+impl Project {
+    /// Its sign-off policy.
+    pub fn sign_off_policy(&self) -> Policy {
+        Policy {
+            mode: self.sign_off,
+            rate: self.sign_off_rate,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, name, description, status, health, goal_id, created_at, updated_at, \
+     deleted_at, sign_off, sign_off_rate";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Project> {
     Ok(Project {
@@ -48,6 +65,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Project> {
         created_at: row.get(6)?,
         updated_at: row.get(7)?,
         deleted_at: row.get(8)?,
+        sign_off: required_enum_column(row, 9)?,
+        sign_off_rate: row.get(10)?,
     })
 }
 
@@ -65,6 +84,10 @@ pub struct ProjectFields {
     pub health: Option<ProjectHealth>,
     /// Goal id (already checked to be a live goal).
     pub goal_id: Option<Option<String>>,
+    /// Sign-off policy.
+    pub sign_off: Option<SignOffMode>,
+    /// Share of issues sampled for sign-off (`Some(None)` clears it).
+    pub sign_off_rate: Option<Option<f64>>,
 }
 
 impl ProjectFields {
@@ -85,6 +108,12 @@ impl ProjectFields {
         if let Some(v) = &self.goal_id {
             out.push(("goal_id", v.clone().map_or(SqlValue::Null, SqlValue::Text)));
         }
+        if let Some(v) = self.sign_off {
+            out.push(("sign_off", SqlValue::Text(v.as_str().to_owned())));
+        }
+        if let Some(v) = self.sign_off_rate {
+            out.push(("sign_off_rate", v.map_or(SqlValue::Null, SqlValue::Real)));
+        }
         out
     }
 }
@@ -99,7 +128,8 @@ pub fn insert(
 ) -> super::Result<Project> {
     let sql = format!(
         "INSERT INTO projects (id, name, description, status, health, goal_id, created_at, updated_at, \
-         signing_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING {COLUMNS}"
+         signing_secret, sign_off, sign_off_rate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10) \
+         RETURNING {COLUMNS}"
     );
     Ok(conn.prepare_cached(&sql)?.query_row(
         params![
@@ -111,6 +141,8 @@ pub fn insert(
             fields.goal_id.clone().flatten(),
             now.to_string(),
             signing_secret,
+            fields.sign_off.unwrap_or(SignOffMode::Off).as_str(),
+            fields.sign_off_rate.flatten(),
         ],
         from_row,
     )?)
@@ -162,6 +194,20 @@ pub fn review_settings(conn: &Connection, id: &str) -> super::Result<Option<Revi
             Ok(ReviewSettings {
                 signing_secret: row.get::<_, Option<String>>(0)?.unwrap_or_default(),
                 default_gate_timeout_seconds: row.get(1)?,
+            })
+        })
+        .optional()?)
+}
+
+/// The sign-off policy of project `id` (soft-deleted or not: its issues keep the rule
+/// they were under); `None` when there is no such project.
+pub fn sign_off_policy(conn: &Connection, id: &str) -> super::Result<Option<Policy>> {
+    Ok(conn
+        .prepare_cached("SELECT sign_off, sign_off_rate FROM projects WHERE id = ?1")?
+        .query_row([id], |row| {
+            Ok(Policy {
+                mode: required_enum_column(row, 0)?,
+                rate: row.get(1)?,
             })
         })
         .optional()?)

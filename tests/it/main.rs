@@ -21,6 +21,7 @@ mod review_robustness;
 mod review_tasks;
 mod review_timeouts;
 mod reviewers;
+mod sign_off;
 mod signals;
 mod verdict_delivery;
 mod work_items;
