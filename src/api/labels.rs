@@ -1,5 +1,4 @@
-//! `/api/labels` (loop-api.md §4.10–4.12; validation errors are 400 like everywhere,
-//! DECISIONS 8).
+//! `/api/labels` (docs/engine-api.md#labels).
 
 use super::page;
 use crate::app::Ctx;

@@ -76,7 +76,7 @@ pub fn next(
 /// Crash window: the claim and its release are two transactions, so that rendering
 /// stays outside the writer lock. If the process dies between them (or the release
 /// itself fails), the issue stays `in_progress` with its lease, and the maintenance
-/// round returns it to `todo` when the lease expires (DECISIONS 13); with leases turned
+/// round returns it to `todo` when the lease expires (docs/decisions.md#claim-leases); with leases turned
 /// off it stays claimed until someone moves it.
 fn render_or_release(
     ctx: &mut Ctx<'_>,

@@ -1,4 +1,4 @@
-//! Goals (loop-api.md §3.7): measurable targets, soft-deleted.
+//! Goals (docs/engine-api.md#objects): measurable targets, soft-deleted.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};

@@ -1,4 +1,4 @@
-//! Issues: the unit of work (loop-api.md §3.2), with their labels links.
+//! Issues: the unit of work (docs/engine-api.md#objects), with their labels links.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};

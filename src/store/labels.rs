@@ -1,4 +1,4 @@
-//! Labels (loop-api.md §3.3): names unique forever, soft-deleted.
+//! Labels (docs/engine-api.md#objects): names unique forever, soft-deleted.
 
 use rusqlite::{Connection, ErrorCode, Row, params};
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! Projects (loop-api.md §3.6): groups of issues, optionally pursuing a goal.
+//! Projects (docs/engine-api.md#objects): groups of issues, optionally pursuing a goal.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};

@@ -1,4 +1,4 @@
-//! Prompt templates and their versions (loop-api.md §3.9, §3.10): a template points at
+//! Prompt templates and their versions (docs/engine-api.md#objects): a template points at
 //! its active version; versions are numbered per template and never change.
 
 use rusqlite::types::Value as SqlValue;

@@ -1,4 +1,4 @@
-//! Signal intake through real HTTP (loop-api.md §5, §11.9–11.11; DECISIONS 5, 10):
+//! Signal intake through real HTTP (docs/engine-api.md#signals; docs/decisions.md#no-500-for-a-clients-mistake, docs/decisions.md#webhooks-without-a-bearer-key):
 //! payloads are signed in the test exactly as each provider signs them.
 
 use crate::common;
