@@ -52,6 +52,13 @@ pub fn open_database(path: &Path) -> Result<Connection, String> {
     Ok(conn)
 }
 
+/// Serves MCP over stdio on the database at `db` directly (`loop mcp --db`): see
+/// [`crate::mcp::serve_stdio_on_database`].
+pub fn serve_mcp_on_database(db: &Path, key: Option<String>, url: String) -> Result<(), String> {
+    let conn = open_database(db)?;
+    crate::mcp::serve_stdio_on_database(db, conn, crate::api::router(), key, url)
+}
+
 /// Creates an engine admin key and returns it.
 pub fn create_admin_key(db: &Path, name: &str) -> Result<String, String> {
     let conn = open_database(db)?;

@@ -11,6 +11,10 @@ use crate::store::StoreError;
 pub enum ApiError {
     /// 400: the body or query failed validation; one entry per problem.
     Validation(Vec<FieldError>),
+    /// 422: the body or query failed validation on a route whose contract answers 422
+    /// for that (the labels routes, as the original's SDK expects); one
+    /// entry per problem, as for [`ApiError::Validation`].
+    InvalidEntity(Vec<FieldError>),
     /// 400: the request is unusable for another reason (e.g. malformed JSON).
     BadRequest(String),
     /// 401 with a fixed message.

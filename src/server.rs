@@ -86,6 +86,7 @@ impl Running {
     /// and closes the database connections.
     pub fn shutdown(self) {
         self.stopping.store(true, Ordering::SeqCst);
+        self.app.waits.close();
         for _ in &self.workers {
             self.listener.unblock();
         }
@@ -135,7 +136,7 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
         config.loop_url = Some(own_url(&config.host, addr));
     }
     let (outbox, wakeups) = Outbox::channel();
-    let router = Arc::new(api::router());
+    let router = api::router();
     let app = App::new(config, clock, outbox)
         .with_writer(open()?, open()?)
         .map_err(|e| StartError(format!("cannot start the checkpoint thread: {e}")))?;
@@ -157,11 +158,11 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
         .into_iter()
         .enumerate()
         .map(|(i, conn)| {
-            let (app, router, listener) = (app.clone(), router.clone(), listener.clone());
+            let (app, listener) = (app.clone(), listener.clone());
             let (stopping, failed) = (stopping.clone(), listener_failed.clone());
             std::thread::Builder::new()
                 .name(format!("loop-worker-{i}"))
-                .spawn(move || work(&app, &router, &listener, conn, &stopping, &failed))
+                .spawn(move || work(&app, router, &listener, conn, &stopping, &failed))
                 .map_err(|e| StartError(format!("cannot start a worker thread: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -8,6 +8,7 @@ mod dispatch;
 mod goals;
 mod issues;
 mod labels;
+mod mcp;
 mod projects;
 mod prompt_reviews;
 mod relations;
@@ -17,22 +18,26 @@ mod system;
 mod templates;
 
 use crate::domain::pagination::Page;
+use std::sync::LazyLock;
+
 use crate::http::router::{Access, Handler, Route, Router};
 use crate::http::{ApiError, Method, Request};
 
 /// No length limit on free-text fields beyond the request body limit.
 const ANY_LENGTH: usize = usize::MAX;
 
-/// The routing table of every endpoint.
-pub fn router() -> Router {
-    Router::new(routes())
+/// The routing table of every endpoint, built once: the server's workers and the
+/// in-process MCP backend route through the same table.
+pub fn router() -> &'static Router {
+    static ROUTER: LazyLock<Router> = LazyLock::new(|| Router::new(routes()));
+    &ROUTER
 }
 
 /// Every route, one row each, in matching order (literal paths before parameterised
 /// ones).
 #[rustfmt::skip]
 fn routes() -> Vec<Route> {
-    use Access::{Admin, Manage, ProjectKey, Public, Session, Signed};
+    use Access::{Admin, Key, Manage, ProjectKey, Public, Session, Signed};
     use Method::{Delete, Get, Patch, Post, Put};
     use review::{
         account, deliveries, escalations, hooks, project_keys, queue, sessions, tasks, users,
@@ -42,6 +47,8 @@ fn routes() -> Vec<Route> {
     vec![
         route(Get,    "/health",                                          Public,     system::health),
         route(Get,    "/",                                                Public,     system::root),
+        route(Post,   "/mcp",                                             Key,        mcp::handle),
+        route(Get,    "/api/openapi.json",                                Public,     system::openapi),
         route(Get,    "/api/issues",                                      Admin,      issues::list),
         route(Post,   "/api/issues",                                      Admin,      issues::create),
         route(Get,    "/api/issues/{id}",                                 Admin,      issues::detail),

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("clock", 0),
     ("domain", 1),
     ("rate_limit", 1),
+    ("waiting", 1),
     ("config", 2),
     // All SQL; the single writer; the error the use cases report.
     ("store", 3),
@@ -22,8 +23,10 @@ const LAYERS: &[(&str, u8)] = &[
     ("app", 5),
     // The use cases: the only place that opens a write.
     ("service", 6),
-    // Requests and responses, routing, authentication.
+    // Requests and responses, routing, authentication; MCP, a protocol whose tools
+    // run through the same pipeline (the route table is handed to it).
     ("http", 7),
+    ("mcp", 7),
     // The handlers and the route table.
     ("api", 8),
     // The delivery threads, the command line's administration, the bench's seed.
