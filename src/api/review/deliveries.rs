@@ -1,4 +1,4 @@
-//! `/api/v1/deliveries` (review-api.md §15.6): the project's verdict webhook log, and
+//! `/api/v1/deliveries` (docs/review-api.md#delivery-log): the project's verdict webhook log, and
 //! manual redelivery.
 
 use super::{query_limit, query_text};

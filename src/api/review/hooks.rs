@@ -1,4 +1,4 @@
-//! `/api/v1/hooks` (review-api.md §10.1–10.3): verdict subscriptions, idempotent by URL.
+//! `/api/v1/hooks` (docs/review-api.md#hooks-and-verdicts): verdict subscriptions, idempotent by URL.
 
 use crate::app::Ctx;
 use crate::domain::review::input::{opt_string, opt_url, present};
