@@ -17,7 +17,8 @@ use crate::store::relations::{self, Relation};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Issue not found");
 
-/// `GET /api/issues`: filtered, paginated, oldest first.
+/// `GET /api/issues`: filtered, paginated, oldest first (`reviewStatus`, e.g. `pending`
+/// for the issues awaiting a person's sign-off, is Loop's own filter).
 pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let page = page(request)?;
     let filter = read_filter(request)?;
@@ -53,6 +54,7 @@ fn read_filter(request: &Request) -> Result<Filter, ApiError> {
         label_id: non_empty("labelId")?,
         parent_id: non_empty("parentId")?,
         priority,
+        review_statuses: enum_list(request.query("reviewStatus")?, "reviewStatus", &mut errors),
     };
     if errors.is_empty() {
         Ok(filter)

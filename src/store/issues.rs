@@ -323,6 +323,8 @@ pub struct Filter {
     pub priority: Option<i64>,
     /// This parent id.
     pub parent_id: Option<String>,
+    /// Any of these review states (of the latest review requested).
+    pub review_statuses: Vec<ReviewStatus>,
 }
 
 /// One page of live issues matching `filter`, oldest first, and the number of matches.
@@ -371,6 +373,16 @@ pub fn list(conn: &Connection, filter: &Filter, page: Page) -> super::Result<(Ve
     if let Some(priority) = filter.priority {
         rest.push("priority = ?".to_owned());
         rest_args.push(SqlValue::Integer(priority));
+    }
+    if !filter.review_statuses.is_empty() {
+        let marks = vec!["?"; filter.review_statuses.len()].join(", ");
+        rest.push(format!("review_status IN ({marks})"));
+        rest_args.extend(
+            filter
+                .review_statuses
+                .iter()
+                .map(|s| SqlValue::Text(s.as_str().to_owned())),
+        );
     }
     if let Some(label_id) = &filter.label_id {
         rest.push("id IN (SELECT issue_id FROM issue_labels WHERE label_id = ?)".to_owned());

@@ -168,6 +168,12 @@ fn the_loop_closes_through_a_person() {
     assert_eq!(again.status, 409, "one pending review at a time");
     let stats = w.server.get("/api/dashboard/stats").json()["data"].clone();
     assert_eq!(stats["signOff"]["awaiting"], 1);
+    let awaiting = w.server.get("/api/issues?reviewStatus=pending").json();
+    assert_eq!(
+        (awaiting["total"].clone(), awaiting["data"][0]["id"].clone()),
+        (json!(1), json!(first))
+    );
+    assert_eq!(w.server.get("/api/issues?reviewStatus=maybe").status, 400);
 
     // The reviewer's card shows the work and links back to the issue.
     let (assignment, task) = w.card();
@@ -284,6 +290,12 @@ fn the_loop_closes_through_a_person() {
         issues_before,
         "the verdict acts on the issue instead of raising a signal"
     );
+
+    let listed = w
+        .server
+        .get("/api/issues?reviewStatus=approved,flagged")
+        .json();
+    assert_eq!(listed["total"], 2);
 
     // The flagged issue can be claimed again.
     assert_eq!(w.claim()["issue"]["id"], second);
