@@ -22,4 +22,5 @@ pub mod outbox;
 pub mod prompting;
 pub mod server;
 pub mod store;
+pub mod ui;
 pub mod writer;

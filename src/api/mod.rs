@@ -23,13 +23,14 @@ use crate::http::{ApiError, Method, Request};
 /// No length limit on free-text fields beyond the request body limit.
 const ANY_LENGTH: usize = usize::MAX;
 
-/// The routing table of every endpoint.
+/// The routing table of every endpoint, with the web app answering browsers' page
+/// requests before it.
 pub fn router() -> Router {
     use Access::{Admin, Manage, ProjectKey, Public, Session, Signed};
     use Method::{Delete, Get, Patch, Post, Put};
     use review::{
-        account, deliveries, escalations, hooks, project_keys, queue, sessions, tasks, users,
-        verdicts,
+        account, deliveries, escalations, hooks, project_keys, projects as review_projects,
+        queue, sessions, tasks, users, verdicts,
     };
     let route = |method, pattern, access, handler: Handler| Route {
         method,
@@ -123,6 +124,52 @@ pub fn router() -> Router {
             ProjectKey,
             deliveries::redeliver,
         ),
+        route(Get, "/api/v1/projects", Manage, review_projects::list),
+        route(Post, "/api/v1/projects", Manage, review_projects::create),
+        route(Get, "/api/v1/projects/{id}", Manage, review_projects::detail),
+        route(Patch, "/api/v1/projects/{id}", Manage, review_projects::update),
+        route(
+            Get,
+            "/api/v1/projects/{id}/tasks",
+            Manage,
+            tasks::list_in_project,
+        ),
+        route(
+            Get,
+            "/api/v1/projects/{id}/tasks/{task_id}",
+            Manage,
+            tasks::detail_in_project,
+        ),
+        route(
+            Get,
+            "/api/v1/projects/{id}/hooks",
+            Manage,
+            hooks::list_in_project,
+        ),
+        route(
+            Post,
+            "/api/v1/projects/{id}/hooks",
+            Manage,
+            hooks::create_in_project,
+        ),
+        route(
+            Delete,
+            "/api/v1/projects/{id}/hooks/{hook_id}",
+            Manage,
+            hooks::delete_in_project,
+        ),
+        route(
+            Get,
+            "/api/v1/projects/{id}/deliveries",
+            Manage,
+            deliveries::list_in_project,
+        ),
+        route(
+            Post,
+            "/api/v1/projects/{id}/deliveries/{delivery_id}/redeliver",
+            Manage,
+            deliveries::redeliver_in_project,
+        ),
         route(
             Post,
             "/api/v1/projects/{id}/keys",
@@ -178,6 +225,18 @@ pub fn router() -> Router {
         route(Get, "/api/v1/users", Manage, users::list),
         route(Patch, "/api/v1/users/{id}", Manage, users::update),
         route(Delete, "/api/v1/users/{id}", Manage, users::delete),
+        route(
+            Post,
+            "/api/v1/users/{id}/reset-password",
+            Manage,
+            users::reset_password,
+        ),
+        route(
+            Get,
+            "/api/v1/review/projects",
+            Session,
+            review_projects::reviewable,
+        ),
         route(Post, "/api/v1/review/next", Session, queue::next),
         route(
             Post,
@@ -200,6 +259,7 @@ pub fn router() -> Router {
             escalations::resolve,
         ),
     ])
+    .with_pages(crate::ui::serve)
 }
 
 /// The page a list request asks for (`limit` with `offset` or `page`).

@@ -40,6 +40,9 @@ pub fn handle(app: &App, conn: &mut Connection, mut request: Request) -> Reply {
     if request.method() == Method::Options {
         return cors::preflight(origin.as_deref(), allowed);
     }
+    if let Some(page) = app.router.page(&request) {
+        return page;
+    }
     let style = style_of(&request);
     let mut extra = ExtraHeaders::new();
     let reply = route(app, conn, &mut request, &mut extra).unwrap_or_else(|error| {
@@ -186,7 +189,7 @@ fn authenticate_session(
         ctx.write(|tx, now| Ok(sessions::extend(tx, &hash, now.plus_millis(lifetime_ms))?))?;
         extra.push((
             "Set-Cookie",
-            auth::session_cookie(token, SESSION_LIFETIME_S),
+            auth::session_cookie(token, SESSION_LIFETIME_S, ctx.config().secure_cookies()),
         ));
     }
     Ok(Caller::User(user, hash))

@@ -43,6 +43,15 @@ impl Reply {
         }
     }
 
+    /// A response carrying `body` as `content_type` (files of the web app).
+    pub fn bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type", content_type.to_owned())],
+            body,
+        }
+    }
+
     /// 200 `{"data": value}`.
     pub fn data(value: impl Serialize) -> Self {
         Self::json(200, &Data { data: value })

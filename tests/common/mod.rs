@@ -2,6 +2,8 @@
 //! client that can send anything (bad JSON, odd headers, huge bodies).
 #![allow(dead_code)]
 
+pub mod receiver;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;

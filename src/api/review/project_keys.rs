@@ -3,28 +3,21 @@
 
 use serde_json::json;
 
+use super::{PROJECT_NOT_FOUND, managed_project};
 use crate::app::Ctx;
 use crate::domain::review::input::opt_string;
 use crate::http::{ApiError, Reply, Request, auth};
 use crate::store::project_keys::{self, NewProjectKey};
 use crate::store::projects;
 
-const PROJECT_NOT_FOUND: ApiError = ApiError::NotFound("project not found");
-
 /// The name a key gets when none is given.
 pub const DEFAULT_KEY_NAME: &str = "default";
-
-/// The live project named by the `id` path parameter.
-fn project_id(ctx: &Ctx<'_>, request: &Request) -> Result<String, ApiError> {
-    let project = projects::find_live(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
-    Ok(project.id)
-}
 
 /// `POST /api/v1/projects/{id}/keys` `{name?}`: a new key, shown in this answer only.
 pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let name = opt_string(&body, "", "name", 100)?.unwrap_or_else(|| DEFAULT_KEY_NAME.to_owned());
-    let project_id = project_id(ctx, request)?;
+    let project_id = managed_project(ctx, request)?;
     let key = auth::generate_project_key()?;
     let prefix = auth::key_prefix(&key);
     let hash = auth::key_hash(&key);
@@ -45,7 +38,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 
 /// `GET /api/v1/projects/{id}/keys`: every key of the project (never the keys themselves).
 pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let project_id = project_id(ctx, request)?;
+    let project_id = managed_project(ctx, request)?;
     Ok(Reply::json(
         200,
         &project_keys::list_for_project(ctx.db(), &project_id)?,
@@ -54,7 +47,7 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 
 /// `DELETE /api/v1/projects/{id}/keys/{key_id}`: revokes the key at once.
 pub fn revoke(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let project_id = project_id(ctx, request)?;
+    let project_id = managed_project(ctx, request)?;
     let key_id = request.param("key_id");
     if ctx.write(|tx, now| Ok(project_keys::revoke(tx, key_id, Some(&project_id), now)?))? {
         Ok(Reply::empty(204))

@@ -25,7 +25,7 @@ pub const LEASE_MS: i64 = 5 * 60 * 1000;
 const NOT_A_REVIEWER: ApiError = ApiError::Forbidden("viewers cannot review");
 
 /// The signed-in user, if their role may decide tasks.
-fn reviewer(ctx: &Ctx<'_>) -> Result<User, ApiError> {
+pub(super) fn reviewer(ctx: &Ctx<'_>) -> Result<User, ApiError> {
     let user = ctx.user()?;
     if user.role.may_review() {
         Ok(user.clone())
@@ -114,6 +114,7 @@ pub fn next(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
             "task": {
                 "id": task.id,
                 "module": task.module,
+                "game": view.game,
                 "mode": task.mode,
                 "source": task.source,
                 "card": task.card,
@@ -162,11 +163,11 @@ pub fn decide(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
             .filter(|task| assignment.calibration || task.status == TaskStatus::Pending)
             .ok_or(ApiError::Conflict("the task is no longer pending"))?;
         let view = view_of(&task)?;
-        let outcome = decision::parse(task.module, &view, &body, true)?;
+        let outcome = decision::parse(&view, &body, true)?;
         let correct = match (&task.answer, task.golden) {
             (Some(answer), true) => serde_json::from_str::<Value>(answer.get())
                 .ok()
-                .and_then(|answer| scoring::golden_correct(task.module, &answer, &outcome)),
+                .and_then(|answer| scoring::golden_correct(view.game, &answer, &outcome)),
             _ => None,
         };
         let (xp, streak) = scoring::award(task_reviews::current_streak(tx, &user.id)?, correct);
@@ -193,7 +194,7 @@ pub fn decide(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
             let outcomes = task_reviews::counted_outcomes(tx, &task.id)?;
             let text = view.text.as_deref().unwrap_or_default();
             if let Some(result) =
-                resolution::consensus(task.module, task.reviews_required, text, &outcomes)
+                resolution::consensus(view.game, task.reviews_required, text, &outcomes)
             {
                 let decider = (task.reviews_required == 1).then_some(user.id.as_str());
                 let resolved =

@@ -1,0 +1,13 @@
+//! The web app in a real browser (Debian's chromium over the DevTools protocol): every
+//! review game played with the keyboard against a real server, escalations resolved in
+//! the admin pages, keys created there, phone widths, and no console errors or
+//! Content-Security-Policy violations anywhere. Screenshots land in `target/screenshots/`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod admin;
+mod games;
+mod harness;
+mod shell;
+mod site;
