@@ -11,14 +11,15 @@ import { toast } from '../../ui/toast.js';
 
 export function DeliveryTable({ rows, onRedeliver, busy, projectId, empty, showTask }) {
   const columns = [
-    ...(showTask ? [{ label: 'Task', render: (d) => html`<a class="row-link mono small" href=${`/admin/projects/${projectId}/tasks/${d.task_id}`}>${d.task_id.slice(0, 8)}</a>` }] : []),
+    ...(showTask ? [{ label: 'Task', render: (d) => html`<a class="row-link mono small" title=${d.task_id}
+        href=${`/admin/projects/${projectId}/tasks/${d.task_id}`}>…${d.task_id.slice(-8)}</a>` }] : []),
     { label: 'To', render: (d) => html`<span class="url" title=${d.url}>${d.url}</span> <span class="muted small">${d.kind}</span>` },
     { label: 'Status', render: (d) => html`<${StatusBadge} status=${d.status} />` },
     { label: 'Attempts', align: 'end', render: (d) => d.attempts },
     { label: 'Last answer', render: (d) => (d.last_error || d.last_status_code
-      ? html`<span class=${d.status === 'failed' ? 'text-danger' : ''}>${d.last_status_code ? `HTTP ${d.last_status_code}` : ''}${d.last_error ? ` ${d.last_error}` : ''}</span>`
+      ? html`<span class=${d.status === 'failed' ? 'text-danger' : ''}>${d.last_error || `HTTP ${d.last_status_code}`}</span>`
       : html`<span class="muted">—</span>`) },
-    { label: 'When', className: 'hide-narrow', render: (d) => html`<span title=${d.created_at}>${d.status === 'pending' && d.next_attempt_at ? `next ${ago(d.next_attempt_at)}` : ago(d.delivered_at || d.created_at)}</span>` },
+    { label: 'When', className: 'hide-narrow nowrap', render: (d) => html`<span title=${d.created_at}>${d.status === 'pending' && d.next_attempt_at ? `next ${ago(d.next_attempt_at)}` : ago(d.delivered_at || d.created_at)}</span>` },
     { label: '', align: 'end', render: (d) => (d.status === 'pending' ? null : html`<button type="button" class="btn btn-small"
         disabled=${busy === d.id} onClick=${() => onRedeliver(d)}><${Icon} name="refresh" size=${14} /> Redeliver</button>`) },
   ];

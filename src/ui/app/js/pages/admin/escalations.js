@@ -85,14 +85,14 @@ export default function Escalations() {
           <button type="button" class=${cx('escalation-item', t.id === selected && 'active')} aria-current=${t.id === selected ? 'true' : undefined}
             onClick=${() => setSelected(t.id)}>
             <span class="escalation-title">${taskTitle(t)}</span>
-            <span class="muted small">${gameNames[t.module]} · ${projectName(t.project_id) || ''} ${ago(t.reviewed_at)}</span>
+            <span class="muted small">${[gameNames[t.module], projectName(t.project_id), ago(t.reviewed_at)].filter(Boolean).join(' · ')}</span>
           </button>
         </li>`)}
       </ol>
       ${task && html`<div class="escalation-detail stack" key=${task.id}>
         <${Why} task=${task} />
         <${ReviewCard} task=${task} mode="resolve" busy=${busy} submit=${resolve} ask=${ask} />
-        <p class="muted small">Resolve it in the card's own game: approve (with its choice) or flag with a reason.
+        <p class="muted small">Resolve it in the card's own game: approve (with its choice) or flag with a reason.${' '}
           <a href=${`/admin/projects/${task.project_id}/tasks/${task.id}`}>Open the task</a></p>
       </div>`}
     </div>`;

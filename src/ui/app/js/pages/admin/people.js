@@ -214,9 +214,10 @@ export default function People() {
     } },
     { label: 'Projects', render: (u) => (u.role === 'owner' || u.role === 'admin'
       ? html`<span class="muted small">all projects</span>`
+      : u.role === 'viewer' ? html`<span class="muted small">reads results only</span>`
       : html`<div class="chip-row">${u.project_ids.map((id) => html`<${Badge} kind="neutral" key=${id}>${projectName(id)}</${Badge}>`)}
           <button type="button" class="btn btn-small btn-ghost" onClick=${() => setEditing(u)}>${u.project_ids.length ? 'Edit' : 'Add to a project'}</button></div>`) },
-    { label: 'Since', className: 'hide-narrow', render: (u) => html`<span title=${u.created_at}>${ago(u.created_at)}</span>` },
+    { label: 'Since', className: 'hide-narrow nowrap', render: (u) => html`<span title=${u.created_at}>${ago(u.created_at)}</span>` },
     { label: '', align: 'end', render: (u) => (u.id === me.id || (u.role === 'owner' && !isOwner) ? null : html`<div class="row-actions">
       <button type="button" class="btn btn-small" onClick=${() => reset(u)}><${Icon} name="key" size=${14} /> Reset password</button>
       <button type="button" class="btn btn-small btn-danger-ghost" onClick=${() => remove(u)} aria-label=${`Remove ${personName(u)}`}><${Icon} name="trash" size=${14} /></button>

@@ -81,7 +81,8 @@ export function ReviewCard({ task, lease, mode = 'review', submit, ask, onSkip, 
         sent as ${gameNames[task.module] || task.module}</span>`}
       ${task.source && html`<span class="card-source">${task.source}</span>`}
       <span class="spacer"></span>
-      ${task.deadline && html`<span class="deadline" title=${`The automation waits for this verdict until ${task.deadline}`}>
+      ${task.deadline && html`<span class=${cx('deadline', new Date(task.deadline) - Date.now() < 3600000 && 'deadline-soon')}
+          title=${`The automation waits for this verdict until ${task.deadline}`}>
         <${Icon} name="alert" size=${14} /> due ${ago(task.deadline)}</span>`}
       ${lease && html`<${Lease} until=${lease} onEnd=${onLeaseEnd} />`}
     </header>
