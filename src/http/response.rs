@@ -89,6 +89,7 @@ impl Reply {
     }
 
     /// The first value of header `name` (case-insensitive).
+    #[cfg(test)]
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -96,12 +97,8 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Every header set so far.
-    pub fn headers(&self) -> &[(&'static str, String)] {
-        &self.headers
-    }
-
     /// The body bytes.
+    #[cfg(test)]
     pub fn body(&self) -> &[u8] {
         &self.body
     }

@@ -247,7 +247,9 @@ pub fn all_project_ids(
              JOIN projects p ON p.id = pr.project_id WHERE p.deleted_at IS NULL \
              ORDER BY pr.created_at, pr.project_id",
         )?
-        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for (user_id, project_id) in rows {
         by_user.entry(user_id).or_default().push(project_id);

@@ -211,10 +211,9 @@ mod tests {
                 let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
                 if path.is_dir() {
                     pending.push(path);
-                } else if path
-                    .extension()
-                    .is_some_and(|e| ["html", "css", "js", "mjs", "svg"].contains(&e.to_str().unwrap_or_default()))
-                {
+                } else if path.extension().is_some_and(|e| {
+                    ["html", "css", "js", "mjs", "svg"].contains(&e.to_str().unwrap_or_default())
+                }) {
                     let relative = path.strip_prefix(&root).unwrap_or(&path);
                     on_disk.push(relative.to_string_lossy().replace('\\', "/"));
                 }
@@ -231,7 +230,10 @@ mod tests {
         for path in ["/", "/login", "/review", "/admin", "/admin/projects/x"] {
             let reply = get(path, &[BROWSER]).unwrap_or_else(|| panic!("{path} not served"));
             assert_eq!(reply.status(), 200, "{path}");
-            assert_eq!(reply.header("Content-Type"), Some("text/html; charset=utf-8"));
+            assert_eq!(
+                reply.header("Content-Type"),
+                Some("text/html; charset=utf-8")
+            );
             assert_eq!(
                 reply.header("Content-Security-Policy"),
                 Some(CONTENT_SECURITY_POLICY)
@@ -239,8 +241,14 @@ mod tests {
             assert_eq!(reply.header("X-Content-Type-Options"), Some("nosniff"));
         }
         assert_eq!(get("/nope", &[BROWSER]).map(|r| r.status()), Some(404));
-        assert_eq!(get("/administrator", &[BROWSER]).map(|r| r.status()), Some(404));
-        assert!(get("/", &[]).is_none(), "API clients keep the JSON of GET /");
+        assert_eq!(
+            get("/administrator", &[BROWSER]).map(|r| r.status()),
+            Some(404)
+        );
+        assert!(
+            get("/", &[]).is_none(),
+            "API clients keep the JSON of GET /"
+        );
         assert!(get("/", &[("Accept", "application/json")]).is_none());
         assert!(get("/api/issues", &[BROWSER]).is_none());
         assert!(get("/health", &[BROWSER]).is_none());
@@ -260,10 +268,7 @@ mod tests {
         let again = get("/assets/js/main.js", &[("If-None-Match", &etag)]);
         assert_eq!(again.as_ref().map(Reply::status), Some(304));
         assert!(again.is_some_and(|r| r.body().is_empty()));
-        assert_eq!(
-            get("/assets/nope.js", &[]).map(|r| r.status()),
-            Some(404)
-        );
+        assert_eq!(get("/assets/nope.js", &[]).map(|r| r.status()), Some(404));
     }
 
     #[test]

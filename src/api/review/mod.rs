@@ -28,7 +28,8 @@ const PROJECT_NOT_FOUND: ApiError = ApiError::NotFound("project not found");
 /// The id of the live project named by the `{id}` of an administrator's route
 /// (`/api/v1/projects/{id}/…`).
 fn managed_project(ctx: &Ctx<'_>, request: &Request) -> Result<String, ApiError> {
-    let project = store::projects::find_live(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
+    let project =
+        store::projects::find_live(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
     Ok(project.id)
 }
 

@@ -41,7 +41,9 @@ pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 
 /// The `default_gate_timeout_seconds` of a body, if given (30 s to 30 days, like a
 /// task's own timeout).
-fn gate_timeout(body: &serde_json::Map<String, serde_json::Value>) -> Result<Option<i64>, ApiError> {
+fn gate_timeout(
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Option<i64>, ApiError> {
     Ok(opt_integer(
         body,
         "default_gate_timeout_seconds",
@@ -70,8 +72,10 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         }
         Ok(project.id)
     })?;
-    Ok(Reply::json(201, &find(ctx, &id)?)
-        .with_header("Location", format!("/api/v1/projects/{id}")))
+    Ok(
+        Reply::json(201, &find(ctx, &id)?)
+            .with_header("Location", format!("/api/v1/projects/{id}")),
+    )
 }
 
 /// `PATCH /api/v1/projects/{id}` `{name?, default_gate_timeout_seconds?}`: renames the
@@ -106,10 +110,9 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 pub fn reviewable(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
     let user = reviewer(ctx)?;
     let only_theirs = (!user.role.is_admin()).then_some(user.id.as_str());
-    let listed: Vec<serde_json::Value> =
-        projects::with_review_counts(ctx.db(), only_theirs, None)?
-            .into_iter()
-            .map(|p| json!({"id": p.id, "name": p.name, "pending": p.pending}))
-            .collect();
+    let listed: Vec<serde_json::Value> = projects::with_review_counts(ctx.db(), only_theirs, None)?
+        .into_iter()
+        .map(|p| json!({"id": p.id, "name": p.name, "pending": p.pending}))
+        .collect();
     Ok(Reply::json(200, &listed))
 }

@@ -124,7 +124,12 @@ enum Shape {
 
 /// Answers `tasks` as Task objects with their reviews (two queries, whatever their
 /// number), shaped as `shape` says.
-fn reply_tasks(db: &Connection, status: u16, tasks: &[Task], shape: Shape) -> Result<Reply, ApiError> {
+fn reply_tasks(
+    db: &Connection,
+    status: u16,
+    tasks: &[Task],
+    shape: Shape,
+) -> Result<Reply, ApiError> {
     let ids: Vec<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
     let reviews = task_reviews::for_tasks(db, &ids)?;
     let reviewer_ids: Vec<&str> = tasks
@@ -140,7 +145,11 @@ fn reply_tasks(db: &Connection, status: u16, tasks: &[Task], shape: Shape) -> Re
                 task,
                 reviews.get(&task.id).map_or(&[], Vec::as_slice),
                 task.reviewer_id.as_ref().and_then(|id| reviewers.get(id)),
-                if with_view { Some(view_of(task)?) } else { None },
+                if with_view {
+                    Some(view_of(task)?)
+                } else {
+                    None
+                },
             ))
         })
         .collect::<Result<Vec<TaskView<'_>>, ApiError>>()?;
@@ -167,7 +176,10 @@ pub(super) fn reply_task_list(db: &Connection, tasks: &[Task]) -> Result<Reply, 
 
 /// Answers tasks as an array of Task objects with their cards as reviewers see them
 /// (web app).
-pub(super) fn reply_task_list_with_view(db: &Connection, tasks: &[Task]) -> Result<Reply, ApiError> {
+pub(super) fn reply_task_list_with_view(
+    db: &Connection,
+    tasks: &[Task],
+) -> Result<Reply, ApiError> {
     reply_tasks(db, 200, tasks, Shape::ListWithView)
 }
 

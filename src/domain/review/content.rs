@@ -390,7 +390,10 @@ mod tests {
             Ok(Module::Swiper)
         );
         let view = View::of(Module::Versus, &generic, None);
-        assert_eq!((view.game, view.text.as_deref()), (Module::Swiper, Some("X")));
+        assert_eq!(
+            (view.game, view.text.as_deref()),
+            (Module::Swiper, Some("X"))
+        );
         assert_eq!(
             game(
                 Module::Versus,

@@ -484,7 +484,9 @@ mod tests {
         );
         let single = |body| decide(Module::Versus, json!({"content": "X"}), json!({}), body);
         assert_eq!(
-            single(json!({"decision": "approve"})).ok().map(|o| (o.verdict, o.choice)),
+            single(json!({"decision": "approve"}))
+                .ok()
+                .map(|o| (o.verdict, o.choice)),
             Some((Some(true), None)),
             "a versus card without a and b is approved like a swiper card"
         );

@@ -414,7 +414,10 @@ mod tests {
     #[test]
     fn generic_client_payloads_are_accepted_for_every_module() {
         for module in Module::ALL {
-            for payload in [json!({"content": "X", "body": "X"}), json!({"content": "X"})] {
+            for payload in [
+                json!({"content": "X", "body": "X"}),
+                json!({"content": "X"}),
+            ] {
                 let task = parse_json(json!({"module": module.as_str(), "payload": payload}));
                 assert!(task.is_ok(), "{module:?} {payload}: {task:?}");
             }
@@ -429,7 +432,9 @@ mod tests {
     #[test]
     fn golden_answers_follow_the_game_a_card_is_played_as() {
         let versus = |answer: Value| {
-            field(json!({"module": "versus", "payload": {"content": "X"}, "golden": true, "answer": answer}))
+            field(
+                json!({"module": "versus", "payload": {"content": "X"}, "golden": true, "answer": answer}),
+            )
         };
         assert_eq!(versus(json!(false)), "");
         assert_eq!(versus(json!("a")), "answer");
