@@ -16,6 +16,7 @@
 pub mod admin;
 pub mod clock;
 pub mod config;
+pub mod mcp;
 pub mod seed;
 pub mod server;
 
@@ -29,6 +30,7 @@ mod prompting;
 mod service;
 mod store;
 mod ui;
+mod waiting;
 mod writer;
 
 /// Every route the server answers, as `(method, path pattern)` in matching order (GET
@@ -39,6 +41,31 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
         .iter()
         .map(|route| (route.method.as_str(), route.pattern))
         .collect()
+}
+
+pub use http::router::Access;
+
+/// Every route with who may call it, as `(method, path pattern, access)`: for checks that
+/// the API's documentation states each route's security.
+pub fn route_access() -> Vec<(&'static str, &'static str, Access)> {
+    api::router()
+        .routes()
+        .iter()
+        .map(|route| (route.method.as_str(), route.pattern, route.access))
+        .collect()
+}
+
+/// The path pattern of the route that answers `method` on `target` (`/path?query`),
+/// resolved exactly as the server resolves it (`HEAD` as `GET`, a trailing slash on the
+/// review API ignored); `None` when no route does. For checks that every answer keeps
+/// what the documentation says of its route.
+pub fn route_pattern_of(method: &str, target: &str) -> Option<&'static str> {
+    let method = http::Method::parse(method);
+    let request = http::Request::new(method, target, Vec::new(), Vec::new());
+    match api::router().resolve(method, http::pipeline::routing_path(&request)) {
+        http::router::Resolution::Found(route, _) => Some(route.pattern),
+        _ => None,
+    }
 }
 
 /// What the integration tests reach below the HTTP API: not part of the library's

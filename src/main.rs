@@ -30,6 +30,28 @@ enum Command {
     /// Manage the people who review tasks or administer the instance.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Serve Loop's MCP tools over stdio, for agents that launch a command.
+    ///
+    /// For Claude Code, Cursor and other MCP clients. Standard output carries only MCP
+    /// messages; errors go to standard error. The server itself also serves MCP over
+    /// HTTP at POST /mcp.
+    Mcp(McpArgs),
+}
+
+#[derive(Args)]
+struct McpArgs {
+    /// The Loop server whose API the tools use (with --db: only the address prompts tell
+    /// agents to call back).
+    #[arg(long, env = "LOOP_URL", default_value = "http://localhost:4242")]
+    url: String,
+    /// The key the tools act with: an admin key opens the engine tools, a project key
+    /// (`lq_…`) the review tools. Optional with --db.
+    #[arg(long, env = "LOOP_API_KEY", hide_env_values = true)]
+    key: Option<String>,
+    /// Open this database file directly instead of talking to a server (one local user;
+    /// without --key the tools act as an admin).
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -171,6 +193,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(*args),
         Command::Keys(command) => keys(command),
         Command::Users(command) => users(command),
+        Command::Mcp(args) => mcp(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -287,6 +310,14 @@ fn keys(command: KeysCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+fn mcp(args: McpArgs) -> Result<(), String> {
+    let key = non_empty(args.key);
+    match args.db {
+        Some(db) => loop_engine::mcp::serve_stdio_on_database(&db, key, args.url),
+        None => loop_engine::mcp::serve_stdio_over_http(&args.url, &key.unwrap_or_default()),
+    }
 }
 
 fn users(command: UsersCommand) -> Result<(), String> {

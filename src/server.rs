@@ -85,6 +85,7 @@ impl Running {
     /// and closes the database connections.
     pub fn shutdown(self) {
         self.stopping.store(true, Ordering::SeqCst);
+        self.app.waits.close();
         for _ in &self.workers {
             self.listener.unblock();
         }

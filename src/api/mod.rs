@@ -33,7 +33,8 @@ pub fn router() -> Router {
 /// ones).
 #[rustfmt::skip]
 fn routes() -> Vec<Route> {
-    use Access::{Admin, Manage, ProjectKey, Public, Session, Signed};
+    use Access::{Admin, Key, Manage, ProjectKey, Public, Session, Signed};
+    use crate::mcp::streamable_http as mcp;
     use Method::{Delete, Get, Patch, Post, Put};
     use review::{
         account, deliveries, escalations, hooks, project_keys, projects as review_projects,
@@ -43,6 +44,8 @@ fn routes() -> Vec<Route> {
     vec![
         route(Get,    "/health",                                                  Public,     system::health),
         route(Get,    "/",                                                        Public,     system::root),
+        route(Post,   "/mcp",                                                     Key,        mcp::handle),
+        route(Get,    "/api/openapi.json",                                        Public,     system::openapi),
         route(Get,    "/api/issues",                                              Admin,      issues::list),
         route(Post,   "/api/issues",                                              Admin,      issues::create),
         route(Get,    "/api/issues/{id}",                                         Admin,      issues::detail),

@@ -175,9 +175,13 @@ fn labels() {
         json!({"name": "x"}),
         json!({"name": "x".repeat(101), "color": "c"}),
         json!({"name": "x", "color": "c".repeat(51)}),
+        json!({"name": "", "color": "#fff"}),
     ] {
         let response = server.post("/api/labels", bad.clone());
-        assert_eq!(response.status, 400, "{bad}");
+        assert_eq!(
+            response.status, 422,
+            "{bad}: the original's SDK expects 422"
+        );
         assert!(response.json()["details"].is_array());
     }
     let auth = format!("Bearer {}", common::KEY);
@@ -197,7 +201,9 @@ fn labels() {
     assert_eq!(page["total"], 3);
     assert_eq!(page["data"].as_array().map(Vec::len), Some(2));
     assert_eq!(page["data"][0]["name"], "feature");
-    assert_eq!(server.get("/api/labels?limit=0").status, 400);
+    let zero = server.get("/api/labels?limit=0");
+    assert_eq!(zero.status, 422);
+    assert_eq!(zero.json()["details"][0]["path"], "limit");
 
     let path = format!("/api/labels/{}", id(&feature));
     assert_eq!(server.delete(&path).status, 204);

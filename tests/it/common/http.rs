@@ -110,7 +110,8 @@ pub fn exchange(addr: SocketAddr, raw: &[u8]) -> Option<Response> {
     read_response(&mut BufReader::new(stream), Framing::UntilClose)
 }
 
-/// Sends one request on a fresh connection and reads the whole answer.
+/// Sends one request on a fresh connection and reads the whole answer, which must keep
+/// the OpenAPI document ([`super::contract::check`]).
 pub fn send_to(
     addr: SocketAddr,
     method: &str,
@@ -128,7 +129,9 @@ pub fn send_to(
     raw.push_str("\r\n");
     let mut raw = raw.into_bytes();
     raw.extend_from_slice(body);
-    exchange(addr, &raw).expect("a complete response head")
+    let response = exchange(addr, &raw).expect("a complete response head");
+    super::contract::check(method, path, &response);
+    response
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {

@@ -1,8 +1,10 @@
 //! What the integration tests share: a real server on a free port with its own temporary
-//! database, a raw HTTP client, a manual clock, fixtures and the `loop` binary.
+//! database, a raw HTTP client (which checks every answer against the OpenAPI document),
+//! a manual clock, fixtures and the `loop` binary.
 
 pub mod cli;
 pub mod clock;
+pub mod contract;
 pub mod fixtures;
 pub mod http;
 pub mod receiver;
