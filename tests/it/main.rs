@@ -12,6 +12,7 @@ mod common;
 mod dashboard;
 mod dispatch;
 mod issues;
+mod layers;
 mod mcp;
 mod mcp_client;
 mod openapi;

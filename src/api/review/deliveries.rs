@@ -5,6 +5,7 @@ use super::{key_project, managed_project, query_limit, query_text};
 use crate::app::Ctx;
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
+use crate::service;
 use crate::store::deliveries::{self, Filter};
 
 /// The statuses a delivery can have.
@@ -46,21 +47,15 @@ fn log(ctx: &Ctx<'_>, request: &Request, project_id: &str) -> Result<Reply, ApiE
 /// signed with the project's current secret.
 pub fn redeliver(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = key_project(ctx)?;
-    send_again(ctx, &project_id, request.param("id"))
+    let delivery = service::deliveries::redeliver(ctx, &project_id, request.param("id"))?;
+    Ok(Reply::json(202, &delivery))
 }
 
 /// `POST /api/v1/projects/{id}/deliveries/{delivery_id}/redeliver`: [`redeliver`] for an
 /// owner or admin.
 pub fn redeliver_in_project(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = managed_project(ctx, request)?;
-    send_again(ctx, &project_id, request.param("delivery_id"))
-}
-
-/// Starts a new series of attempts for the delivery `id` of `project_id`.
-fn send_again(ctx: &mut Ctx<'_>, project_id: &str, id: &str) -> Result<Reply, ApiError> {
-    let delivery = ctx
-        .write(|tx, now| Ok(deliveries::redeliver(tx, project_id, id, now)?))?
-        .ok_or(ApiError::NotFound("delivery not found"))?;
-    ctx.app().outbox.notify(vec![delivery.id.clone()]);
+    let delivery =
+        service::deliveries::redeliver(ctx, &project_id, request.param("delivery_id"))?;
     Ok(Reply::json(202, &delivery))
 }

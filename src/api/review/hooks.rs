@@ -7,10 +7,8 @@ use crate::app::Ctx;
 use crate::domain::review::input::{opt_string, opt_url, present};
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
+use crate::service::hooks;
 use crate::store::review_hooks;
-
-/// Most subscriptions one project may have.
-const MAX_HOOKS_PER_PROJECT: i64 = 50;
 
 /// `POST`: subscribes `{url, event?}`; 201 when new, 200 with the existing subscription
 /// when the project already has one with exactly that URL.
@@ -35,17 +33,7 @@ fn subscribe(ctx: &mut Ctx<'_>, request: &Request, project_id: String) -> Result
     {
         return Err(FieldError::new("event", "event must be \"verdict\"").into());
     }
-    let (hook, created) = ctx.write(|tx, now| {
-        if let Some(existing) = review_hooks::find_by_url(tx, &project_id, &url)? {
-            return Ok((existing, false));
-        }
-        if review_hooks::count(tx, &project_id)? >= MAX_HOOKS_PER_PROJECT {
-            return Err(
-                FieldError::new("url", "a project can have at most 50 hook subscriptions").into(),
-            );
-        }
-        Ok((review_hooks::insert(tx, &project_id, &url, now)?, true))
-    })?;
+    let (hook, created) = hooks::subscribe(ctx, &project_id, &url)?;
     Ok(Reply::json(if created { 201 } else { 200 }, &hook))
 }
 
@@ -64,20 +52,13 @@ pub fn list_in_project(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, Ap
 /// `DELETE /{id}`: unsubscribes; 404 for an unknown id or another project's hook.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = key_project(ctx)?;
-    unsubscribe(ctx, &project_id, request.param("id"))
+    hooks::unsubscribe(ctx, &project_id, request.param("id"))?;
+    Ok(Reply::empty(204))
 }
 
 /// `DELETE /api/v1/projects/{id}/hooks/{hook_id}`: [`delete`] for an owner or admin.
 pub fn delete_in_project(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = managed_project(ctx, request)?;
-    unsubscribe(ctx, &project_id, request.param("hook_id"))
-}
-
-/// Removes the subscription `id` of `project_id`.
-fn unsubscribe(ctx: &mut Ctx<'_>, project_id: &str, id: &str) -> Result<Reply, ApiError> {
-    if ctx.write(|tx, _| Ok(review_hooks::delete(tx, project_id, id)?))? {
-        Ok(Reply::empty(204))
-    } else {
-        Err(ApiError::NotFound("hook not found"))
-    }
+    hooks::unsubscribe(ctx, &project_id, request.param("hook_id"))?;
+    Ok(Reply::empty(204))
 }

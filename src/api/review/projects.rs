@@ -11,7 +11,8 @@ use crate::app::Ctx;
 use crate::domain::review::input::{opt_integer, opt_string};
 use crate::domain::review::task::{MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS};
 use crate::domain::validate::FieldError;
-use crate::http::{ApiError, Reply, Request, auth};
+use crate::http::{ApiError, Reply, Request};
+use crate::service;
 use crate::store::projects::{self, ProjectFields, ReviewProject};
 
 /// Longest project name (the engine API's limit).
@@ -60,18 +61,11 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         .filter(|name| !name.trim().is_empty())
         .ok_or_else(|| FieldError::new("name", "name is required (1 to 500 characters)"))?;
     let timeout = gate_timeout(&body)?;
-    let signing_secret = auth::generate_signing_secret()?;
     let fields = ProjectFields {
         name: Some(name.trim().to_owned()),
         ..ProjectFields::default()
     };
-    let id = ctx.write(|tx, now| {
-        let project = projects::insert(tx, &fields, &signing_secret, now)?;
-        if let Some(seconds) = timeout {
-            projects::set_default_gate_timeout(tx, &project.id, seconds)?;
-        }
-        Ok(project.id)
-    })?;
+    let id = service::projects::create_with_gate_timeout(ctx, &fields, timeout)?.id;
     Ok(
         Reply::json(201, &find(ctx, &id)?)
             .with_header("Location", format!("/api/v1/projects/{id}")),
@@ -90,17 +84,7 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     };
     let timeout = gate_timeout(&body)?;
     let id = request.param("id");
-    let fields = ProjectFields {
-        name,
-        ..ProjectFields::default()
-    };
-    ctx.write(|tx, now| {
-        projects::update(tx, id, &fields, now)?.ok_or(PROJECT_NOT_FOUND)?;
-        if let Some(seconds) = timeout {
-            projects::set_default_gate_timeout(tx, id, seconds)?;
-        }
-        Ok(())
-    })?;
+    service::projects::update_review_settings(ctx, id, name, timeout)?;
     Ok(Reply::json(200, &find(ctx, id)?))
 }
 

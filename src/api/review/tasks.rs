@@ -5,17 +5,16 @@ use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::queue::view_of;
 use super::{key_project, managed_project, query_enum, query_limit, query_text, query_time};
 use crate::app::Ctx;
 use crate::domain::enums::{Module, OnTimeout, ReviewMode, TaskStatus};
 use crate::domain::review::content::View;
 use crate::domain::review::record::Task;
-use crate::domain::review::task;
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
-use crate::store::projects;
-use crate::store::review_tasks::{self, TaskFilter};
+use crate::service::review_tasks::{self, Submitted};
+use crate::service::verdicts::view_of;
+use crate::store::review_tasks::{self as task_store, TaskFilter};
 use crate::store::task_reviews::{self, ReviewEntry, UserRef};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("task not found");
@@ -214,36 +213,22 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = ctx.project_key()?.project_id.clone();
     let key = idempotency_key(request)?;
     if let Some(key) = key
-        && let Some(existing) = review_tasks::find_by_idempotency_key(ctx.db(), &project_id, key)?
+        && let Some(existing) = review_tasks::earlier(ctx, &project_id, key)?
     {
         return replay(ctx.db(), &existing);
     }
     let body = request.json_object()?;
-    let settings = projects::review_settings(ctx.db(), &project_id)?.ok_or(NOT_FOUND)?;
-    let new_task = task::parse(&body, settings.default_gate_timeout_seconds)?;
-    let (task, created) = ctx.write(|tx, now| {
-        // A concurrent first request with the same key may have committed meanwhile.
-        if let Some(key) = key
-            && let Some(existing) = review_tasks::find_by_idempotency_key(tx, &project_id, key)?
-        {
-            return Ok((existing, false));
-        }
-        Ok((
-            review_tasks::insert(tx, &project_id, &new_task, key, now)?,
-            true,
-        ))
-    })?;
-    if !created {
-        return replay(ctx.db(), &task);
+    match review_tasks::submit(ctx, &project_id, key, &body)? {
+        Submitted::Replayed(task) => replay(ctx.db(), &task),
+        Submitted::Created(task) => Ok(reply_task(ctx.db(), 201, &task)?
+            .with_header("Location", format!("/api/v1/tasks/{}", task.id))),
     }
-    Ok(reply_task(ctx.db(), 201, &task)?
-        .with_header("Location", format!("/api/v1/tasks/{}", task.id)))
 }
 
 /// `GET /api/v1/tasks/{id}`: the task, if it belongs to the caller's project.
 pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = &ctx.project_key()?.project_id;
-    let task = review_tasks::find(ctx.db(), project_id, request.param("id"))?.ok_or(NOT_FOUND)?;
+    let task = task_store::find(ctx.db(), project_id, request.param("id"))?.ok_or(NOT_FOUND)?;
     reply_task(ctx.db(), 200, &task)
 }
 
@@ -252,14 +237,14 @@ pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 pub fn detail_in_project(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = managed_project(ctx, request)?;
     let task =
-        review_tasks::find(ctx.db(), &project_id, request.param("task_id"))?.ok_or(NOT_FOUND)?;
+        task_store::find(ctx.db(), &project_id, request.param("task_id"))?.ok_or(NOT_FOUND)?;
     reply_task_with_view(ctx.db(), &task)
 }
 
 /// `GET /api/v1/tasks`: the project's tasks, newest first, filtered (§8.4).
 pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = key_project(ctx)?;
-    let tasks = review_tasks::list(ctx.db(), &project_id, &filter(request)?)?;
+    let tasks = task_store::list(ctx.db(), &project_id, &filter(request)?)?;
     reply_task_list(ctx.db(), &tasks)
 }
 
@@ -267,7 +252,7 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 /// reviewers see them.
 pub fn list_in_project(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = managed_project(ctx, request)?;
-    let tasks = review_tasks::list(ctx.db(), &project_id, &filter(request)?)?;
+    let tasks = task_store::list(ctx.db(), &project_id, &filter(request)?)?;
     reply_task_list_with_view(ctx.db(), &tasks)
 }
 
@@ -288,10 +273,6 @@ fn filter(request: &Request) -> Result<TaskFilter, ApiError> {
 /// idempotency key becomes free.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = ctx.project_key()?.project_id.clone();
-    let id = request.param("id");
-    if ctx.write(|tx, _| Ok(review_tasks::delete(tx, &project_id, id)?))? {
-        Ok(Reply::empty(204))
-    } else {
-        Err(NOT_FOUND)
-    }
+    review_tasks::delete(ctx, &project_id, request.param("id"))?;
+    Ok(Reply::empty(204))
 }
