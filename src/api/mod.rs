@@ -30,7 +30,8 @@ const ANY_LENGTH: usize = usize::MAX;
 /// requests before it), built once: the server's workers and the
 /// in-process MCP backend route through the same table.
 pub fn router() -> &'static Router {
-    static ROUTER: LazyLock<Router> = LazyLock::new(|| Router::new(routes()).with_pages(crate::ui::serve));
+    static ROUTER: LazyLock<Router> =
+        LazyLock::new(|| Router::new(routes()).with_pages(crate::ui::serve));
     &ROUTER
 }
 

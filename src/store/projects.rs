@@ -179,11 +179,7 @@ pub fn set_signing_secret(conn: &Connection, id: &str, secret: &str) -> super::R
 
 /// Sets how long gate tasks of the live project `id` wait for a human when they name no
 /// timeout; `false` if there is no such project.
-pub fn set_default_gate_timeout(
-    conn: &Connection,
-    id: &str,
-    seconds: i64,
-) -> super::Result<bool> {
+pub fn set_default_gate_timeout(conn: &Connection, id: &str, seconds: i64) -> super::Result<bool> {
     let changed = conn
         .prepare_cached(
             "UPDATE projects SET default_gate_timeout_seconds = ?2 WHERE id = ?1 AND deleted_at IS NULL",

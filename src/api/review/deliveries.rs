@@ -55,7 +55,6 @@ pub fn redeliver(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError
 /// owner or admin.
 pub fn redeliver_in_project(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = managed_project(ctx, request)?;
-    let delivery =
-        service::deliveries::redeliver(ctx, &project_id, request.param("delivery_id"))?;
+    let delivery = service::deliveries::redeliver(ctx, &project_id, request.param("delivery_id"))?;
     Ok(Reply::json(202, &delivery))
 }

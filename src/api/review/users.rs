@@ -6,14 +6,14 @@ use serde_json::{Value, json};
 use super::managed_project;
 use super::queue::stats_json;
 use crate::app::Ctx;
+use crate::domain::credentials;
 use crate::domain::enums::UserRole;
 use crate::domain::review::input::{opt_enum, opt_string};
 use crate::domain::validate::FieldError;
-use crate::domain::credentials;
 use crate::http::{ApiError, Reply, Request};
 use crate::service::accounts::{self, Change};
-use crate::store::users::{self, User};
 use crate::store::task_reviews;
+use crate::store::users::{self, User};
 
 const USER_NOT_FOUND: ApiError = ApiError::NotFound("user not found");
 
