@@ -19,8 +19,9 @@ export function whenSignedOut(handler) {
   onSignedOut = handler;
 }
 
-// `method` on `/api/v1{path}` with `body` (JSON) when given; resolves to the parsed JSON
-// answer (null for 204) or rejects with an ApiError.
+// `method` on `path` with `body` (JSON) when given; resolves to the parsed JSON answer
+// (null for 204) or rejects with an ApiError. Paths are the review API's (`/tasks` means
+// `/api/v1/tasks`) unless they start with `/api/` (the engine API's, e.g. `/api/issues`).
 export async function request(method, path, body) {
   const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
   if (method !== 'GET') {
@@ -29,7 +30,7 @@ export async function request(method, path, body) {
   }
   let response;
   try {
-    response = await fetch(`/api/v1${path}`, init);
+    response = await fetch(path.startsWith('/api/') ? path : `/api/v1${path}`, init);
   } catch {
     throw new ApiError(0, { error: 'Cannot reach the server. Check the connection and try again.' });
   }

@@ -11,7 +11,7 @@ import { toast } from '../../ui/toast.js';
 
 export function DeliveryTable({ rows, onRedeliver, busy, projectId, empty, showTask }) {
   const columns = [
-    ...(showTask ? [{ label: 'Task', render: (d) => html`<a class="row-link mono small" title=${d.task_id}
+    ...(showTask ? [{ label: 'Task', className: 'nowrap', render: (d) => html`<a class="row-link mono small" title=${d.task_id}
         href=${`/admin/projects/${projectId}/tasks/${d.task_id}`}>…${d.task_id.slice(-8)}</a>` }] : []),
     { label: 'To', render: (d) => html`<span class="url" title=${d.url}>${d.url}</span> <span class="muted small">${d.kind}</span>` },
     { label: 'Status', render: (d) => html`<${StatusBadge} status=${d.status} />` },
