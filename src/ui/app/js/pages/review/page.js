@@ -132,8 +132,8 @@ export default function ReviewPage() {
       loadStats();
       next();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) {
-        toast('That card was decided elsewhere, timed out, or your hold on it ran out, so your decision was not needed. Here is the next one.', 'info');
+      if (error instanceof ApiError && (error.status === 409 || error.status === 404)) {
+        toast('That card was decided elsewhere, timed out, withdrawn, or your hold on it ran out, so your decision was not needed. Here is the next one.', 'info');
         next();
       } else {
         toast(error.message, 'error');
@@ -149,7 +149,7 @@ export default function ReviewPage() {
     try {
       await post(`/review/assignments/${slot.assignment.assignment_id}/skip`);
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 409)) toast(error.message, 'error');
+      if (!(error instanceof ApiError && (error.status === 409 || error.status === 404))) toast(error.message, 'error');
     } finally {
       setBusy(false);
       setFeedback(null);
