@@ -365,7 +365,9 @@ fn grounding_takes_the_selected_source_as_evidence() {
 
 #[test]
 fn a_card_decided_elsewhere_is_explained_and_skipped_past() {
-    let Some(chromium) = chromium_or_skip("card taken away") else { return };
+    let Some(chromium) = chromium_or_skip("card taken away") else {
+        return;
+    };
     let site = Site::new();
     let reviewer = site.person("rex@example.com", "reviewer");
     let first = site.task(json!({"module": "swiper", "payload": {"content": "First card"}}));
@@ -375,12 +377,21 @@ fn a_card_decided_elsewhere_is_explained_and_skipped_past() {
     // The same reviewer decides the card in another window meanwhile.
     let (assignment, task) = site.server.next_card(&reviewer).expect("the card held");
     assert_eq!(task["id"], first["id"]);
-    assert_eq!(site.server.decide(&reviewer, &assignment, json!({"decision": "approve"})).status, 200);
+    assert_eq!(
+        site.server
+            .decide(&reviewer, &assignment, json!({"decision": "approve"}))
+            .status,
+        200
+    );
     page.press("ArrowLeft");
     page.fill("dialog[open] textarea", "Looks wrong");
     page.press("Enter");
     page.wait_text("decided elsewhere");
     page.wait_text("Second card");
-    assert_eq!(site.read(&id(&first))["verdict"], json!(true), "the first decision stands");
+    assert_eq!(
+        site.read(&id(&first))["verdict"],
+        json!(true),
+        "the first decision stands"
+    );
     page.assert_clean();
 }
