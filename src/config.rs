@@ -66,7 +66,7 @@ pub struct Config {
     pub public_url: Option<String>,
 }
 
-/// The review API's rolling-window rate limits (review-api.md §13).
+/// The review API's rolling-window rate limits (docs/review-api.md#rate-limits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimitConfig {
     /// `LOOP_RATE_LIMIT`: requests per project key per window.

@@ -1,6 +1,6 @@
 //! Reading credentials off requests: bearer keys in `Authorization` (engine admin
-//! keys exactly as `Bearer <key>`, loop-api.md §1.1; review-API project keys leniently,
-//! as its clients send them, review-api.md §2) and the session cookie. Making and
+//! keys exactly as `Bearer <key>`, docs/engine-api.md#authentication; review-API project keys leniently,
+//! as its clients send them, docs/review-api.md#conventions) and the session cookie. Making and
 //! hashing keys, secrets and passwords is [`crate::domain::credentials`]'s job.
 
 use super::error::ApiError;

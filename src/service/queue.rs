@@ -1,4 +1,4 @@
-//! The review queue (review-api.md §6, §14.2–14.3): a reviewer leases the next card (or
+//! The review queue (docs/review-api.md#consensus-and-escalation, docs/review-api.md#reviewing): a reviewer leases the next card (or
 //! gets back the one they hold), then decides it or skips it. A decision is checked
 //! against the task's game, scored (golden tasks, streaks, XP), and — once enough
 //! reviewers agree — resolves the task in the same transaction.

@@ -1,7 +1,7 @@
-//! Projects (loop-api.md §3.6): groups of issues, optionally pursuing a goal.
+//! Projects (docs/engine-api.md#objects): groups of issues, optionally pursuing a goal.
 
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -50,6 +50,13 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Project> {
         deleted_at: row.get(8)?,
     })
 }
+
+/// The table's live rows, as the shared queries read them.
+const TABLE: super::Table<Project> = super::Table {
+    name: "projects",
+    columns: COLUMNS,
+    read: from_row,
+};
 
 /// Every settable field of a project. On create `None` means "default"; on update `None`
 /// means "unchanged" and `Some(None)` clears a nullable field.
@@ -244,17 +251,7 @@ pub fn find_any(conn: &Connection, id: &str) -> super::Result<Option<Project>> {
 
 /// One page of live projects, oldest first, and how many there are.
 pub fn list(conn: &Connection, page: Page) -> super::Result<(Vec<Project>, i64)> {
-    let total = conn
-        .prepare_cached("SELECT COUNT(*) FROM projects WHERE deleted_at IS NULL")?
-        .query_row([], |row| row.get(0))?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM projects WHERE deleted_at IS NULL ORDER BY created_at, rowid LIMIT ?1 OFFSET ?2"
-    );
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map(params![page.limit, page.offset], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((rows, total))
+    super::live_page(conn, &TABLE, "created_at, rowid", page)
 }
 
 /// Applies `fields` to the live project `id`; `None` if there is none. Nothing to change
@@ -265,15 +262,9 @@ pub fn update(
     fields: &ProjectFields,
     now: Timestamp,
 ) -> super::Result<Option<Project>> {
-    let assignments = fields.assignments();
-    if assignments.is_empty() {
-        return find_live(conn, id);
-    }
-    let (sql, args) = super::update_statement("projects", COLUMNS, assignments, id, now);
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params_from_iter(args.iter()), from_row)
-        .optional()?)
+    super::update_live(conn, &TABLE, fields.assignments(), id, now, || {
+        find_live(conn, id)
+    })
 }
 
 /// Soft-deletes the live project `id`; `false` if there was none.

@@ -1,4 +1,4 @@
-//! Browser sessions of users (review-api.md §15.1): random tokens, of which only the
+//! Browser sessions of users (docs/review-api.md#people-and-sessions): random tokens, of which only the
 //! SHA-256 is stored, with a sliding expiry.
 
 use rusqlite::{Connection, OptionalExtension, params};

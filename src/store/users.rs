@@ -1,4 +1,4 @@
-//! People who review or administer (review-api.md §14.1, §15.1, DECISIONS 20): one
+//! People who review or administer (docs/review-api.md#people-and-sessions, docs/decisions.md#users-and-roles): one
 //! instance role each, a password hash, and membership of the projects they review.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};

@@ -1,5 +1,5 @@
-//! The review API's task routes through real HTTP (review-api.md §2–5, §8, §15.7, §17
-//! cases 7–33, 85): ingest with every client's body, validation, idempotency, reads,
+//! The review API's task routes through real HTTP (docs/review-api.md#tasks and
+//! #the-task-object): ingest with every client's body, validation, idempotency, reads,
 //! lists and deletion.
 
 use crate::common;

@@ -1,7 +1,7 @@
-//! Verdict delivery against local receivers (review-api.md §10.4, §11, §15.6, §15.8;
-//! §17 cases 55–65): signed bodies, retries on the configured schedule, 410s, redirects,
-//! restarts, redelivery after a secret rotation, slow receivers, and verdicts that feed
-//! the engine.
+//! Verdict delivery against local receivers (docs/review-api.md#verdict-webhooks,
+//! #delivery-log and #verdicts-into-the-engine): signed bodies, retries on the configured
+//! schedule, 410s, redirects, restarts, redelivery after a secret rotation, slow
+//! receivers, and verdicts that feed the engine.
 
 use crate::common;
 

@@ -1,5 +1,6 @@
-//! `/api/v1/deliveries` (review-api.md §15.6): the project's verdict webhook log, and
-//! manual redelivery; for an owner or admin also under `/api/v1/projects/{id}/deliveries`.
+//! `/api/v1/deliveries` (docs/review-api.md#delivery-log): the project's verdict webhook
+//! log, and manual redelivery; for an owner or admin also under
+//! `/api/v1/projects/{id}/deliveries`.
 
 use super::{key_project, managed_project, query_limit, query_text};
 use crate::app::Ctx;

@@ -1,4 +1,4 @@
-//! Admin routes for escalated tasks (review-api.md §6.3, §15.3): the list waiting for a
+//! Admin routes for escalated tasks (docs/review-api.md#consensus-and-escalation, docs/review-api.md#administration): the list waiting for a
 //! person, and their resolution.
 
 use super::query_limit;

@@ -1,5 +1,5 @@
-//! `/api/v1/hooks` (review-api.md §10.1–10.3): verdict subscriptions, idempotent by URL.
-//! The same subscriptions are managed from the web app under
+//! `/api/v1/hooks` (docs/review-api.md#hooks-and-verdicts): verdict subscriptions,
+//! idempotent by URL. The same subscriptions are managed from the web app under
 //! `/api/v1/projects/{id}/hooks` by an owner or admin.
 
 use super::{key_project, managed_project};

@@ -1,4 +1,4 @@
-//! The human-review API (`/api/v1/*`, review-api.md): snake_case JSON, bare arrays for
+//! The human-review API (`/api/v1/*`, docs/review-api.md): snake_case JSON, bare arrays for
 //! lists, errors as `{error, code, field?}`. Ingest routes act for the project of the
 //! key they were called with, and never reach another project's data.
 

@@ -1,4 +1,4 @@
-//! Admin routes for a project's review credentials (review-api.md §15.4): its API keys
+//! Admin routes for a project's review credentials (docs/review-api.md#keys-and-signing-secret): its API keys
 //! (shown once, stored hashed, revocable) and its webhook signing secret.
 
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! `/api/v1/auth/*` (review-api.md §15.1): signing users in and out with a session
+//! `/api/v1/auth/*` (docs/review-api.md#people-and-sessions): signing users in and out with a session
 //! cookie.
 
 use serde_json::json;

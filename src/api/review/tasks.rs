@@ -1,4 +1,4 @@
-//! `/api/v1/tasks` (review-api.md §3, §8, §15.7): automations submit work for review
+//! `/api/v1/tasks` (docs/review-api.md#tasks, docs/review-api.md#the-task-object): automations submit work for review
 //! and poll for the verdict.
 
 use rusqlite::Connection;
@@ -22,7 +22,7 @@ const NOT_FOUND: ApiError = ApiError::NotFound("task not found");
 /// Longest `Idempotency-Key` accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
 
-/// The Task object of §8.1.
+/// The Task object of docs/review-api.md#the-task-object.
 #[derive(Serialize)]
 struct TaskView<'a> {
     id: &'a str,
@@ -241,7 +241,7 @@ pub fn detail_in_project(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, 
     reply_task_with_view(ctx.db(), &task)
 }
 
-/// `GET /api/v1/tasks`: the project's tasks, newest first, filtered (§8.4).
+/// `GET /api/v1/tasks`: the project's tasks, newest first, filtered (docs/review-api.md#tasks).
 pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = key_project(ctx)?;
     let tasks = task_store::list(ctx.db(), &project_id, &filter(request)?)?;

@@ -1,4 +1,4 @@
-//! Admin routes for people (review-api.md §15.3, DECISIONS 20): user accounts with an
+//! Admin routes for people (docs/review-api.md#administration, docs/decisions.md#users-and-roles): user accounts with an
 //! instance role, and which projects each reviewer works on.
 
 use serde_json::{Value, json};
@@ -121,7 +121,7 @@ pub fn remove_reviewer(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, Ap
 }
 
 /// `GET /api/v1/projects/{id}/reviewers`: each reviewer of the project with their
-/// metrics in it (§14.6).
+/// metrics in it (docs/review-api.md#scoring).
 pub fn project_reviewers(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = managed_project(ctx, request)?;
     let reviewers = users::reviewers_of(ctx.db(), &project_id)?;

@@ -1,4 +1,4 @@
-//! What each review game shows, resolved from the payload and card (review-api.md §4.0):
+//! What each review game shows, resolved from the payload and card (docs/review-api.md#games):
 //! every client shapes its payload differently, so each input is taken from the first
 //! of several keys holding a non-empty string.
 
@@ -190,7 +190,7 @@ pub fn game(
 }
 
 /// What a reviewer is shown of a task: its inputs resolved from whichever keys the
-/// client used (`view` in `POST /api/v1/review/next`, review-api.md §15.2). Only the
+/// client used (`view` in `POST /api/v1/review/next`, docs/review-api.md#reviewing). Only the
 /// inputs of the game it is played as are present.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct View {

@@ -1,5 +1,5 @@
 //! One reviewer's decision on one task, validated against the task's game
-//! (review-api.md §4, §4.8): what it says about the verdict, the choice, the reason and
+//! (docs/review-api.md#games): what it says about the verdict, the choice, the reason and
 //! the module's structured result.
 
 use serde_json::{Map, Value, json};
@@ -22,7 +22,7 @@ pub struct Outcome {
     pub decision: Decision,
     /// `true` approved, `false` flagged, `None` escalated.
     pub verdict: Option<bool>,
-    /// The module's choice (§4.8).
+    /// The module's choice (docs/review-api.md#games).
     pub choice: Option<String>,
     /// Why it was flagged or escalated.
     pub reason: Option<String>,

@@ -1,4 +1,4 @@
-//! A review task as an automation submits it (review-api.md §3, §4, §7): parsing and
+//! A review task as an automation submits it (docs/review-api.md#tasks, docs/review-api.md#games, docs/review-api.md#golden-tasks): parsing and
 //! every validation rule, without storage.
 
 use serde_json::{Map, Value};
@@ -224,7 +224,7 @@ pub fn module_choices(module: Module) -> Option<&'static [&'static str]> {
     }
 }
 
-/// A golden answer must be something the module can produce (§7).
+/// A golden answer must be something the module can produce (docs/review-api.md#golden-tasks).
 fn check_answer(module: Module, answer: &Value, buckets: &[String]) -> Result<(), FieldError> {
     let choice_ok = |choice: &str| match module_choices(module) {
         Some(allowed) => allowed.contains(&choice),
