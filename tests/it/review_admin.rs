@@ -451,39 +451,13 @@ fn people_get_a_generated_password_once_and_resets_sign_them_out() {
     assert_eq!(old.status, 401);
     server.login("new@example.com", &fresh);
     // Only an owner resets an owner's password.
-    assert_eq!(
-        server
-            .as_user(
-                &admin,
-                "POST",
-                &format!("/api/v1/users/{}/reset-password", owner.id),
-                Some(json!({}))
-            )
-            .status,
-        403
-    );
-    assert_eq!(
-        server
-            .as_user(
-                &owner,
-                "POST",
-                &format!("/api/v1/users/{}/reset-password", owner.id),
-                Some(json!({}))
-            )
-            .status,
-        200
-    );
-    assert_eq!(
-        server
-            .as_user(
-                &admin,
-                "POST",
-                "/api/v1/users/nope/reset-password",
-                Some(json!({}))
-            )
-            .status,
-        404
-    );
+    let reset = |by: &User, id: &str| {
+        let path = format!("/api/v1/users/{id}/reset-password");
+        server.as_user(by, "POST", &path, Some(json!({}))).status
+    };
+    assert_eq!(reset(&admin, &owner.id), 403);
+    assert_eq!(reset(&owner, &owner.id), 200);
+    assert_eq!(reset(&admin, "nope"), 404);
 }
 
 #[test]

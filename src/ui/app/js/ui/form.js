@@ -23,6 +23,14 @@ export function SubmitButton({ busy, children, className = 'btn btn-primary', di
   </button>`;
 }
 
+// A row of toggle buttons choosing one of `options` (values; '' reads "All").
+export function Segmented({ options, value, onChange, label }) {
+  return html`<div class="segmented-tabs" role="group" aria-label=${label}>
+    ${options.map((option) => html`<button key=${option} type="button" class=${cx('seg', value === option && 'active')}
+      aria-pressed=${value === option ? 'true' : 'false'} onClick=${() => onChange(option)}>${option || 'All'}</button>`)}
+  </div>`;
+}
+
 // The message of a failed request for the field `name`, if the server named that field.
 export function fieldError(error, name) {
   return error && error.field === name ? error.message : undefined;

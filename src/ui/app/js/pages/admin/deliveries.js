@@ -1,9 +1,10 @@
 // A project's verdict webhook log: each delivery's target, status, attempts and last
 // error, filtered by status, and redelivery.
 
-import { cx, html, useState } from '../../lib/html.js';
+import { html, useState } from '../../lib/html.js';
 import { get, post, query } from '../../lib/api.js';
 import { ago } from '../../lib/format.js';
+import { Segmented } from '../../ui/form.js';
 import { Icon } from '../../ui/icons.js';
 import { EmptyState, Loaded, useAsync } from '../../ui/states.js';
 import { DataTable, StatusBadge } from '../../ui/table.js';
@@ -46,10 +47,7 @@ export default function Deliveries({ project }) {
   };
   return html`<div class="stack">
     <div class="toolbar">
-      <div class="segmented-tabs" role="group" aria-label="Status">
-        ${statuses.map((s) => html`<button key=${s} type="button" class=${cx('seg', status === s && 'active')}
-          aria-pressed=${status === s ? 'true' : 'false'} onClick=${() => setStatus(s)}>${s || 'All'}</button>`)}
-      </div>
+      <${Segmented} options=${statuses} value=${status} onChange=${setStatus} label="Status" />
       <button type="button" class="btn btn-ghost" onClick=${log.reload}><${Icon} name="refresh" /> Refresh</button>
     </div>
     <${Loaded} async=${log}>${(rows) => html`<${DeliveryTable} rows=${rows} onRedeliver=${redeliver} busy=${busy}

@@ -1,8 +1,9 @@
 // A project's review tasks, newest first, by status and game, with more on request.
 
-import { cx, html, useEffect, useState } from '../../lib/html.js';
+import { html, useEffect, useState } from '../../lib/html.js';
 import { get, query } from '../../lib/api.js';
 import { ago } from '../../lib/format.js';
+import { Segmented } from '../../ui/form.js';
 import { EmptyState, ErrorState, Skeleton } from '../../ui/states.js';
 import { DataTable, StatusBadge } from '../../ui/table.js';
 import { gameNames } from '../review/games.js';
@@ -53,10 +54,7 @@ export default function Tasks({ project }) {
   ];
   return html`<div class="stack">
     <div class="toolbar">
-      <div class="segmented-tabs" role="group" aria-label="Status">
-        ${statuses.map((s) => html`<button key=${s} type="button" class=${cx('seg', status === s && 'active')}
-          aria-pressed=${status === s ? 'true' : 'false'} onClick=${() => setStatus(s)}>${s || 'All'}</button>`)}
-      </div>
+      <${Segmented} options=${statuses} value=${status} onChange=${setStatus} label="Status" />
       <label class="inline-field">Game
         <select value=${module} onChange=${(e) => setModule(e.target.value)}>
           <option value="">Any</option>

@@ -1,30 +1,14 @@
 // Detective: find the error in a text. Select a passage and press M to mark it (as many
 // as needed), then Enter to report them with what is wrong; N says there is no error.
 
-import { html, useRef, useState } from '../../lib/html.js';
+import { html } from '../../lib/html.js';
 import { useShortcuts } from '../../lib/keys.js';
-import { clearSelection, overlaps, selectionIn } from '../../lib/selection.js';
 import { Icon } from '../../ui/icons.js';
-import { toast } from '../../ui/toast.js';
-import { ActionButton, Passage } from './games.js';
+import { ActionButton, Passage, useMarkedSpans } from './games.js';
 
 export default function Detective({ view, submit, ask, active }) {
-  const passage = useRef(null);
-  const [spans, setSpans] = useState([]);
-  const mark = () => {
-    const picked = selectionIn(passage.current);
-    if (!picked) {
-      toast('Select the wrong passage in the text first, then press M.', 'info');
-      return;
-    }
-    if (overlaps(picked, spans)) {
-      toast('That overlaps a passage already marked.', 'info');
-      return;
-    }
-    setSpans([...spans, picked].sort((a, b) => a.start - b.start));
-    clearSelection();
-  };
-  const remove = (span) => setSpans(spans.filter((s) => s !== span));
+  const { passage, spans, mark: markWith, remove } = useMarkedSpans('Select the wrong passage in the text first, then press M.');
+  const mark = () => markWith();
   const noError = () => submit({ decision: 'approve' });
   const report = async () => {
     const answer = await ask({

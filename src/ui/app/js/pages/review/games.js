@@ -1,9 +1,10 @@
 // The seven review games: what each is called, the component that plays it, and the
 // pieces every game shows (the passage of text, an action button with its key).
 
-import { cx, html } from '../../lib/html.js';
+import { cx, html, useRef, useState } from '../../lib/html.js';
 import { keyLabel } from '../../lib/keys.js';
-import { segments } from '../../lib/selection.js';
+import { clearSelection, overlaps, segments, selectionIn } from '../../lib/selection.js';
+import { toast } from '../../ui/toast.js';
 
 export const gameNames = {
   swiper: 'Swiper', versus: 'Versus', sorter: 'Sorter', detective: 'Detective',
@@ -33,6 +34,30 @@ export function ActionButton({ tone = 'neutral', keyName, onClick, disabled, chi
     <span class="action-label">${children}</span>
     ${keyName && html`<kbd class="action-key">${keyLabel(keyName)}</kbd>`}
   </button>`;
+}
+
+// Passages a reviewer marks in a text (detective errors, redactions): `passage` is the
+// ref of the text's element; `mark(extra)` adds the selection inside it (with `extra`
+// fields such as a label), saying `hint` when nothing is selected there; `remove(span)`
+// takes one back. Spans stay in text order and never overlap.
+export function useMarkedSpans(hint) {
+  const passage = useRef(null);
+  const [spans, setSpans] = useState([]);
+  const mark = (extra = {}) => {
+    const picked = selectionIn(passage.current);
+    if (!picked) {
+      toast(hint, 'info');
+      return;
+    }
+    if (overlaps(picked, spans)) {
+      toast('That overlaps a passage already marked.', 'info');
+      return;
+    }
+    setSpans([...spans, { ...picked, ...extra }].sort((a, b) => a.start - b.start));
+    clearSelection();
+  };
+  const remove = (span) => setSpans(spans.filter((s) => s !== span));
+  return { passage, spans, mark, remove };
 }
 
 // A passage of text with some spans marked (detective errors, redactions, evidence).

@@ -2,32 +2,16 @@
 // a label; marked spans can be removed; Enter releases (with the masks), B blocks the
 // release entirely (with a reason).
 
-import { html, useRef, useState } from '../../lib/html.js';
+import { html } from '../../lib/html.js';
 import { useShortcuts } from '../../lib/keys.js';
-import { clearSelection, overlaps, selectionIn } from '../../lib/selection.js';
 import { Icon } from '../../ui/icons.js';
-import { toast } from '../../ui/toast.js';
-import { ActionButton, Passage, keepSelection } from './games.js';
+import { ActionButton, Passage, keepSelection, useMarkedSpans } from './games.js';
 
 export const redactLabels = ['email', 'phone', 'card', 'secret', 'name', 'address', 'other'];
 
 export default function Redact({ view, submit, ask, active }) {
-  const passage = useRef(null);
-  const [spans, setSpans] = useState([]);
-  const maskAs = (label) => () => {
-    const picked = selectionIn(passage.current);
-    if (!picked) {
-      toast('Select the text to mask first, then press a number.', 'info');
-      return;
-    }
-    if (overlaps(picked, spans)) {
-      toast('That overlaps a span already masked.', 'info');
-      return;
-    }
-    setSpans([...spans, { ...picked, label }].sort((a, b) => a.start - b.start));
-    clearSelection();
-  };
-  const remove = (span) => setSpans(spans.filter((s) => s !== span));
+  const { passage, spans, mark, remove } = useMarkedSpans('Select the text to mask first, then press a number.');
+  const maskAs = (label) => () => mark({ label });
   const done = () => submit(spans.length
     ? { decision: 'approve', detail: { spans: spans.map(({ start, end, label }) => ({ start, end, label })) } }
     : { decision: 'approve' });
