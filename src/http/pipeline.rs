@@ -29,6 +29,9 @@ pub fn handle(app: &App, router: &Router, conn: &mut Connection, mut request: Re
     if request.method() == Method::Options {
         return cors::preflight(origin.as_deref(), allowed);
     }
+    if let Some(page) = router.page(&request) {
+        return page;
+    }
     let style = style_of(&request);
     let mut extra = ExtraHeaders::new();
     let reply = route(app, router, conn, &mut request, &mut extra).unwrap_or_else(|error| {
@@ -198,7 +201,7 @@ fn authenticate_session(
     if authentication::extend(ctx, &session)? {
         extra.push((
             "Set-Cookie",
-            auth::session_cookie(token, SESSION_LIFETIME_S),
+            auth::session_cookie(token, SESSION_LIFETIME_S, ctx.config().secure_cookies()),
         ));
     }
     Ok(Caller::User(session.user, session.token_hash))

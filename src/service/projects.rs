@@ -27,6 +27,16 @@ fn check_goal(conn: &Connection, fields: &ProjectFields) -> Result<(), ApiError>
 
 /// Creates a project with a fresh signing secret.
 pub fn create(ctx: &mut Ctx<'_>, fields: &ProjectFields) -> Result<Project, ApiError> {
+    create_with_gate_timeout(ctx, fields, None)
+}
+
+/// Creates a project with a fresh signing secret and, when given, the timeout its gate
+/// tasks get when they name none (the web app's "New project").
+pub fn create_with_gate_timeout(
+    ctx: &mut Ctx<'_>,
+    fields: &ProjectFields,
+    gate_timeout_seconds: Option<i64>,
+) -> Result<Project, ApiError> {
     Policy {
         mode: fields.sign_off.unwrap_or(SignOffMode::Off),
         rate: fields.sign_off_rate.flatten(),
@@ -37,6 +47,9 @@ pub fn create(ctx: &mut Ctx<'_>, fields: &ProjectFields) -> Result<Project, ApiE
         check_goal(tx, fields)?;
         let project = projects::insert(tx, fields, &signing_secret, now)?;
         issues::refresh_goal_bonus(tx, &project.id)?;
+        if let Some(seconds) = gate_timeout_seconds {
+            projects::set_default_gate_timeout(tx, &project.id, seconds)?;
+        }
         Ok(project)
     })
 }
@@ -52,6 +65,27 @@ pub fn update(ctx: &mut Ctx<'_>, id: &str, fields: &ProjectFields) -> Result<Pro
         .check()?;
         check_goal(tx, fields)?;
         projects::update(tx, id, fields, now)?.ok_or(NOT_FOUND)
+    })
+}
+
+/// Renames live project `id` and/or changes the timeout its gate tasks get when they
+/// name none; what is `None` stays as it is.
+pub fn update_review_settings(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    name: Option<String>,
+    gate_timeout_seconds: Option<i64>,
+) -> Result<(), ApiError> {
+    let fields = ProjectFields {
+        name,
+        ..ProjectFields::default()
+    };
+    ctx.write(|tx, now| {
+        projects::update(tx, id, &fields, now)?.ok_or(NOT_FOUND)?;
+        if let Some(seconds) = gate_timeout_seconds {
+            projects::set_default_gate_timeout(tx, id, seconds)?;
+        }
+        Ok(())
     })
 }
 

@@ -91,11 +91,11 @@ pub fn decide(
             .filter(|task| assignment.calibration || task.status == TaskStatus::Pending)
             .ok_or(ApiError::Conflict("the task is no longer pending"))?;
         let view = view_of(&task)?;
-        let outcome = decision::parse(task.module, &view, body, true)?;
+        let outcome = decision::parse(&view, body, true)?;
         let correct = match (&task.answer, task.golden) {
             (Some(answer), true) => serde_json::from_str::<Value>(answer.get())
                 .ok()
-                .and_then(|answer| scoring::golden_correct(task.module, &answer, &outcome)),
+                .and_then(|answer| scoring::golden_correct(view.game, &answer, &outcome)),
             _ => None,
         };
         let (xp, streak) = scoring::award(task_reviews::current_streak(tx, &user.id)?, correct);
@@ -122,7 +122,7 @@ pub fn decide(
             let outcomes = task_reviews::counted_outcomes(tx, &task.id)?;
             let text = view.text.as_deref().unwrap_or_default();
             if let Some(result) =
-                resolution::consensus(task.module, task.reviews_required, text, &outcomes)
+                resolution::consensus(view.game, task.reviews_required, text, &outcomes)
             {
                 let decider = (task.reviews_required == 1).then_some(user.id.as_str());
                 let resolved =

@@ -117,7 +117,7 @@ pub fn resolve_escalation(
             return Err(NOT_ESCALATED);
         }
         let view = view_of(&task)?;
-        let outcome = decision::parse(task.module, &view, body, false)?;
+        let outcome = decision::parse(&view, body, false)?;
         let result = Resolution {
             status: TaskStatus::Reviewed,
             verdict: outcome.verdict,

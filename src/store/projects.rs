@@ -230,6 +230,62 @@ pub fn set_signing_secret(conn: &Connection, id: &str, secret: &str) -> super::R
     Ok(changed > 0)
 }
 
+/// Sets how long gate tasks of the live project `id` wait for a human when they name no
+/// timeout; `false` if there is no such project.
+pub fn set_default_gate_timeout(conn: &Connection, id: &str, seconds: i64) -> super::Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE projects SET default_gate_timeout_seconds = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+        )?
+        .execute(params![id, seconds])?;
+    Ok(changed > 0)
+}
+
+/// A project as the review side shows it: its review settings and how many of its
+/// review tasks are in each status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewProject {
+    /// Opaque id (the engine project's).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Seconds a gate task waits for a human when it names no timeout.
+    pub default_gate_timeout_seconds: i64,
+    /// Creation time.
+    pub created_at: String,
+    /// Review tasks waiting for reviewers.
+    pub pending: i64,
+    /// Review tasks waiting for an owner or admin.
+    pub escalated: i64,
+    /// Review tasks with a final verdict.
+    pub reviewed: i64,
+}
+
+/// Live projects with their review-task counts (kept by triggers, so this reads a few
+/// rows per project whatever the number of tasks), oldest first: every project, or
+/// only those `reviewer` reviews.
+pub fn with_review_counts(
+    conn: &Connection,
+    reviewer: Option<&str>,
+    id: Option<&str>,
+) -> super::Result<Vec<ReviewProject>> {
+    Ok(conn.prepare_cached(
+        "SELECT p.id, p.name, p.default_gate_timeout_seconds, p.created_at,            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'pending'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'escalated'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'reviewed'), 0)          FROM projects p WHERE p.deleted_at IS NULL AND (?2 IS NULL OR p.id = ?2)          AND (?1 IS NULL OR EXISTS (SELECT 1 FROM project_reviewers pr WHERE pr.project_id = p.id AND pr.user_id = ?1))          ORDER BY p.created_at, p.rowid",
+    )?
+    .query_map(params![reviewer, id], |row| {
+        Ok(ReviewProject {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            default_gate_timeout_seconds: row.get(2)?,
+            created_at: row.get(3)?,
+            pending: row.get(4)?,
+            escalated: row.get(5)?,
+            reviewed: row.get(6)?,
+        })
+    })?
+    .collect::<rusqlite::Result<_>>()?)
+}
+
 /// The project with this id, soft-deleted or not.
 pub fn find_any(conn: &Connection, id: &str) -> super::Result<Option<Project>> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1");

@@ -19,7 +19,7 @@ use crate::store::users::User;
 const NOT_A_REVIEWER: ApiError = ApiError::Forbidden("viewers cannot review");
 
 /// The signed-in user, if their role may decide tasks.
-fn reviewer(ctx: &Ctx<'_>) -> Result<User, ApiError> {
+pub(super) fn reviewer(ctx: &Ctx<'_>) -> Result<User, ApiError> {
     let user = ctx.user()?;
     if user.role.may_review() {
         Ok(user.clone())
@@ -78,6 +78,7 @@ pub fn next(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
             "task": {
                 "id": task.id,
                 "module": task.module,
+                "game": view.game,
                 "mode": task.mode,
                 "source": task.source,
                 "card": task.card,
