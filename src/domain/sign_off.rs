@@ -45,12 +45,15 @@ impl Policy {
 }
 
 impl Policy {
-    /// A policy a project may hold: `sampled` needs its rate.
-    pub fn check(self) -> Result<Self, FieldError> {
+    /// A policy a project may hold: `sampled` needs its rate (`rate_field`, as the
+    /// caller's API spells it, is where the refusal points).
+    pub fn check(self, rate_field: &str) -> Result<Self, FieldError> {
         if self.mode == SignOffMode::Sampled && self.rate.is_none() {
             return Err(FieldError::new(
-                "signOffRate",
-                "signOffRate (a number from 0 to 1) is required when signOff is \"sampled\"",
+                rate_field,
+                format!(
+                    "{rate_field} (a number from 0 to 1) is required when sign-off is \"sampled\""
+                ),
             ));
         }
         Ok(self)
@@ -299,16 +302,16 @@ mod tests {
             mode: SignOffMode::Sampled,
             rate,
         };
-        assert!(sampled(Some(0.5)).check().is_ok());
+        assert!(sampled(Some(0.5)).check("rate").is_ok());
         assert_eq!(
-            sampled(None).check().err().map(|e| e.path).as_deref(),
-            Some("signOffRate")
+            sampled(None).check("rate").err().map(|e| e.path).as_deref(),
+            Some("rate")
         );
         let off = Policy {
             mode: SignOffMode::Off,
             rate: None,
         };
-        assert!(off.check().is_ok());
+        assert!(off.check("rate").is_ok());
     }
 
     #[test]

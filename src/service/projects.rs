@@ -41,7 +41,7 @@ pub fn create_with_gate_timeout(
         mode: fields.sign_off.unwrap_or(SignOffMode::Off),
         rate: fields.sign_off_rate.flatten(),
     }
-    .check()?;
+    .check("signOffRate")?;
     let signing_secret = credentials::generate_signing_secret()?;
     ctx.write(|tx, now| {
         check_goal(tx, fields)?;
@@ -56,36 +56,32 @@ pub fn create_with_gate_timeout(
 
 /// Changes live project `id` (404 before the goal check).
 pub fn update(ctx: &mut Ctx<'_>, id: &str, fields: &ProjectFields) -> Result<Project, ApiError> {
+    update_with_gate_timeout(ctx, id, fields, None, "signOffRate")
+}
+
+/// Changes live project `id` and, when given, the timeout its gate tasks get when they
+/// name none (the web app's project settings). A `sampled` sign-off policy must end up
+/// with a rate; `rate_field` names that field in the caller's API.
+pub fn update_with_gate_timeout(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    fields: &ProjectFields,
+    gate_timeout_seconds: Option<i64>,
+    rate_field: &'static str,
+) -> Result<Project, ApiError> {
     ctx.write(|tx, now| {
         let current = projects::find_live(tx, id)?.ok_or(NOT_FOUND)?;
         Policy {
             mode: fields.sign_off.unwrap_or(current.sign_off),
             rate: fields.sign_off_rate.unwrap_or(current.sign_off_rate),
         }
-        .check()?;
+        .check(rate_field)?;
         check_goal(tx, fields)?;
-        projects::update(tx, id, fields, now)?.ok_or(NOT_FOUND)
-    })
-}
-
-/// Renames live project `id` and/or changes the timeout its gate tasks get when they
-/// name none; what is `None` stays as it is.
-pub fn update_review_settings(
-    ctx: &mut Ctx<'_>,
-    id: &str,
-    name: Option<String>,
-    gate_timeout_seconds: Option<i64>,
-) -> Result<(), ApiError> {
-    let fields = ProjectFields {
-        name,
-        ..ProjectFields::default()
-    };
-    ctx.write(|tx, now| {
-        projects::update(tx, id, &fields, now)?.ok_or(NOT_FOUND)?;
+        let project = projects::update(tx, id, fields, now)?.ok_or(NOT_FOUND)?;
         if let Some(seconds) = gate_timeout_seconds {
             projects::set_default_gate_timeout(tx, id, seconds)?;
         }
-        Ok(())
+        Ok(project)
     })
 }
 

@@ -243,7 +243,7 @@ pub fn set_default_gate_timeout(conn: &Connection, id: &str, seconds: i64) -> su
 
 /// A project as the review side shows it: its review settings and how many of its
 /// review tasks are in each status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewProject {
     /// Opaque id (the engine project's).
     pub id: String,
@@ -251,6 +251,11 @@ pub struct ReviewProject {
     pub name: String,
     /// Seconds a gate task waits for a human when it names no timeout.
     pub default_gate_timeout_seconds: i64,
+    /// Whether its agents' work needs a person's approval before it is done.
+    pub sign_off: SignOffMode,
+    /// The share of issues sampled for sign-off under `sampled` (0..1).
+    #[serde(serialize_with = "jsnum::serialize_option")]
+    pub sign_off_rate: Option<f64>,
     /// Creation time.
     pub created_at: String,
     /// Review tasks waiting for reviewers.
@@ -270,17 +275,19 @@ pub fn with_review_counts(
     id: Option<&str>,
 ) -> super::Result<Vec<ReviewProject>> {
     Ok(conn.prepare_cached(
-        "SELECT p.id, p.name, p.default_gate_timeout_seconds, p.created_at,            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'pending'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'escalated'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'reviewed'), 0)          FROM projects p WHERE p.deleted_at IS NULL AND (?2 IS NULL OR p.id = ?2)          AND (?1 IS NULL OR EXISTS (SELECT 1 FROM project_reviewers pr WHERE pr.project_id = p.id AND pr.user_id = ?1))          ORDER BY p.created_at, p.rowid",
+        "SELECT p.id, p.name, p.default_gate_timeout_seconds, p.sign_off, p.sign_off_rate, p.created_at,            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'pending'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'escalated'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'reviewed'), 0)          FROM projects p WHERE p.deleted_at IS NULL AND (?2 IS NULL OR p.id = ?2)          AND (?1 IS NULL OR EXISTS (SELECT 1 FROM project_reviewers pr WHERE pr.project_id = p.id AND pr.user_id = ?1))          ORDER BY p.created_at, p.rowid",
     )?
     .query_map(params![reviewer, id], |row| {
         Ok(ReviewProject {
             id: row.get(0)?,
             name: row.get(1)?,
             default_gate_timeout_seconds: row.get(2)?,
-            created_at: row.get(3)?,
-            pending: row.get(4)?,
-            escalated: row.get(5)?,
-            reviewed: row.get(6)?,
+            sign_off: required_enum_column(row, 3)?,
+            sign_off_rate: row.get(4)?,
+            created_at: row.get(5)?,
+            pending: row.get(6)?,
+            escalated: row.get(7)?,
+            reviewed: row.get(8)?,
         })
     })?
     .collect::<rusqlite::Result<_>>()?)

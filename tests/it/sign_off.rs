@@ -727,3 +727,49 @@ fn projects_hold_a_valid_policy() {
     assert_eq!(refused.status, 409);
     assert_eq!(server.get("/api/issues").json()["total"], 0);
 }
+
+#[test]
+fn the_web_apps_project_settings_hold_the_policy() {
+    let server = TestServer::start();
+    let admin = server.user("ada@example.com", "admin");
+    let (project, _) = server.review_project("Support");
+    let path = format!("/api/v1/projects/{project}");
+    let shown = server.as_user(&admin, "GET", &path, None).json();
+    assert_eq!(
+        (shown["sign_off"].clone(), shown["sign_off_rate"].clone()),
+        (json!("off"), Value::Null)
+    );
+    for (body, field) in [
+        (json!({"sign_off": "sampled"}), "sign_off_rate"),
+        (json!({"sign_off": "always"}), "sign_off"),
+        (json!({"sign_off_rate": 2}), "sign_off_rate"),
+    ] {
+        let refused = server.as_user(&admin, "PATCH", &path, Some(body.clone()));
+        assert_eq!(
+            (refused.status, refused.json()["field"].clone()),
+            (422, json!(field)),
+            "{body}"
+        );
+    }
+    let changed = server.as_user(
+        &admin,
+        "PATCH",
+        &path,
+        Some(json!({"sign_off": "sampled", "sign_off_rate": 0.3, "default_gate_timeout_seconds": 600})),
+    );
+    assert_eq!(changed.status, 200, "{}", changed.text());
+    assert_eq!(
+        (
+            changed.json()["sign_off"].clone(),
+            changed.json()["sign_off_rate"].clone(),
+            changed.json()["default_gate_timeout_seconds"].clone()
+        ),
+        (json!("sampled"), json!(0.3), json!(600))
+    );
+    let engine = server.get(&format!("/api/projects/{project}")).json()["data"].clone();
+    assert_eq!(
+        (engine["signOff"].clone(), engine["signOffRate"].clone()),
+        (json!("sampled"), json!(0.3)),
+        "one project, one policy"
+    );
+}
