@@ -7,4 +7,5 @@ mod admin;
 mod games;
 mod harness;
 mod shell;
+mod sign_off;
 mod site;

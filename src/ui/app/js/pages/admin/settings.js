@@ -1,4 +1,4 @@
-// A project's name and review settings.
+// A project's name and review settings, the sign-off of its agents' work included.
 
 import { html, useState } from '../../lib/html.js';
 import { patch } from '../../lib/api.js';
@@ -6,9 +6,22 @@ import { Field, SubmitButton, fieldError, formError } from '../../ui/form.js';
 import { toast } from '../../ui/toast.js';
 import { timeoutChoices } from './projects.js';
 
+const signOffChoices = [
+  ['off', 'Off: agents mark their own work done'],
+  ['required', 'Required: a person approves every issue'],
+  ['sampled', 'Sampled: a person approves a share of issues'],
+];
+
+// The rate as the percentage the form shows ('' when the project has none).
+function percent(rate) {
+  return typeof rate === 'number' ? String(Math.round(rate * 1000) / 10) : '';
+}
+
 export default function Settings({ project, onChanged }) {
   const [name, setName] = useState(project.name);
   const [timeout, setTimeoutSeconds] = useState(String(project.default_gate_timeout_seconds));
+  const [signOff, setSignOff] = useState(project.sign_off || 'off');
+  const [rate, setRate] = useState(percent(project.sign_off_rate));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const choices = timeoutChoices.some(([s]) => String(s) === timeout)
@@ -17,8 +30,10 @@ export default function Settings({ project, onChanged }) {
     event.preventDefault();
     setBusy(true);
     setError(null);
+    const body = { name: name.trim(), default_gate_timeout_seconds: Number(timeout), sign_off: signOff };
+    if (signOff === 'sampled') body.sign_off_rate = Number(rate) / 100;
     try {
-      await patch(`/projects/${project.id}`, { name: name.trim(), default_gate_timeout_seconds: Number(timeout) });
+      await patch(`/projects/${project.id}`, body);
       toast('Settings saved', 'success');
       onChanged();
     } catch (failure) {
@@ -27,9 +42,10 @@ export default function Settings({ project, onChanged }) {
       setBusy(false);
     }
   };
+  const names = ['name', 'default_gate_timeout_seconds', 'sign_off', 'sign_off_rate'];
   return html`<form class="panel form form-narrow" onSubmit=${save}>
     <h2 class="panel-title">Settings</h2>
-    ${formError(error, ['name', 'default_gate_timeout_seconds']) && html`<p class="form-error" role="alert">${error.message}</p>`}
+    ${formError(error, names) && html`<p class="form-error" role="alert">${error.message}</p>`}
     <${Field} label="Name" error=${fieldError(error, 'name')}>
       ${(id, d) => html`<input id=${id} aria-describedby=${d} required maxlength="500" value=${name} onInput=${(e) => setName(e.target.value)} />`}
     </${Field}>
@@ -39,6 +55,17 @@ export default function Settings({ project, onChanged }) {
         ${choices.map(([seconds, label]) => html`<option value=${String(seconds)}>${label}</option>`)}
       </select>`}
     </${Field}>
+    <${Field} label="Sign-off of agents' work" error=${fieldError(error, 'sign_off')}
+      hint="With sign-off, an agent cannot mark an issue done: it requests review, and the issue is done once a person approves it here in Review.">
+      ${(id, d) => html`<select id=${id} name="sign_off" aria-describedby=${d} value=${signOff} onChange=${(e) => setSignOff(e.target.value)}>
+        ${signOffChoices.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
+      </select>`}
+    </${Field}>
+    ${signOff === 'sampled' && html`<${Field} label="Share of issues reviewed (%)" error=${fieldError(error, 'sign_off_rate')}
+      hint="Which issues are picked depends only on their number, so the same ones are picked every time.">
+      ${(id, d) => html`<input id=${id} name="sign_off_rate" aria-describedby=${d} type="number" min="0" max="100" step="any" required
+        value=${rate} onInput=${(e) => setRate(e.target.value)} />`}
+    </${Field}>`}
     <div><${SubmitButton} busy=${busy} disabled=${!name.trim()}>Save settings</${SubmitButton}></div>
   </form>`;
 }

@@ -1,0 +1,167 @@
+//! Human sign-off in the browser, the whole loop: an admin requires sign-off on the
+//! project's settings page; a signal becomes an issue; an agent claims it and requests
+//! review over HTTP (marking it done is refused); a reviewer approves the card in
+//! `/review`, which shows the work and links back to the issue; the issue is done and
+//! the prompt the agent worked from is scored.
+//!
+//! The engine dashboard's issue page does not exist yet, so the issue's final state is
+//! read through the engine API.
+
+use serde_json::{Value, json};
+
+use super::harness::chromium_or_skip;
+use super::site::Site;
+
+#[test]
+fn a_person_signs_off_an_agents_work_in_the_browser() {
+    let Some(chromium) = chromium_or_skip("sign-off") else {
+        return;
+    };
+    let site = Site::new();
+    site.person("ada@example.com", "admin");
+    site.person("rita@example.com", "reviewer");
+    let server = &site.server;
+    let project = site.project.clone();
+
+    // The admin requires sign-off on the project's settings page.
+    let page = site.signed_in(&chromium, "ada@example.com", "sign-off");
+    page.open(&format!("/admin/projects/{project}/settings"));
+    page.wait_for("select[name=sign_off]");
+    page.eval(
+        "(() => { const s = document.querySelector('select[name=sign_off]'); s.value = 'sampled'; \
+         s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()",
+    );
+    page.fill("input[name=sign_off_rate]", "25");
+    page.screenshots("admin-settings-sampled");
+    page.click_button("Save settings");
+    page.wait_text("Settings saved");
+    let settings = server.get(&format!("/api/projects/{project}")).json()["data"].clone();
+    assert_eq!(
+        (&settings["signOff"], &settings["signOffRate"]),
+        (&json!("sampled"), &json!(0.25)),
+        "saved for the engine too"
+    );
+    page.eval(
+        "(() => { const s = document.querySelector('select[name=sign_off]'); s.value = 'required'; \
+         s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()",
+    );
+    page.wait_until(
+        "!document.querySelector('input[name=sign_off_rate]')",
+        "the rate to go with sampling",
+    );
+    page.wait_until(
+        "!document.querySelector('.toast')",
+        "the first notice to go",
+    );
+    page.click_button("Save settings");
+    page.wait_text("Settings saved");
+    let settings = server.get(&format!("/api/projects/{project}")).json()["data"].clone();
+    assert_eq!(settings["signOff"], "required");
+    page.click(".avatar-button");
+    page.click_button("Sign out");
+    page.wait_until("location.pathname === '/login'", "signed out");
+
+    // A signal becomes an issue, which triage makes ready for an agent.
+    let ingested = server.create(
+        "/api/signals",
+        json!({"source": "sentry", "type": "error", "severity": "high", "projectId": project,
+               "payload": {"message": "TypeError: cart is undefined", "title": "Checkout crashes on an empty cart"}}),
+    );
+    let issue = ingested["issue"]["id"]
+        .as_str()
+        .expect("issue id")
+        .to_owned();
+    let number = ingested["issue"]["number"].as_i64().expect("number");
+    let title = ingested["issue"]["title"]
+        .as_str()
+        .expect("title")
+        .to_owned();
+    let triaged = server.patch(&format!("/api/issues/{issue}"), json!({"status": "todo"}));
+    assert_eq!(triaged.status, 200, "{}", triaged.text());
+
+    // The agent claims it, is told to request review, and does.
+    let claimed = server
+        .get(&format!("/api/dispatch/next?projectId={project}"))
+        .json();
+    assert_eq!(claimed["issue"]["id"], issue);
+    let prompt = claimed["prompt"].as_str().unwrap_or_default();
+    assert!(
+        prompt.contains(&format!("/api/issues/{issue}/review-request")),
+        "{prompt}"
+    );
+    let reported = server.patch(
+        &format!("/api/issues/{issue}"),
+        json!({"agentSummary": "Guarded the empty cart; added a regression test.",
+               "commits": [{"sha": "9b1c0de7", "message": "Guard the empty cart", "url": "https://git.example/c/9b1c0de"}],
+               "pullRequests": [{"number": 12, "title": "Guard the empty cart", "url": "https://git.example/pr/12"}]}),
+    );
+    assert_eq!(reported.status, 200, "{}", reported.text());
+    let refused = server.patch(&format!("/api/issues/{issue}"), json!({"status": "done"}));
+    assert_eq!(refused.status, 409);
+    let requested = server.post(&format!("/api/issues/{issue}/review-request"), json!({}));
+    assert_eq!(requested.status, 201, "{}", requested.text());
+
+    // The reviewer sees the work, with links to the issue, the commit and the PR.
+    page.sign_in("rita@example.com", crate::common::PASSWORD);
+    page.wait_text(&title);
+    page.wait_text("Guarded the empty cart; added a regression test.");
+    page.wait_text(&format!("Issue #{number}: {title}"));
+    let hrefs = page
+        .eval("[...document.querySelectorAll('.card-links a')].map((a) => a.getAttribute('href'))");
+    assert_eq!(
+        hrefs,
+        json!([
+            format!("/issues/{number}"),
+            "https://git.example/c/9b1c0de",
+            "https://git.example/pr/12"
+        ])
+    );
+    assert_eq!(
+        page.eval("document.querySelector('.card-link-issue a').target"),
+        json!(""),
+        "the issue opens in the app itself"
+    );
+    assert_eq!(
+        page.eval("document.querySelector('.card-link-commit a').target"),
+        json!("_blank")
+    );
+    let unscored = server
+        .get("/api/templates/tpl_default_signal_triage")
+        .json()["data"]
+        .clone();
+    assert_eq!(unscored["activeVersion"]["reviewScore"], Value::Null);
+    page.click(".card-prompt summary");
+    page.wait_text("Prompt used: signal-triage v1");
+    page.wait_text("# Signal Triage");
+    page.screenshots("review-sign-off");
+    page.viewport(360, 760, true);
+    assert!(!page.scrolls_sideways(), "the sign-off card fits 360 px");
+    page.screenshot("phone-review-sign-off-light");
+    page.press("ArrowRight");
+    page.wait_text("Inbox zero");
+
+    // The issue is done, through the same transaction as the verdict.
+    let done = server.get(&format!("/api/issues/{issue}")).json()["data"].clone();
+    assert_eq!(
+        (&done["status"], &done["reviewStatus"]),
+        (&json!("done"), &json!("approved"))
+    );
+    assert!(done["completedAt"].is_string());
+    let verdict = site.verdict(1);
+    assert_eq!(
+        (&verdict["verdict"], &verdict["external_id"]),
+        (&json!(true), &Value::from(issue.as_str()))
+    );
+    let template = server
+        .get("/api/templates/tpl_default_signal_triage")
+        .json()["data"]
+        .clone();
+    assert_eq!(
+        template["activeVersion"]["reviewScore"].as_f64(),
+        Some(5.0),
+        "the approval scored the prompt the agent worked from"
+    );
+    let stats = server.get("/api/dashboard/stats").json()["data"].clone();
+    assert_eq!(stats["signOff"]["approved"], 1);
+    page.assert_clean();
+}
