@@ -67,7 +67,7 @@ const linkKinds = { issue: 'Issue', commit: 'Commit', pull_request: 'Pull reques
 // The links of a sign-off card: the issue the work is for (its page in this app, whatever
 // address the server gave it), then its commits and pull requests (opened in a new tab:
 // they live elsewhere).
-function WorkLinks({ links, issue }) {
+export function WorkLinks({ links, issue }) {
   if (!Array.isArray(links) || links.length === 0) return null;
   return html`<ul class="card-links" aria-label="Links">${links.map((link, i) => {
     const own = link.kind === 'issue' && issue && Number.isInteger(issue.number);
@@ -83,7 +83,7 @@ function WorkLinks({ links, issue }) {
 }
 
 // The prompt a sign-off card's work was done with, folded away until asked for.
-function PromptUsed({ prompt }) {
+export function PromptUsed({ prompt }) {
   if (!prompt || !prompt.versionId) return null;
   return html`<details class="card-prompt">
     <summary>Prompt used: <strong>${prompt.templateSlug}</strong> v${prompt.versionNumber}</summary>
