@@ -3,25 +3,15 @@
 import { html, useState } from '../../lib/html.js';
 import { patch } from '../../lib/api.js';
 import { Field, SubmitButton, fieldError, formError } from '../../ui/form.js';
+import { SignOffFields, ratePercent, rateToSend } from './sign_off.js';
 import { toast } from '../../ui/toast.js';
 import { timeoutChoices } from './projects.js';
-
-const signOffChoices = [
-  ['off', 'Off: agents mark their own work done'],
-  ['required', 'Required: a person approves every issue'],
-  ['sampled', 'Sampled: a person approves a share of issues'],
-];
-
-// The rate as the percentage the form shows ('' when the project has none).
-function percent(rate) {
-  return typeof rate === 'number' ? String(Math.round(rate * 1000) / 10) : '';
-}
 
 export default function Settings({ project, onChanged }) {
   const [name, setName] = useState(project.name);
   const [timeout, setTimeoutSeconds] = useState(String(project.default_gate_timeout_seconds));
   const [signOff, setSignOff] = useState(project.sign_off || 'off');
-  const [rate, setRate] = useState(percent(project.sign_off_rate));
+  const [rate, setRate] = useState(ratePercent(project.sign_off_rate));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const choices = timeoutChoices.some(([s]) => String(s) === timeout)
@@ -30,8 +20,10 @@ export default function Settings({ project, onChanged }) {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const body = { name: name.trim(), default_gate_timeout_seconds: Number(timeout), sign_off: signOff };
-    if (signOff === 'sampled') body.sign_off_rate = Number(rate) / 100;
+    const body = {
+      name: name.trim(), default_gate_timeout_seconds: Number(timeout),
+      sign_off: signOff, sign_off_rate: rateToSend(signOff, rate),
+    };
     try {
       await patch(`/projects/${project.id}`, body);
       toast('Settings saved', 'success');
@@ -55,17 +47,8 @@ export default function Settings({ project, onChanged }) {
         ${choices.map(([seconds, label]) => html`<option value=${String(seconds)}>${label}</option>`)}
       </select>`}
     </${Field}>
-    <${Field} label="Sign-off of agents' work" error=${fieldError(error, 'sign_off')}
-      hint="With sign-off, an agent cannot mark an issue done: it requests review, and the issue is done once a person approves it here in Review.">
-      ${(id, d) => html`<select id=${id} name="sign_off" aria-describedby=${d} value=${signOff} onChange=${(e) => setSignOff(e.target.value)}>
-        ${signOffChoices.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
-      </select>`}
-    </${Field}>
-    ${signOff === 'sampled' && html`<${Field} label="Share of issues reviewed (%)" error=${fieldError(error, 'sign_off_rate')}
-      hint="Which issues are picked depends only on their number, so the same ones are picked every time.">
-      ${(id, d) => html`<input id=${id} name="sign_off_rate" aria-describedby=${d} type="number" min="0" max="100" step="any" required
-        value=${rate} onInput=${(e) => setRate(e.target.value)} />`}
-    </${Field}>`}
+    <${SignOffFields} policy=${signOff} rate=${rate} onPolicy=${setSignOff} onRate=${setRate} error=${error}
+      names=${{ policy: 'sign_off', rate: 'sign_off_rate' }} />
     <div><${SubmitButton} busy=${busy} disabled=${!name.trim()}>Save settings</${SubmitButton}></div>
   </form>`;
 }
