@@ -84,6 +84,7 @@ pub const ASSETS: &[Asset] = embedded![
     "js/pages/admin/deliveries.js",
     "js/pages/admin/reviewers.js",
     "js/pages/admin/settings.js",
+    "js/pages/admin/sign_off.js",
     "js/pages/admin/escalations.js",
     "js/pages/admin/people.js",
 ];
