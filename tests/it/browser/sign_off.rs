@@ -100,6 +100,10 @@ fn a_person_signs_off_an_agents_work_in_the_browser() {
     assert_eq!(refused.status, 409);
     let requested = server.post(&format!("/api/issues/{issue}/review-request"), json!({}));
     assert_eq!(requested.status, 201, "{}", requested.text());
+    let task = requested.json()["data"]["reviewTaskId"]
+        .as_str()
+        .expect("task id")
+        .to_owned();
 
     // The reviewer sees the work, with links to the issue, the commit and the PR.
     page.sign_in("rita@example.com", crate::common::PASSWORD);
@@ -163,5 +167,16 @@ fn a_person_signs_off_an_agents_work_in_the_browser() {
     );
     let stats = server.get("/api/dashboard/stats").json()["data"].clone();
     assert_eq!(stats["signOff"]["approved"], 1);
+
+    // The admin's page of the task shows the same work and the verdict (still on a phone).
+    page.click(".avatar-button");
+    page.click_button("Sign out");
+    page.wait_until("location.pathname === '/login'", "signed out");
+    page.sign_in("ada@example.com", crate::common::PASSWORD);
+    page.open(&format!("/admin/projects/{project}/tasks/{task}"));
+    page.wait_for(".card-link-pull_request a");
+    page.wait_text("Prompt used: signal-triage v1");
+    page.wait_until("!!document.querySelector('.text-success')", "the verdict");
+    page.screenshots("phone-admin-task-sign-off");
     page.assert_clean();
 }
