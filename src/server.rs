@@ -200,7 +200,7 @@ fn listen(config: &Config) -> Result<tiny_http::Server, StartError> {
     socket2::SockRef::from(&socket)
         .set_tcp_nodelay(true)
         .map_err(|e| fail(&e))?;
-    tiny_http::Server::from_listener(socket, None).map_err(|e| fail(&e))
+    tiny_http::Server::from_listener(socket).map_err(|e| fail(&e))
 }
 
 /// This server's base URL as agents should call it (`localhost` for loopback and

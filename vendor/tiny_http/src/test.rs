@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 /// A simpler version of [`Request`] that is useful for testing. No data actually goes anywhere.
 ///
-/// By default, `TestRequest` pretends to be an insecure GET request for the server root (`/`)
+/// By default, `TestRequest` pretends to be an GET request for the server root (`/`)
 /// with no headers. To create a `TestRequest` with different parameters, use the builder pattern:
 ///
 /// ```
@@ -42,8 +42,6 @@ use std::str::FromStr;
 pub struct TestRequest {
     body: &'static str,
     remote_addr: SocketAddr,
-    // true if HTTPS, false if HTTP
-    secure: bool,
     method: Method,
     path: String,
     http_version: HTTPVersion,
@@ -65,7 +63,6 @@ impl From<TestRequest> for Request {
             });
         }
         new_request(
-            mock.secure,
             mock.method,
             mock.path,
             mock.http_version,
@@ -83,7 +80,6 @@ impl Default for TestRequest {
         TestRequest {
             body: "",
             remote_addr: "127.0.0.1:23456".parse().unwrap(),
-            secure: false,
             method: Method::Get,
             path: "/".to_string(),
             http_version: HTTPVersion::from((1, 1)),
@@ -102,10 +98,6 @@ impl TestRequest {
     }
     pub fn with_remote_addr(mut self, remote_addr: SocketAddr) -> Self {
         self.remote_addr = remote_addr;
-        self
-    }
-    pub fn with_https(mut self) -> Self {
-        self.secure = true;
         self
     }
     pub fn with_method(mut self, method: Method) -> Self {
