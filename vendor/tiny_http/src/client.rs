@@ -2,13 +2,16 @@ use ascii::AsciiString;
 
 use std::io::Error as IoError;
 use std::io::Result as IoResult;
-use std::io::{BufReader, BufWriter, ErrorKind, Read};
+use std::io::{BufRead, BufReader, BufWriter, ErrorKind, Read};
 
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::time::Instant;
 
 use crate::common::{HTTPVersion, Method};
+use crate::util::refined_tcp_stream::ReadLimit;
 use crate::util::RefinedTcpStream;
+use crate::Limits;
 use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
 use crate::Request;
 
@@ -31,11 +34,21 @@ pub struct ClientConnection {
 
     // set to true if we know that the previous request is the last one
     no_more_requests: bool,
+
+    /// (Loop patch) What this connection may cost.
+    limits: Limits,
+
+    /// (Loop patch) When the connection was accepted, until its first request has begun:
+    /// the first head must be complete within the head timeout of that.
+    accepted_at: Option<Instant>,
 }
 
 /// Error that can happen when reading a request.
 #[derive(Debug)]
 enum ReadError {
+    /// (Loop patch) The client closed the connection, or sent nothing within the idle
+    /// timeout, before a new request began: the connection ends without an answer.
+    Closed,
     WrongRequestLine,
     WrongHeader(HTTPVersion),
     /// the client sent an unrecognized `Expect` header
@@ -48,6 +61,7 @@ impl ClientConnection {
     pub fn new(
         write_socket: RefinedTcpStream,
         mut read_socket: RefinedTcpStream,
+        limits: Limits,
     ) -> ClientConnection {
         let remote_addr = read_socket.peer_addr();
 
@@ -60,7 +74,47 @@ impl ClientConnection {
             remote_addr,
             next_header_source: first_header,
             no_more_requests: false,
+            limits,
+            accepted_at: Some(Instant::now()),
         }
+    }
+
+    /// (Loop patch) Waits for the first byte of the next request, for at most the idle
+    /// timeout (for the connection's first request: the head timeout from its start),
+    /// and from then gives the client the head timeout to complete the head.
+    fn await_request(&mut self) -> Result<(), ReadError> {
+        let limits = self.limits;
+        let first = self.accepted_at.take();
+        let reader = self
+            .next_header_source
+            .get_mut()
+            .map_err(|_| ReadError::Closed)?;
+        let wait_until = match first {
+            Some(accepted_at) => accepted_at + limits.head_timeout,
+            None => Instant::now() + limits.idle_timeout,
+        };
+        reader.get_mut().set_read_limit(ReadLimit::Until(wait_until));
+        match reader.fill_buf() {
+            Ok(bytes) if !bytes.is_empty() => {}
+            _ => return Err(ReadError::Closed),
+        }
+        if first.is_none() {
+            let head_until = Instant::now() + limits.head_timeout;
+            reader.get_mut().set_read_limit(ReadLimit::Until(head_until));
+        }
+        Ok(())
+    }
+
+    /// (Loop patch) Puts the reads of the request body that follows the head under the
+    /// body's limit: the client may pause between two bytes, but not for longer.
+    fn expect_body(&mut self) -> Result<(), ReadError> {
+        let gap = self.limits.body_gap_timeout;
+        let reader = self
+            .next_header_source
+            .get_mut()
+            .map_err(ReadError::ReadIoError)?;
+        reader.get_mut().set_read_limit(ReadLimit::Gap(gap));
+        Ok(())
     }
 
     /// Reads the next line from self.next_header_source.
@@ -94,6 +148,7 @@ impl ClientConnection {
     /// Reads a request from the stream.
     /// Blocks until the header has been read.
     fn read(&mut self) -> Result<Request, ReadError> {
+        self.await_request()?;
         let (method, path, version, headers) = {
             // reading the request line
             let (method, path, version) = {
@@ -125,6 +180,7 @@ impl ClientConnection {
 
             (method, path, version, headers)
         };
+        self.expect_body()?;
 
         // building the writer for the request
         let writer = self.sink.next().unwrap();
@@ -209,7 +265,7 @@ impl Iterator for ClientConnection {
                     return None; // TODO: should be recoverable, but needs handling in case of body
                 }
 
-                Err(ReadError::ReadIoError(_)) => return None,
+                Err(ReadError::ReadIoError(_)) | Err(ReadError::Closed) => return None,
 
                 Ok(rq) => rq,
             };

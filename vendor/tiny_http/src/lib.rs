@@ -107,6 +107,7 @@ use util::MessagesQueue;
 
 pub use common::{HTTPVersion, Header, HeaderField, Method, StatusCode};
 pub use connection::{ConfigListenAddr, ListenAddr, Listener};
+pub use limits::Limits;
 pub use request::{ReadWrite, Request};
 pub use response::{Response, ResponseBox};
 pub use test::TestRequest;
@@ -114,6 +115,7 @@ pub use test::TestRequest;
 mod client;
 mod common;
 mod connection;
+mod limits;
 mod request;
 mod response;
 mod test;
@@ -168,6 +170,9 @@ pub struct IncomingRequests<'a> {
 pub struct ServerConfig {
     /// The addresses to try to listen to.
     pub addr: ConfigListenAddr,
+
+    /// (Loop patch) What each connection may cost.
+    pub limits: Limits,
 }
 
 impl Server {
@@ -179,6 +184,7 @@ impl Server {
     {
         Server::new(ServerConfig {
             addr: ConfigListenAddr::from_socket_addrs(addr)?,
+            limits: Limits::default(),
         })
     }
 
@@ -190,13 +196,14 @@ impl Server {
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         Server::new(ServerConfig {
             addr: ConfigListenAddr::unix_from_path(path),
+            limits: Limits::default(),
         })
     }
 
     /// Builds a new server that listens on the specified address.
     pub fn new(config: ServerConfig) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = config.addr.bind()?;
-        Self::from_listener(listener)
+        Self::from_listener_with_limits(listener, config.limits)
     }
 
     /// Builds a new server using the specified TCP listener.
@@ -205,6 +212,15 @@ impl Server {
     /// such as from systemd. For other cases, you probably want the `new()` function.
     pub fn from_listener<L: Into<Listener>>(
         listener: L,
+    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        Self::from_listener_with_limits(listener, Limits::default())
+    }
+
+    /// (Loop patch) Builds a new server using the specified listener, whose connections
+    /// are held to `limits`.
+    pub fn from_listener_with_limits<L: Into<Listener>>(
+        listener: L,
+        limits: Limits,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = listener.into();
         // building the "close" variable
@@ -232,8 +248,19 @@ impl Server {
                 let new_client = match server.accept() {
                     Ok((sock, _)) => {
                         use util::RefinedTcpStream;
-                        let (read_closable, write_closable) = RefinedTcpStream::new(sock);
-                        Ok(ClientConnection::new(write_closable, read_closable))
+                        // (Loop patch) A socket that cannot be set up is dropped, rather
+                        // than panicking the accepting thread.
+                        let halves = sock
+                            .set_write_timeout(Some(limits.write_timeout))
+                            .and_then(|()| RefinedTcpStream::new(sock));
+                        let (read_closable, write_closable) = match halves {
+                            Ok(halves) => halves,
+                            Err(e) => {
+                                log::warn!("Dropped a new client: {}", e);
+                                continue;
+                            }
+                        };
+                        Ok(ClientConnection::new(write_closable, read_closable, limits))
                     }
                     Err(e) => Err(e),
                 };

@@ -124,6 +124,30 @@ impl<R: Read + Send> Read for SequentialReader<R> {
     }
 }
 
+impl<R: Read + Send> SequentialReader<R> {
+    /// (Loop patch) The reader itself, once the one before has handed it over (at once
+    /// when it already has). Lets the connection set time limits on the socket when its
+    /// turn has come, and read lines through `BufRead` rather than byte by byte. An error
+    /// when the one before went away without handing it over.
+    pub fn get_mut(&mut self) -> IoResult<&mut R> {
+        if let SequentialReaderInner::Waiting(recv) = &self.inner {
+            let reader = recv.recv().map_err(|_| turn_lost())?;
+            self.inner = SequentialReaderInner::MyTurn(reader);
+        }
+        match &mut self.inner {
+            SequentialReaderInner::MyTurn(reader) => Ok(reader),
+            _ => Err(turn_lost()),
+        }
+    }
+}
+
+fn turn_lost() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::BrokenPipe,
+        "the previous request ended without handing the connection over",
+    )
+}
+
 impl<W: Write + Send> Write for SequentialWriter<W> {
     fn write(&mut self, buf: &[u8]) -> IoResult<usize> {
         if let Some(v) = self.trigger.as_mut() {

@@ -1,0 +1,36 @@
+//! (Loop patch) What one connection may cost the server. Upstream has no limits at all:
+//! a client that stops sending in the middle of a request, or never sends the next one,
+//! holds a thread for ever.
+
+use std::time::Duration;
+
+/// Time and size limits on each connection. [`Limits::default`] suits a server on the open
+/// network; tests shorten the times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How long a client has to send a complete request head (request line and headers):
+    /// from the connection's start for its first request, from the request's first byte
+    /// after that. A head still incomplete then is answered 408 and the connection closed.
+    pub head_timeout: Duration,
+    /// How long a request body may pause between two bytes. A slow upload keeps going as
+    /// long as bytes keep coming; a stalled one is answered 408 and the connection closed.
+    pub body_gap_timeout: Duration,
+    /// How long a kept-alive connection may wait for its next request before it is closed
+    /// (without an answer: nothing was asked).
+    pub idle_timeout: Duration,
+    /// How long writing a response may wait for the client to take more bytes. A write
+    /// that times out closes the connection.
+    pub write_timeout: Duration,
+}
+
+impl Default for Limits {
+    /// 10 s for a head, 10 s between body bytes, 60 s of idle keep-alive, 10 s per write.
+    fn default() -> Self {
+        Limits {
+            head_timeout: Duration::from_secs(10),
+            body_gap_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            write_timeout: Duration::from_secs(10),
+        }
+    }
+}
