@@ -337,7 +337,7 @@ fn serve(app: &App, conn: &mut Connection, mut raw: tiny_http::Request) {
 
 /// Reads the body, refusing (without reading it) one larger than `limit`.
 fn read_body(raw: &mut tiny_http::Request, limit: usize) -> Result<Vec<u8>, ApiError> {
-    if raw.body_length().is_some_and(|len| len > limit) {
+    if raw.body_too_large() || raw.body_length().is_some_and(|len| len > limit) {
         return Err(ApiError::PayloadTooLarge(limit));
     }
     let mut body = Vec::with_capacity(raw.body_length().unwrap_or(0));

@@ -41,6 +41,9 @@ pub struct ClientConnection {
     /// (Loop patch) When the connection was accepted, until its first request has begun:
     /// the first head must be complete within the head timeout of that.
     accepted_at: Option<Instant>,
+
+    /// (Loop patch) The last request's body was left unread: linger before closing.
+    linger: bool,
 }
 
 /// Error that can happen when reading a request.
@@ -53,6 +56,8 @@ enum ReadError {
     WrongHeader(HTTPVersion),
     /// the client sent an unrecognized `Expect` header
     ExpectationFailed(HTTPVersion),
+    /// (Loop patch) the body's framing cannot be understood
+    MalformedBody(&'static str),
     ReadIoError(IoError),
 }
 
@@ -76,7 +81,25 @@ impl ClientConnection {
             no_more_requests: false,
             limits,
             accepted_at: Some(Instant::now()),
+            linger: false,
         }
+    }
+
+    /// (Loop patch) Ends the connection gently after the answer to a request whose body
+    /// was not read. Waits until that answer is out (the request hands the reader back when
+    /// it is dropped), shuts down the sending side, so that the client sees the answer
+    /// end, then reads and throws away what the client still sends, at most
+    /// `linger_bytes` and for at most `linger_time`, before the connection is dropped:
+    /// closing a socket with unread bytes resets it, and the client could lose the answer.
+    fn linger_close(&mut self) {
+        let limits = self.limits;
+        let Ok(reader) = self.next_header_source.get_mut() else {
+            return;
+        };
+        let socket = reader.get_mut();
+        socket.shutdown_write();
+        socket.set_read_limit(ReadLimit::Until(Instant::now() + limits.linger_time));
+        crate::util::drain(reader, limits.linger_bytes);
     }
 
     /// (Loop patch) Waits for the first byte of the next request, for at most the idle
@@ -198,6 +221,7 @@ impl ClientConnection {
             *self.remote_addr.as_ref().unwrap(),
             data_source,
             writer,
+            self.limits.max_body_bytes,
         )
         .map_err(|e| {
             use crate::request;
@@ -206,6 +230,7 @@ impl ClientConnection {
                 request::RequestCreationError::ExpectationFailed => {
                     ReadError::ExpectationFailed(version)
                 }
+                request::RequestCreationError::MalformedBody(why) => ReadError::MalformedBody(why),
             }
         })?;
 
@@ -225,6 +250,9 @@ impl Iterator for ClientConnection {
         // the client sent a "connection: close" header in this previous request
         //  or is using HTTP 1.0, meaning that no new request will come
         if self.no_more_requests {
+            if self.linger {
+                self.linger_close();
+            }
             return None;
         }
 
@@ -234,7 +262,7 @@ impl Iterator for ClientConnection {
                     let writer = self.sink.next().unwrap();
                     let response = Response::new_empty(StatusCode(400));
                     response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
+                        .raw_print(writer, HTTPVersion(1, 1), &[], false, true)
                         .ok();
                     return None; // we don't know where the next request would start,
                                  // se we have to close
@@ -243,7 +271,7 @@ impl Iterator for ClientConnection {
                 Err(ReadError::WrongHeader(ver)) => {
                     let writer = self.sink.next().unwrap();
                     let response = Response::new_empty(StatusCode(400));
-                    response.raw_print(writer, ver, &[], false, None).ok();
+                    response.raw_print(writer, ver, &[], false, true).ok();
                     return None; // we don't know where the next request would start,
                                  // se we have to close
                 }
@@ -253,7 +281,7 @@ impl Iterator for ClientConnection {
                     let writer = self.sink.next().unwrap();
                     let response = Response::new_empty(StatusCode(408));
                     response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
+                        .raw_print(writer, HTTPVersion(1, 1), &[], false, true)
                         .ok();
                     return None; // closing the connection
                 }
@@ -261,14 +289,24 @@ impl Iterator for ClientConnection {
                 Err(ReadError::ExpectationFailed(ver)) => {
                     let writer = self.sink.next().unwrap();
                     let response = Response::new_empty(StatusCode(417));
-                    response.raw_print(writer, ver, &[], true, None).ok();
+                    response.raw_print(writer, ver, &[], true, true).ok();
                     return None; // TODO: should be recoverable, but needs handling in case of body
+                }
+
+                Err(ReadError::MalformedBody(why)) => {
+                    let writer = self.sink.next().unwrap();
+                    let response = Response::from_string(why).with_status_code(400);
+                    response
+                        .raw_print(writer, HTTPVersion(1, 1), &[], false, true)
+                        .ok();
+                    return None; // where the next request would start is unknown
                 }
 
                 Err(ReadError::ReadIoError(_)) | Err(ReadError::Closed) => return None,
 
                 Ok(rq) => rq,
             };
+            let mut rq = rq;
 
             // checking HTTP version
             if *rq.http_version() > (1, 1) {
@@ -278,7 +316,7 @@ impl Iterator for ClientConnection {
                 )
                 .with_status_code(StatusCode(505));
                 response
-                    .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
+                    .raw_print(writer, HTTPVersion(1, 1), &[], false, true)
                     .ok();
                 continue;
             }
@@ -303,6 +341,13 @@ impl Iterator for ClientConnection {
                 None if *rq.http_version() == HTTPVersion(1, 0) => self.no_more_requests = true,
                 _ => (),
             };
+
+            // (Loop patch) a body left unread ends the connection, after lingering
+            if rq.body_too_large() {
+                self.no_more_requests = true;
+                self.linger = true;
+            }
+            rq.set_closes_connection(self.no_more_requests);
 
             // returning the request
             return Some(rq);

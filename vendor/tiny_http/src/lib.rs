@@ -108,7 +108,7 @@ use util::MessagesQueue;
 pub use common::{HTTPVersion, Header, HeaderField, Method, StatusCode};
 pub use connection::{ConfigListenAddr, ListenAddr, Listener};
 pub use limits::Limits;
-pub use request::{ReadWrite, Request};
+pub use request::Request;
 pub use response::{Response, ResponseBox};
 pub use test::TestRequest;
 

@@ -21,16 +21,31 @@ pub struct Limits {
     /// How long writing a response may wait for the client to take more bytes. A write
     /// that times out closes the connection.
     pub write_timeout: Duration,
+    /// The largest request body read. A body declared longer is not read at all (a
+    /// chunked one is read up to this much): the request is handed over with
+    /// `body_too_large` set, and the connection closes after its answer.
+    pub max_body_bytes: usize,
+    /// How much of what a client still sends after an answer that ends its connection
+    /// (e.g. the rest of a body too large to read) is read and thrown away before the
+    /// connection is closed. Closing with unread bytes would reset the connection, and the
+    /// client could lose the answer before reading it.
+    pub linger_bytes: usize,
+    /// How long that reading may last.
+    pub linger_time: Duration,
 }
 
 impl Default for Limits {
-    /// 10 s for a head, 10 s between body bytes, 60 s of idle keep-alive, 10 s per write.
+    /// 10 s for a head, 10 s between body bytes, 60 s of idle keep-alive, 10 s per write;
+    /// bodies up to 1 MiB; at most 64 KiB and 2 s of lingering.
     fn default() -> Self {
         Limits {
             head_timeout: Duration::from_secs(10),
             body_gap_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             write_timeout: Duration::from_secs(10),
+            max_body_bytes: 1024 * 1024,
+            linger_bytes: 64 * 1024,
+            linger_time: Duration::from_secs(2),
         }
     }
 }

@@ -5,8 +5,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
 
-use crate::util::{EqualReader, FusedReader};
-use crate::{HTTPVersion, Header, Method, Response, StatusCode};
+use crate::{HTTPVersion, Header, Method, Response};
 use chunked_transfer::Decoder;
 
 /// Represents an HTTP request made by a client.
@@ -17,6 +16,14 @@ use chunked_transfer::Decoder;
 /// This object implements the `Send` trait, therefore you can dispatch your requests to
 /// worker threads.
 ///
+/// # Bodies (Loop patch)
+///
+/// The connection reads a request's whole body before it hands the request over, so that
+/// the application's threads never wait on a slow client; a body larger than
+/// [`Limits::max_body_bytes`](crate::Limits) is not read at all: the request comes with
+/// [`body_too_large`](Request::body_too_large) set and an empty body, and the connection
+/// closes after the answer (which says `Connection: close`).
+///
 /// # Pipelining
 ///
 /// If a client sends multiple requests in a row (without waiting for the response), then you will
@@ -26,13 +33,9 @@ use chunked_transfer::Decoder;
 ///
 /// This mechanic is disabled if:
 ///
-///  - The body of a request is large enough (handling requires pipelining requires storing the
-///    body of the request in a buffer ; if the body is too big, tiny-http will avoid doing that)
-///  - A request sends a `Expect: 100-continue` header (which means that the client waits to
-///    know whether its body will be processed before sending it)
-///  - A request sends a `Connection: close` header or `Connection: upgrade` header (used for
-///    websockets), which indicates that this is the last request that will be received on this
-///    connection
+///  - A request sends a `Connection: close` header or `Connection: upgrade` header, which
+///    indicates that this is the last request that will be received on this connection
+///  - A request's body is too large to be read
 ///
 /// # Automatic cleanup
 ///
@@ -46,8 +49,8 @@ use chunked_transfer::Decoder;
 ///
 /// If you want to build fake requests to test your server, use [`TestRequest`](crate::test::TestRequest).
 pub struct Request {
-    // where to read the body from
-    data_reader: Option<Box<dyn Read + Send + 'static>>,
+    /// (Loop patch) The body, read in full before the request was handed over.
+    body: Cursor<Vec<u8>>,
 
     // if this writer is empty, then the request has been answered
     response_writer: Option<Box<dyn Write + Send + 'static>>,
@@ -64,8 +67,16 @@ pub struct Request {
 
     body_length: Option<usize>,
 
-    // true if a `100 Continue` response must be sent when `as_reader()` is called
-    must_send_continue: bool,
+    /// (Loop patch) The body was larger than the limit and has not been read.
+    body_too_large: bool,
+
+    /// (Loop patch) The connection closes after this request's answer, which says so.
+    closes_connection: bool,
+
+    /// (Loop patch) The connection's reader, when the body was left unread: kept until the
+    /// request is dropped, after its answer, so that the connection reads nothing more
+    /// (and closes) only once the answer is out.
+    _unread_body: Option<Box<dyn Send>>,
 }
 
 /// Error that can happen when building a `Request` object.
@@ -76,6 +87,11 @@ pub enum RequestCreationError {
 
     /// Error while reading data from the socket during the creation of the `Request`.
     CreationIoError(IoError),
+
+    /// (Loop patch) The body's framing cannot be understood (a `Content-Length` that is
+    /// not a number, or two that differ; broken chunked encoding): where the next request
+    /// would start is unknown.
+    MalformedBody(&'static str),
 }
 
 impl From<IoError> for RequestCreationError {
@@ -84,6 +100,15 @@ impl From<IoError> for RequestCreationError {
     }
 }
 
+/// (Loop patch) How many raw bytes a chunked body may spend on its framing (chunk sizes,
+/// extensions, line ends) on top of its data, so that a client cannot feed the decoder an
+/// endless chunk-size line.
+const CHUNK_FRAMING_ALLOWANCE: u64 = 64 * 1024;
+
+/// (Loop patch) The most memory set aside for a body before its bytes arrive: a declared
+/// length is a promise, not a reason to allocate.
+const INITIAL_BODY_CAPACITY: usize = 64 * 1024;
+
 /// Builds a new request.
 ///
 /// After the request line and headers have been read from the socket, a new `Request` object
@@ -91,6 +116,10 @@ impl From<IoError> for RequestCreationError {
 ///
 /// You must pass a `Read` that will allow the `Request` object to read from the incoming data.
 /// It is the responsibility of the `Request` to read only the data of the request and not further.
+///
+/// (Loop patch) The body is read here, in full, when it is at most `max_body_bytes` long
+/// (after a `100 Continue` when the client asked for one); a longer one is not read, and
+/// `source_data` is kept until the request is dropped.
 ///
 /// The `Write` object will be used by the `Request` to write the response.
 #[allow(clippy::too_many_arguments)]
@@ -101,28 +130,25 @@ pub fn new_request<R, W>(
     headers: Vec<Header>,
     remote_addr: Option<SocketAddr>,
     mut source_data: R,
-    writer: W,
+    mut writer: W,
+    max_body_bytes: usize,
 ) -> Result<Request, RequestCreationError>
 where
     R: Read + Send + 'static,
     W: Write + Send + 'static,
 {
     // finding the transfer-encoding header
-    let transfer_encoding = headers
+    let chunked = headers
         .iter()
-        .find(|h: &&Header| h.field.equiv("Transfer-Encoding"))
-        .map(|h| h.value.clone());
+        .any(|h: &Header| h.field.equiv("Transfer-Encoding"));
 
     // finding the content-length header
-    let content_length = if transfer_encoding.is_some() {
+    let content_length = if chunked {
         // if transfer-encoding is specified, the Content-Length
         // header must be ignored (RFC2616 #4.4)
         None
     } else {
-        headers
-            .iter()
-            .find(|h: &&Header| h.field.equiv("Content-Length"))
-            .and_then(|h| FromStr::from_str(h.value.as_str()).ok())
+        declared_length(&headers)?
     };
 
     // true if the client sent a `Expect: 100-continue` header
@@ -138,63 +164,38 @@ where
         }
     };
 
-    // true if the client sent a `Connection: upgrade` header
-    let connection_upgrade = {
-        match headers
-            .iter()
-            .find(|h: &&Header| h.field.equiv("Connection"))
-            .map(|h| h.value.as_str())
-        {
-            Some(v) if v.to_ascii_lowercase().contains("upgrade") => true,
-            _ => false,
+    let fits = content_length.is_none_or(|length| length <= max_body_bytes);
+    let body = if !fits {
+        None
+    } else {
+        let has_body = chunked || content_length.is_some_and(|length| length > 0);
+        if expects_continue && has_body && version >= HTTPVersion(1, 1) {
+            writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+            writer.flush()?;
+        }
+        match content_length {
+            Some(length) => Some(read_body(&mut source_data, length)?),
+            None if chunked => read_chunked_body(&mut source_data, max_body_bytes)?,
+            // if we have neither a Content-Length nor a Transfer-Encoding,
+            // assuming that we have no data
+            None => Some(Vec::new()),
         }
     };
-
-    // we wrap `source_data` around a reading whose nature depends on the transfer-encoding and
-    // content-length headers
-    let reader = if connection_upgrade {
-        // if we have a `Connection: upgrade`, always keeping the whole reader
-        Box::new(source_data) as Box<dyn Read + Send + 'static>
-    } else if let Some(content_length) = content_length {
-        if content_length == 0 {
-            Box::new(io::empty()) as Box<dyn Read + Send + 'static>
-        } else if content_length <= 1024 && !expects_continue {
-            // if the content-length is small enough, we just read everything into a buffer
-
-            let mut buffer = vec![0; content_length];
-            let mut offset = 0;
-
-            while offset != content_length {
-                let read = source_data.read(&mut buffer[offset..])?;
-                if read == 0 {
-                    // the socket returned EOF, but we were before the expected content-length
-                    // aborting
-                    let info = "Connection has been closed before we received enough data";
-                    let err = IoError::new(ErrorKind::ConnectionAborted, info);
-                    return Err(RequestCreationError::CreationIoError(err));
-                }
-
-                offset += read;
-            }
-
-            Box::new(Cursor::new(buffer)) as Box<dyn Read + Send + 'static>
-        } else {
-            let (data_reader, _) = EqualReader::new(source_data, content_length); // TODO:
-            Box::new(FusedReader::new(data_reader)) as Box<dyn Read + Send + 'static>
+    let (body, body_too_large, unread_body) = match body {
+        Some(body) => {
+            // The next request may be read while this one is answered.
+            drop(source_data);
+            (body, false, None)
         }
-    } else if transfer_encoding.is_some() {
-        // if a transfer-encoding was specified, then "chunked" is ALWAYS applied
-        // over the message (RFC2616 #3.6)
-        Box::new(FusedReader::new(Decoder::new(source_data))) as Box<dyn Read + Send + 'static>
-    } else {
-        // if we have neither a Content-Length nor a Transfer-Encoding,
-        // assuming that we have no data
-        // TODO: could also be multipart/byteranges
-        Box::new(io::empty()) as Box<dyn Read + Send + 'static>
+        None => (
+            Vec::new(),
+            true,
+            Some(Box::new(source_data) as Box<dyn Send>),
+        ),
     };
 
     Ok(Request {
-        data_reader: Some(reader),
+        body: Cursor::new(body),
         response_writer: Some(Box::new(writer) as Box<dyn Write + Send + 'static>),
         remote_addr,
         method,
@@ -202,8 +203,73 @@ where
         http_version: version,
         headers,
         body_length: content_length,
-        must_send_continue: expects_continue,
+        body_too_large,
+        closes_connection: false,
+        _unread_body: unread_body,
     })
+}
+
+/// (Loop patch) The `Content-Length` of a request: none, or one number (repeated
+/// headers must agree). Upstream took a malformed value for "no body" and read the body
+/// as the next request.
+fn declared_length(headers: &[Header]) -> Result<Option<usize>, RequestCreationError> {
+    let mut length = None;
+    for header in headers.iter().filter(|h| h.field.equiv("Content-Length")) {
+        let value = header.value.as_str();
+        let parsed = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+            usize::from_str(value).ok()
+        } else {
+            None
+        };
+        match (parsed, length) {
+            (None, _) => return Err(RequestCreationError::MalformedBody("Invalid Content-Length")),
+            (Some(new), Some(old)) if new != old => {
+                return Err(RequestCreationError::MalformedBody(
+                    "Conflicting Content-Length headers",
+                ))
+            }
+            (Some(new), _) => length = Some(new),
+        }
+    }
+    Ok(length)
+}
+
+/// (Loop patch) Reads a body of `length` bytes, growing the buffer as bytes arrive.
+fn read_body<R: Read>(source: &mut R, length: usize) -> Result<Vec<u8>, RequestCreationError> {
+    let mut body = Vec::with_capacity(length.min(INITIAL_BODY_CAPACITY));
+    source
+        .by_ref()
+        .take(length as u64)
+        .read_to_end(&mut body)?;
+    if body.len() < length {
+        let info = "Connection has been closed before we received enough data";
+        return Err(IoError::new(ErrorKind::ConnectionAborted, info).into());
+    }
+    Ok(body)
+}
+
+/// (Loop patch) Reads and decodes a chunked body of at most `limit` bytes; `None` when it
+/// is longer (what was read of it is dropped).
+fn read_chunked_body<R: Read>(
+    source: &mut R,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, RequestCreationError> {
+    let raw_budget = (limit as u64).saturating_add(CHUNK_FRAMING_ALLOWANCE);
+    let mut decoder = Decoder::new(source.by_ref().take(raw_budget));
+    let mut body = Vec::new();
+    let read = decoder
+        .by_ref()
+        .take((limit as u64).saturating_add(1))
+        .read_to_end(&mut body);
+    match read {
+        Ok(_) if body.len() <= limit => Ok(Some(body)),
+        Ok(_) => Ok(None),
+        Err(_) if decoder.get_ref().limit() == 0 => Ok(None),
+        Err(e) if e.kind() == ErrorKind::InvalidInput => Err(
+            RequestCreationError::MalformedBody("Malformed chunked request body"),
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
 impl Request {
@@ -252,36 +318,17 @@ impl Request {
         self.remote_addr.as_ref()
     }
 
-    /// Sends a response with a `Connection: upgrade` header, then turns the `Request` into a `Stream`.
-    ///
-    /// The main purpose of this function is to support websockets.
-    /// If you detect that the request wants to use some kind of protocol upgrade, you can
-    ///  call this function to obtain full control of the socket stream.
-    ///
-    /// If you call this on a non-websocket request, tiny-http will wait until this `Stream` object
-    ///  is destroyed before continuing to read or write on the socket. Therefore you should always
-    ///  destroy it as soon as possible.
-    pub fn upgrade<R: Read>(
-        mut self,
-        protocol: &str,
-        response: Response<R>,
-    ) -> Box<dyn ReadWrite + Send> {
-        use crate::util::CustomStream;
+    /// (Loop patch) Whether the body was larger than the limit, and so not read: the
+    /// body is then empty, and the request should be answered 413.
+    #[inline]
+    pub fn body_too_large(&self) -> bool {
+        self.body_too_large
+    }
 
-        response
-            .raw_print(
-                self.response_writer.as_mut().unwrap().by_ref(),
-                self.http_version.clone(),
-                &self.headers,
-                false,
-                Some(protocol),
-            )
-            .ok(); // TODO: unused result
-
-        self.response_writer.as_mut().unwrap().flush().ok(); // TODO: unused result
-
-        let stream = CustomStream::new(self.extract_reader_impl(), self.extract_writer_impl());
-        Box::new(stream) as Box<dyn ReadWrite + Send>
+    /// (Loop patch) Marks the request as its connection's last: the answer then says
+    /// `Connection: close`.
+    pub(crate) fn set_closes_connection(&mut self, closes: bool) {
+        self.closes_connection = closes;
     }
 
     /// Allows to read the body of the request.
@@ -296,26 +343,9 @@ impl Request {
     /// let mut content = String::new();
     /// request.as_reader().read_to_string(&mut content).unwrap();
     /// ```
-    ///
-    /// If the client sent a `Expect: 100-continue` header with the request, calling this
-    ///  function will send back a `100 Continue` response.
     #[inline]
     pub fn as_reader(&mut self) -> &mut dyn Read {
-        if self.must_send_continue {
-            let msg = Response::new_empty(StatusCode(100));
-            msg.raw_print(
-                self.response_writer.as_mut().unwrap().by_ref(),
-                self.http_version.clone(),
-                &self.headers,
-                true,
-                None,
-            )
-            .ok();
-            self.response_writer.as_mut().unwrap().flush().ok();
-            self.must_send_continue = false;
-        }
-
-        self.data_reader.as_mut().unwrap()
+        &mut self.body
     }
 
     /// Turns the `Request` into a writer.
@@ -347,19 +377,6 @@ impl Request {
         writer.unwrap()
     }
 
-    /// Extract the body `Reader` object from the Request.
-    ///
-    /// This may only be called once on a single request.
-    fn extract_reader_impl(&mut self) -> Box<dyn Read + Send + 'static> {
-        use std::mem;
-
-        assert!(self.data_reader.is_some());
-
-        let mut reader = None;
-        mem::swap(&mut self.data_reader, &mut reader);
-        reader.unwrap()
-    }
-
     /// Sends a response to this request.
     #[inline]
     pub fn respond<R>(mut self, response: Response<R>) -> Result<(), IoError>
@@ -382,7 +399,7 @@ impl Request {
             self.http_version.clone(),
             &self.headers,
             do_not_send_body,
-            None,
+            self.closes_connection,
         ))?;
 
         Self::ignore_client_closing_errors(writer.flush())
@@ -418,15 +435,82 @@ impl Drop for Request {
     }
 }
 
-/// Dummy trait that regroups the `Read` and `Write` traits.
-///
-/// Automatically implemented on all types that implement both `Read` and `Write`.
-pub trait ReadWrite: Read + Write {}
-impl<T> ReadWrite for T where T: Read + Write {}
-
 #[cfg(test)]
 mod tests {
-    use super::Request;
+    use super::{new_request, Request, RequestCreationError};
+    use crate::{HTTPVersion, Header, Method};
+
+    fn post(headers: &[&str], body: &'static [u8], limit: usize) -> Result<Request, RequestCreationError> {
+        let headers = headers.iter().map(|h| h.parse::<Header>().unwrap()).collect();
+        new_request(
+            Method::Post,
+            "/".to_owned(),
+            HTTPVersion(1, 1),
+            headers,
+            None,
+            body,
+            std::io::sink(),
+            limit,
+        )
+    }
+
+    #[test]
+    fn a_declared_length_over_the_limit_is_neither_read_nor_allocated() {
+        let mut request = post(&["Content-Length: 1099511627776"], b"abc", 1024).unwrap();
+        assert!(request.body_too_large());
+        assert_eq!(request.body_length(), Some(1 << 40));
+        let mut body = Vec::new();
+        request.as_reader().read_to_end(&mut body).unwrap();
+        assert!(body.is_empty());
+    }
+
+    #[test]
+    fn a_body_within_the_limit_is_read_whole() {
+        let mut request = post(&["Content-Length: 5"], b"hello, and more", 5).unwrap();
+        assert!(!request.body_too_large());
+        let mut body = String::new();
+        request.as_reader().read_to_string(&mut body).unwrap();
+        assert_eq!(body, "hello");
+    }
+
+    #[test]
+    fn a_body_cut_short_is_an_error() {
+        assert!(matches!(
+            post(&["Content-Length: 10"], b"short", 100),
+            Err(RequestCreationError::CreationIoError(_))
+        ));
+    }
+
+    #[test]
+    fn content_lengths_must_be_one_plain_number() {
+        for bad in ["+5", "5 5", "0x5", "99999999999999999999999"] {
+            let header = format!("Content-Length: {}", bad);
+            assert!(
+                matches!(
+                    post(&[&header], b"hello", 100),
+                    Err(RequestCreationError::MalformedBody(_))
+                ),
+                "{}",
+                bad
+            );
+        }
+        assert!(post(&["Content-Length: 5", "Content-Length: 5"], b"hello", 100).is_ok());
+    }
+
+    #[test]
+    fn chunked_bodies_are_decoded_within_the_limit() {
+        let chunked = "Transfer-Encoding: chunked";
+        let mut request = post(&[chunked], b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", 5).unwrap();
+        let mut body = String::new();
+        request.as_reader().read_to_string(&mut body).unwrap();
+        assert_eq!(body, "abcde");
+        let request = post(&[chunked], b"3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n", 5).unwrap();
+        assert!(request.body_too_large());
+        assert!(matches!(
+            post(&[chunked], b"zz\r\nabc\r\n", 5),
+            Err(RequestCreationError::MalformedBody(_))
+        ));
+    }
 
     #[test]
     fn must_be_send() {

@@ -330,6 +330,9 @@ where
     /// The HTTP version and headers passed as arguments are used to
     ///  decide which features (most notably, encoding) to use.
     ///
+    /// (Loop patch) `close_connection` adds `Connection: close`: the connection ends after
+    /// this response. (Upstream's `upgrade` parameter is gone with protocol upgrades.)
+    ///
     /// Note: does not flush the writer.
     pub fn raw_print<W: Write>(
         mut self,
@@ -337,9 +340,9 @@ where
         http_version: HTTPVersion,
         request_headers: &[Header],
         do_not_send_body: bool,
-        upgrade: Option<&str>,
+        close_connection: bool,
     ) -> IoResult<()> {
-        let mut transfer_encoding = Some(choose_transfer_encoding(
+        let transfer_encoding = Some(choose_transfer_encoding(
             self.status_code,
             request_headers,
             &http_version,
@@ -361,17 +364,10 @@ where
             );
         }
 
-        // handling upgrade
-        if let Some(upgrade) = upgrade {
-            self.headers.insert(
-                0,
-                Header::from_bytes(&b"Upgrade"[..], upgrade.as_bytes()).unwrap(),
-            );
-            self.headers.insert(
-                0,
-                Header::from_bytes(&b"Connection"[..], &b"upgrade"[..]).unwrap(),
-            );
-            transfer_encoding = None;
+        // (Loop patch) the connection closes after this response: say so
+        if close_connection {
+            self.headers
+                .push(Header::from_bytes(&b"Connection"[..], &b"close"[..]).unwrap());
         }
 
         // if the transfer encoding is identity, the content length must be known ; therefore if

@@ -3,6 +3,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -15,20 +16,33 @@ fn short() -> Limits {
         body_gap_timeout: Duration::from_millis(400),
         idle_timeout: Duration::from_millis(400),
         write_timeout: Duration::from_millis(400),
+        max_body_bytes: 1000,
+        linger_bytes: 64 * 1024,
+        linger_time: Duration::from_millis(400),
     }
 }
 
-/// A server under `limits` answering every request `hello` from a thread of its own, and
-/// a client connected to it.
-fn serve(limits: Limits) -> TcpStream {
+/// A server under `limits` answering from a thread of its own, and a client connected to
+/// it. A request is answered 413 when its body was too large to read, else `hello`; the
+/// receiver gets, for each request, its body as text or `too large`.
+fn serve_and_watch(limits: Limits) -> (TcpStream, Receiver<String>) {
     let server = Server::new(ServerConfig {
         addr: ConfigListenAddr::from_socket_addrs("127.0.0.1:0").unwrap(),
         limits,
     })
     .unwrap();
     let addr = server.server_addr().to_ip().unwrap();
+    let (seen, received) = mpsc::channel();
     thread::spawn(move || {
-        for request in server.incoming_requests() {
+        for mut request in server.incoming_requests() {
+            if request.body_too_large() {
+                let _ = seen.send("too large".to_owned());
+                let _ = request.respond(Response::from_string("too large").with_status_code(413));
+                continue;
+            }
+            let mut body = String::new();
+            request.as_reader().read_to_string(&mut body).unwrap();
+            let _ = seen.send(body);
             let _ = request.respond(Response::from_string("hello"));
         }
     });
@@ -36,7 +50,12 @@ fn serve(limits: Limits) -> TcpStream {
     client
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    client
+    (client, received)
+}
+
+/// [`serve_and_watch`] without the watching.
+fn serve(limits: Limits) -> TcpStream {
+    serve_and_watch(limits).0
 }
 
 /// Everything the server sends until it closes the connection, and how long that took.
@@ -108,4 +127,138 @@ fn a_second_request_gets_a_fresh_head_timeout() {
         // Less than the idle timeout between requests, more than the head timeout in all.
         thread::sleep(Duration::from_millis(250));
     }
+}
+
+#[test]
+fn a_body_is_read_before_the_request_is_handed_over() {
+    let (mut client, seen) = serve_and_watch(short());
+    client
+        .write_all(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhel")
+        .unwrap();
+    // Half the body: nothing reaches the application yet.
+    assert!(seen.recv_timeout(Duration::from_millis(150)).is_err());
+    client.write_all(b"lo").unwrap();
+    assert_eq!(seen.recv_timeout(Duration::from_secs(5)).unwrap(), "hello");
+}
+
+#[test]
+fn a_stalled_body_is_answered_408_and_never_reaches_the_application() {
+    let (mut client, seen) = serve_and_watch(short());
+    client
+        .write_all(b"POST / HTTP/1.1\r\nContent-Length: 500\r\n\r\nsome")
+        .unwrap();
+    let (received, waited) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 408"), "{}", received);
+    assert!(received.contains("Connection: close"), "{}", received);
+    assert!(waited < Duration::from_secs(3), "{:?}", waited);
+    assert!(seen.try_recv().is_err());
+}
+
+#[test]
+fn a_one_tebibyte_lie_is_answered_without_reading_or_allocating_it() {
+    let (mut client, seen) = serve_and_watch(short());
+    client
+        .write_all(b"POST / HTTP/1.1\r\nContent-Length: 1099511627776\r\n\r\nabc")
+        .unwrap();
+    let (received, waited) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 413"), "{}", received);
+    assert!(received.contains("Connection: close"), "{}", received);
+    assert!(waited < Duration::from_secs(3), "{:?}", waited);
+    assert_eq!(seen.try_recv().unwrap(), "too large");
+}
+
+#[test]
+fn the_rest_of_a_body_too_large_is_drained_only_up_to_the_linger_cap() {
+    let (client, _seen) = serve_and_watch(short());
+    let mut writer = client.try_clone().unwrap();
+    let sender = thread::spawn(move || {
+        // Declares 1 GiB and keeps sending until the server closes the connection.
+        let mut sent = 0usize;
+        let head = b"POST / HTTP/1.1\r\nContent-Length: 1073741824\r\n\r\n";
+        writer.write_all(head).unwrap();
+        let chunk = [b'x'; 16 * 1024];
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20) {
+            match writer.write(&chunk) {
+                Ok(written) => sent += written,
+                Err(_) => break,
+            }
+        }
+        (sent, started.elapsed())
+    });
+    let mut client = client;
+    let (received, _) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 413"), "{}", received);
+    let (sent, took) = sender.join().unwrap();
+    // The server stopped reading after the linger cap: what the client managed to send
+    // beyond it sits in socket buffers, nowhere near the declared gibibyte.
+    assert!(took < Duration::from_secs(10), "{:?}", took);
+    assert!(sent < 64 * 1024 * 1024, "{}", sent);
+}
+
+#[test]
+fn a_chunked_body_over_the_limit_is_too_large() {
+    let (mut client, seen) = serve_and_watch(short());
+    client
+        .write_all(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .unwrap();
+    for _ in 0..3 {
+        client.write_all(b"190\r\n").unwrap();
+        client.write_all(&[b'y'; 400]).unwrap();
+        client.write_all(b"\r\n").unwrap();
+    }
+    let (received, _) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 413"), "{}", received);
+    assert_eq!(seen.try_recv().unwrap(), "too large");
+}
+
+#[test]
+fn a_chunked_body_within_the_limit_is_read_and_the_connection_kept() {
+    let (mut client, seen) = serve_and_watch(short());
+    client
+        .write_all(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+        .unwrap();
+    assert_eq!(seen.recv_timeout(Duration::from_secs(5)).unwrap(), "abc");
+    client
+        .write_all(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let (received, _) = read_until_closed(&mut client);
+    assert_eq!(received.matches("HTTP/1.1 200").count(), 2, "{}", received);
+}
+
+#[test]
+fn an_endless_chunk_size_line_is_cut_off() {
+    let (mut client, seen) = serve_and_watch(short());
+    client
+        .write_all(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .unwrap();
+    // Digits that never end a line: the decoder gets at most the limit and the framing
+    // allowance, then the body counts as too large.
+    let digits = [b'0'; 4096];
+    for _ in 0..64 {
+        if client.write_all(&digits).is_err() {
+            break;
+        }
+    }
+    let (received, _) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 413"), "{}", received);
+    assert_eq!(seen.try_recv().unwrap(), "too large");
+}
+
+#[test]
+fn a_malformed_content_length_is_answered_400() {
+    for length in ["abc", "-1", "1 2", ""] {
+        let (mut client, seen) = serve_and_watch(short());
+        let head = format!("POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n", length);
+        client.write_all(head.as_bytes()).unwrap();
+        let (received, _) = read_until_closed(&mut client);
+        assert!(received.starts_with("HTTP/1.1 400"), "{}: {}", length, received);
+        assert!(seen.try_recv().is_err());
+    }
+    let (mut client, _) = serve_and_watch(short());
+    client
+        .write_all(b"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")
+        .unwrap();
+    let (received, _) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 400"), "{}", received);
 }

@@ -163,9 +163,12 @@ mod prompt_responses {
         assert!(resp.is_ok(), "Server response was not sent promptly");
     }
 
+    // (Loop patch) Larger than the default body limit: a body within the limit is read
+    // before the request is handed over, so only one too large to be read can be answered
+    // before it has been sent.
     static SLOW_BODY: SlowByteSrc = SlowByteSrc {
         val: 65,
-        len: 1_000_000,
+        len: 2_000_000,
     };
 
     #[test]
@@ -196,12 +199,6 @@ mod prompt_responses {
         });
     }
 
-    #[test]
-    fn chunked() {
-        assert_responds_promptly(Duration::from_millis(200), move |wr| {
-            write!(wr, "GET / HTTP/1.1\r\n").unwrap();
-            write!(wr, "Transfer-Encoding: chunked\r\n\r\n").unwrap();
-            encode_chunked(&mut SLOW_BODY.clone(), wr);
-        });
-    }
+    // (Loop patch) upstream's `chunked` case is gone: a chunked body is read up to the
+    // limit before the request is handed over, since its length is unknown until then.
 }

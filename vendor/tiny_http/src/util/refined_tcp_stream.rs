@@ -68,6 +68,12 @@ impl RefinedTcpStream {
         self.stream.peer_addr()
     }
 
+    /// (Loop patch) Sends the end of the stream after what has been written, so that the
+    /// client sees its last answer end; reading stays possible.
+    pub(crate) fn shutdown_write(&self) {
+        self.stream.shutdown(Shutdown::Write).ok();
+    }
+
     /// (Loop patch) Puts the following reads under `limit`.
     pub(crate) fn set_read_limit(&mut self, limit: ReadLimit) {
         self.read_limit = Some(limit);
