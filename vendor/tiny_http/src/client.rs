@@ -1,19 +1,15 @@
-use ascii::AsciiString;
-
-use std::io::Error as IoError;
 use std::io::Result as IoResult;
-use std::io::{BufRead, BufReader, BufWriter, ErrorKind, Read};
+use std::io::{BufRead, BufReader, BufWriter, ErrorKind, Read, Write};
 
 use std::net::SocketAddr;
-use std::str::FromStr;
 use std::time::Instant;
 
-use crate::common::{HTTPVersion, Method};
+use crate::common::{is_token, HTTPVersion, Header, Method, StatusCode};
+use crate::request::RequestCreationError;
 use crate::util::refined_tcp_stream::ReadLimit;
 use crate::util::RefinedTcpStream;
-use crate::Limits;
 use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
-use crate::Request;
+use crate::{Limits, Request};
 
 /// A ClientConnection is an object that will store a socket to a client
 /// and return Request objects.
@@ -46,20 +42,35 @@ pub struct ClientConnection {
     linger: bool,
 }
 
-/// Error that can happen when reading a request.
-#[derive(Debug)]
+/// (Loop patch) Why no request could be read. Upstream dropped the connection without a
+/// word on a head that was not ASCII, and answered other faults with an empty body.
+#[derive(Debug, PartialEq, Eq)]
 enum ReadError {
-    /// (Loop patch) The client closed the connection, or sent nothing within the idle
-    /// timeout, before a new request began: the connection ends without an answer.
+    /// The client closed the connection, went quiet before a new request began, or went
+    /// away in the middle of one: the connection ends without an answer.
     Closed,
-    WrongRequestLine,
-    WrongHeader(HTTPVersion),
-    /// the client sent an unrecognized `Expect` header
-    ExpectationFailed(HTTPVersion),
-    /// (Loop patch) the body's framing cannot be understood
-    MalformedBody(&'static str),
-    ReadIoError(IoError),
+    /// The request cannot be served: answer this status, with this reason in the
+    /// limits' error page, then close the connection (where the next request would start
+    /// is unknown).
+    Refuse(StatusCode, &'static str),
 }
+
+const HEAD_TOO_SLOW: ReadError =
+    ReadError::Refuse(StatusCode(408), "The request head did not arrive in time");
+const BODY_TOO_SLOW: ReadError =
+    ReadError::Refuse(StatusCode(408), "The request body stopped arriving");
+const LINE_TOO_LONG: ReadError = ReadError::Refuse(StatusCode(414), "The request line is too long");
+const HEAD_TOO_LARGE: ReadError =
+    ReadError::Refuse(StatusCode(431), "The request head is too large");
+const MALFORMED_LINE: ReadError = ReadError::Refuse(StatusCode(400), "Malformed request line");
+const NOT_ASCII: ReadError = ReadError::Refuse(StatusCode(400), "The request line is not ASCII");
+const MALFORMED_HEADER: ReadError = ReadError::Refuse(StatusCode(400), "Malformed header line");
+const UNSUPPORTED_VERSION: ReadError =
+    ReadError::Refuse(StatusCode(505), "Only HTTP/1.0 and HTTP/1.1 are supported");
+const UNSUPPORTED_EXPECT: ReadError = ReadError::Refuse(
+    StatusCode(417),
+    "Only the expectation 100-continue is supported",
+);
 
 impl ClientConnection {
     /// Creates a new `ClientConnection` that takes ownership of the `TcpStream`.
@@ -85,23 +96,6 @@ impl ClientConnection {
         }
     }
 
-    /// (Loop patch) Ends the connection gently after the answer to a request whose body
-    /// was not read. Waits until that answer is out (the request hands the reader back when
-    /// it is dropped), shuts down the sending side, so that the client sees the answer
-    /// end, then reads and throws away what the client still sends, at most
-    /// `linger_bytes` and for at most `linger_time`, before the connection is dropped:
-    /// closing a socket with unread bytes resets it, and the client could lose the answer.
-    fn linger_close(&mut self) {
-        let limits = self.limits;
-        let Ok(reader) = self.next_header_source.get_mut() else {
-            return;
-        };
-        let socket = reader.get_mut();
-        socket.shutdown_write();
-        socket.set_read_limit(ReadLimit::Until(Instant::now() + limits.linger_time));
-        crate::util::drain(reader, limits.linger_bytes);
-    }
-
     /// (Loop patch) Waits for the first byte of the next request, for at most the idle
     /// timeout (for the connection's first request: the head timeout from its start),
     /// and from then gives the client the head timeout to complete the head.
@@ -116,16 +110,76 @@ impl ClientConnection {
             Some(accepted_at) => accepted_at + limits.head_timeout,
             None => Instant::now() + limits.idle_timeout,
         };
-        reader.get_mut().set_read_limit(ReadLimit::Until(wait_until));
+        reader
+            .get_mut()
+            .set_read_limit(ReadLimit::Until(wait_until));
         match reader.fill_buf() {
             Ok(bytes) if !bytes.is_empty() => {}
             _ => return Err(ReadError::Closed),
         }
         if first.is_none() {
             let head_until = Instant::now() + limits.head_timeout;
-            reader.get_mut().set_read_limit(ReadLimit::Until(head_until));
+            reader
+                .get_mut()
+                .set_read_limit(ReadLimit::Until(head_until));
         }
         Ok(())
+    }
+
+    /// (Loop patch) Reads one line of the request head, without its line end (CRLF, or a
+    /// bare LF, which RFC 9112 §2.2 allows a server to accept), taking at most `budget`
+    /// bytes of what is left of the head's allowance. Upstream read byte by byte, without
+    /// any limit, and refused (by dropping the connection) a line that was not ASCII.
+    fn read_line(&mut self, budget: &mut usize, too_long: ReadError) -> Result<Vec<u8>, ReadError> {
+        let reader = self
+            .next_header_source
+            .get_mut()
+            .map_err(|_| ReadError::Closed)?;
+        let mut line = Vec::new();
+        let read = reader
+            .by_ref()
+            .take(*budget as u64)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| match e.kind() {
+                ErrorKind::TimedOut => HEAD_TOO_SLOW,
+                _ => ReadError::Closed,
+            })?;
+        *budget -= read;
+        if line.last() != Some(&b'\n') {
+            // Either the allowance ran out, or the client left mid-line.
+            return Err(if *budget == 0 {
+                too_long
+            } else {
+                ReadError::Closed
+            });
+        }
+        line.pop();
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        Ok(line)
+    }
+
+    /// (Loop patch) Reads the request line and the headers, at most `max_head_bytes` in
+    /// all. Empty lines before the request line are skipped (RFC 9112 §2.2: some clients
+    /// send one after a body).
+    fn read_head(&mut self) -> Result<(Method, String, HTTPVersion, Vec<Header>), ReadError> {
+        let mut budget = self.limits.max_head_bytes;
+        let (method, path, version) = loop {
+            let line = self.read_line(&mut budget, LINE_TOO_LONG)?;
+            if !line.is_empty() {
+                break parse_request_line(&line)?;
+            }
+        };
+        let mut headers = Vec::new();
+        loop {
+            let line = self.read_line(&mut budget, HEAD_TOO_LARGE)?;
+            if line.is_empty() {
+                break;
+            }
+            headers.push(Header::parse_line(&line).map_err(|()| MALFORMED_HEADER)?);
+        }
+        Ok((method, path, version, headers))
     }
 
     /// (Loop patch) Puts the reads of the request body that follows the head under the
@@ -135,74 +189,16 @@ impl ClientConnection {
         let reader = self
             .next_header_source
             .get_mut()
-            .map_err(ReadError::ReadIoError)?;
+            .map_err(|_| ReadError::Closed)?;
         reader.get_mut().set_read_limit(ReadLimit::Gap(gap));
         Ok(())
-    }
-
-    /// Reads the next line from self.next_header_source.
-    ///
-    /// Reads until `CRLF` is reached. The next read will start
-    ///  at the first byte of the new line.
-    fn read_next_line(&mut self) -> IoResult<AsciiString> {
-        let mut buf = Vec::new();
-        let mut prev_byte_was_cr = false;
-
-        loop {
-            let byte = self.next_header_source.by_ref().bytes().next();
-
-            let byte = match byte {
-                Some(b) => b?,
-                None => return Err(IoError::new(ErrorKind::ConnectionAborted, "Unexpected EOF")),
-            };
-
-            if byte == b'\n' && prev_byte_was_cr {
-                buf.pop(); // removing the '\r'
-                return AsciiString::from_ascii(buf)
-                    .map_err(|_| IoError::new(ErrorKind::InvalidInput, "Header is not in ASCII"));
-            }
-
-            prev_byte_was_cr = byte == b'\r';
-
-            buf.push(byte);
-        }
     }
 
     /// Reads a request from the stream.
     /// Blocks until the header has been read.
     fn read(&mut self) -> Result<Request, ReadError> {
         self.await_request()?;
-        let (method, path, version, headers) = {
-            // reading the request line
-            let (method, path, version) = {
-                let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
-
-                parse_request_line(
-                    line.as_str().trim(), // TODO: remove this conversion
-                )?
-            };
-
-            // getting all headers
-            let headers = {
-                let mut headers = Vec::new();
-                loop {
-                    let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
-
-                    if line.is_empty() {
-                        break;
-                    };
-                    headers.push(match FromStr::from_str(line.as_str().trim()) {
-                        // TODO: remove this conversion
-                        Ok(h) => h,
-                        _ => return Err(ReadError::WrongHeader(version)),
-                    });
-                }
-
-                headers
-            };
-
-            (method, path, version, headers)
-        };
+        let (method, path, version, headers) = self.read_head()?;
         self.expect_body()?;
 
         // building the writer for the request
@@ -212,30 +208,59 @@ impl ClientConnection {
         let mut data_source = self.source.next().unwrap();
         std::mem::swap(&mut self.next_header_source, &mut data_source);
 
-        // building the next reader
-        let request = crate::request::new_request(
+        // building the next reader (Loop patch: which reads the body, and no longer
+        // panics when the client's address could not be had)
+        let remote_addr = self.remote_addr.as_ref().ok().copied().flatten();
+        crate::request::new_request(
             method,
             path,
-            version.clone(),
+            version,
             headers,
-            *self.remote_addr.as_ref().unwrap(),
+            remote_addr,
             data_source,
             writer,
             self.limits.max_body_bytes,
         )
-        .map_err(|e| {
-            use crate::request;
-            match e {
-                request::RequestCreationError::CreationIoError(e) => ReadError::ReadIoError(e),
-                request::RequestCreationError::ExpectationFailed => {
-                    ReadError::ExpectationFailed(version)
-                }
-                request::RequestCreationError::MalformedBody(why) => ReadError::MalformedBody(why),
+        .map_err(|e| match e {
+            RequestCreationError::CreationIoError(e) if e.kind() == ErrorKind::TimedOut => {
+                BODY_TOO_SLOW
             }
-        })?;
+            RequestCreationError::CreationIoError(_) => ReadError::Closed,
+            RequestCreationError::ExpectationFailed => UNSUPPORTED_EXPECT,
+            RequestCreationError::MalformedBody(why) => ReadError::Refuse(StatusCode(400), why),
+        })
+    }
 
-        // return the request
-        Ok(request)
+    /// (Loop patch) Answers a request that cannot be served with the limits' error page,
+    /// saying that the connection closes, then closes it gently.
+    fn refuse(&mut self, status: StatusCode, reason: &'static str) {
+        let page = (self.limits.error_page)(status, reason);
+        let mut writer = self.sink.next().unwrap();
+        let sent = page
+            .raw_print(&mut writer, HTTPVersion(1, 1), &[], false, true)
+            .and_then(|()| writer.flush());
+        drop(writer);
+        if sent.is_ok() {
+            self.linger_close();
+        }
+    }
+
+    /// (Loop patch) Ends the connection gently after an answer that leaves bytes unread
+    /// (a body too large to read, a head that could not be understood). Waits until that
+    /// answer is out (a request hands the reader back when it is dropped), shuts down the
+    /// sending side, so that the client sees the answer end, then reads and throws away
+    /// what the client still sends, at most `linger_bytes` and for at most `linger_time`,
+    /// before the connection is dropped: closing a socket with unread bytes resets it,
+    /// and the client could lose the answer.
+    fn linger_close(&mut self) {
+        let limits = self.limits;
+        let Ok(reader) = self.next_header_source.get_mut() else {
+            return;
+        };
+        let socket = reader.get_mut();
+        socket.shutdown_write();
+        socket.set_read_limit(ReadLimit::Until(Instant::now() + limits.linger_time));
+        crate::util::drain(reader, limits.linger_bytes);
     }
 }
 
@@ -245,8 +270,6 @@ impl Iterator for ClientConnection {
     /// Blocks until the next Request is available.
     /// Returns None when no new Requests will come from the client.
     fn next(&mut self) -> Option<Request> {
-        use crate::{Response, StatusCode};
-
         // the client sent a "connection: close" header in this previous request
         //  or is using HTTP 1.0, meaning that no new request will come
         if self.no_more_requests {
@@ -256,144 +279,136 @@ impl Iterator for ClientConnection {
             return None;
         }
 
-        loop {
-            let rq = match self.read() {
-                Err(ReadError::WrongRequestLine) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(400));
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, true)
-                        .ok();
-                    return None; // we don't know where the next request would start,
-                                 // se we have to close
-                }
-
-                Err(ReadError::WrongHeader(ver)) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(400));
-                    response.raw_print(writer, ver, &[], false, true).ok();
-                    return None; // we don't know where the next request would start,
-                                 // se we have to close
-                }
-
-                Err(ReadError::ReadIoError(ref err)) if err.kind() == ErrorKind::TimedOut => {
-                    // request timeout
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(408));
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, true)
-                        .ok();
-                    return None; // closing the connection
-                }
-
-                Err(ReadError::ExpectationFailed(ver)) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::new_empty(StatusCode(417));
-                    response.raw_print(writer, ver, &[], true, true).ok();
-                    return None; // TODO: should be recoverable, but needs handling in case of body
-                }
-
-                Err(ReadError::MalformedBody(why)) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = Response::from_string(why).with_status_code(400);
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, true)
-                        .ok();
-                    return None; // where the next request would start is unknown
-                }
-
-                Err(ReadError::ReadIoError(_)) | Err(ReadError::Closed) => return None,
-
-                Ok(rq) => rq,
-            };
-            let mut rq = rq;
-
-            // checking HTTP version
-            if *rq.http_version() > (1, 1) {
-                let writer = self.sink.next().unwrap();
-                let response = Response::from_string(
-                    "This server only supports HTTP versions 1.0 and 1.1".to_owned(),
-                )
-                .with_status_code(StatusCode(505));
-                response
-                    .raw_print(writer, HTTPVersion(1, 1), &[], false, true)
-                    .ok();
-                continue;
+        let mut rq = match self.read() {
+            Ok(rq) => rq,
+            Err(ReadError::Closed) => return None,
+            Err(ReadError::Refuse(status, reason)) => {
+                self.refuse(status, reason);
+                return None;
             }
+        };
 
-            // updating the status of the connection
-            let connection_header = rq
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Connection"))
-                .map(|h| h.value.as_str());
+        // updating the status of the connection
+        let connection_header = rq
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Connection"))
+            .map(|h| h.value.as_str());
 
-            let lowercase = connection_header.map(|h| h.to_ascii_lowercase());
+        let lowercase = connection_header.map(|h| h.to_ascii_lowercase());
 
-            match lowercase {
-                Some(ref val) if val.contains("close") => self.no_more_requests = true,
-                Some(ref val) if val.contains("upgrade") => self.no_more_requests = true,
-                Some(ref val)
-                    if !val.contains("keep-alive") && *rq.http_version() == HTTPVersion(1, 0) =>
-                {
-                    self.no_more_requests = true
-                }
-                None if *rq.http_version() == HTTPVersion(1, 0) => self.no_more_requests = true,
-                _ => (),
-            };
-
-            // (Loop patch) a body left unread ends the connection, after lingering
-            if rq.body_too_large() {
-                self.no_more_requests = true;
-                self.linger = true;
+        match lowercase {
+            Some(ref val) if val.contains("close") => self.no_more_requests = true,
+            Some(ref val) if val.contains("upgrade") => self.no_more_requests = true,
+            Some(ref val)
+                if !val.contains("keep-alive") && *rq.http_version() == HTTPVersion(1, 0) =>
+            {
+                self.no_more_requests = true
             }
-            rq.set_closes_connection(self.no_more_requests);
+            None if *rq.http_version() == HTTPVersion(1, 0) => self.no_more_requests = true,
+            _ => (),
+        };
 
-            // returning the request
-            return Some(rq);
+        // (Loop patch) a body left unread ends the connection, after lingering
+        if rq.body_too_large() {
+            self.no_more_requests = true;
+            self.linger = true;
         }
+        rq.set_closes_connection(self.no_more_requests);
+
+        Some(rq)
     }
 }
 
-/// Parses a "HTTP/1.1" string.
+/// Parses a "HTTP/1.1" string. (Loop patch: any well-formed version other than 1.0 and
+/// 1.1 is refused with 505 and the connection closed; upstream answered 505 to 2.0 and
+/// 3.0, then waited on the connection for ever, and took other versions for garbage.)
 fn parse_http_version(version: &str) -> Result<HTTPVersion, ReadError> {
-    let (major, minor) = match version {
-        "HTTP/0.9" => (0, 9),
-        "HTTP/1.0" => (1, 0),
-        "HTTP/1.1" => (1, 1),
-        "HTTP/2.0" => (2, 0),
-        "HTTP/3.0" => (3, 0),
-        _ => return Err(ReadError::WrongRequestLine),
-    };
-
-    Ok(HTTPVersion(major, minor))
+    match version.strip_prefix("HTTP/").map(str::as_bytes) {
+        Some([b'1', b'.', b'0']) => Ok(HTTPVersion(1, 0)),
+        Some([b'1', b'.', b'1']) => Ok(HTTPVersion(1, 1)),
+        Some([major, b'.', minor]) if major.is_ascii_digit() && minor.is_ascii_digit() => {
+            Err(UNSUPPORTED_VERSION)
+        }
+        _ => Err(MALFORMED_LINE),
+    }
 }
 
 /// Parses the request line of the request.
 /// eg. GET / HTTP/1.1
-fn parse_request_line(line: &str) -> Result<(Method, String, HTTPVersion), ReadError> {
+/// (Loop patch: from bytes, refusing with 400 what is not ASCII or has other than three
+/// parts, a method that is not a token, or control characters in the target.)
+fn parse_request_line(line: &[u8]) -> Result<(Method, String, HTTPVersion), ReadError> {
+    if !line.is_ascii() {
+        return Err(NOT_ASCII);
+    }
+    let line = std::str::from_utf8(line).map_err(|_| NOT_ASCII)?;
     let mut parts = line.split(' ');
-
-    let method = parts.next().and_then(|w| w.parse().ok());
-    let path = parts.next().map(ToOwned::to_owned);
-    let version = parts.next().and_then(|w| parse_http_version(w).ok());
-
-    method
-        .and_then(|method| Some((method, path?, version?)))
-        .ok_or(ReadError::WrongRequestLine)
+    let (Some(method), Some(path), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(MALFORMED_LINE);
+    };
+    let version = parse_http_version(version)?;
+    if !is_token(method.as_bytes()) || path.is_empty() || path.bytes().any(|b| b.is_ascii_control())
+    {
+        return Err(MALFORMED_LINE);
+    }
+    let method = method.parse().map_err(|()| MALFORMED_LINE)?;
+    Ok((method, path.to_owned(), version))
 }
 
 #[cfg(test)]
 mod test {
+    use super::{parse_request_line, ReadError, MALFORMED_LINE, NOT_ASCII, UNSUPPORTED_VERSION};
+    use crate::common::HTTPVersion;
+
     #[test]
     fn test_parse_request_line() {
-        let (method, path, ver) = super::parse_request_line("GET /hello HTTP/1.1").unwrap();
+        let (method, path, ver) = parse_request_line(b"GET /hello HTTP/1.1").unwrap();
 
         assert!(method == crate::Method::Get);
         assert!(path == "/hello");
         assert!(ver == crate::common::HTTPVersion(1, 1));
 
-        assert!(super::parse_request_line("GET /hello").is_err());
-        assert!(super::parse_request_line("qsd qsd qsd").is_err());
+        assert!(parse_request_line(b"GET /hello").is_err());
+        assert!(parse_request_line(b"qsd qsd qsd").is_err());
+    }
+
+    fn refusal(line: &[u8]) -> ReadError {
+        parse_request_line(line).map(|_| ()).unwrap_err()
+    }
+
+    #[test]
+    fn versions_other_than_1_0_and_1_1_are_refused_505() {
+        let (_, _, ver) = parse_request_line(b"GET / HTTP/1.0").unwrap();
+        assert_eq!(ver, HTTPVersion(1, 0));
+        for line in [
+            &b"GET / HTTP/2.0"[..],
+            b"PRI * HTTP/2.0",
+            b"GET / HTTP/3.0",
+            b"GET / HTTP/0.9",
+            b"GET / HTTP/1.2",
+        ] {
+            assert_eq!(refusal(line), UNSUPPORTED_VERSION);
+        }
+        for line in [&b"GET / HTTP/11"[..], b"GET / HTTPS/1.1", b"GET / HTTP/a.b"] {
+            assert_eq!(refusal(line), MALFORMED_LINE);
+        }
+    }
+
+    #[test]
+    fn malformed_or_non_ascii_request_lines_are_refused_400() {
+        assert_eq!(refusal("GET /é HTTP/1.1".as_bytes()), NOT_ASCII);
+        assert_eq!(refusal(b"GET /\xff HTTP/1.1"), NOT_ASCII);
+        for line in [
+            &b"GET /a b HTTP/1.1"[..],
+            b"GET  / HTTP/1.1",
+            b"G(T / HTTP/1.1",
+            b" / HTTP/1.1",
+            b"GET /\x01 HTTP/1.1",
+        ] {
+            assert_eq!(refusal(line), MALFORMED_LINE, "{:?}", line);
+        }
     }
 }

@@ -148,10 +148,15 @@ impl PartialOrd<StatusCode> for u16 {
 }
 
 /// Represents a HTTP header.
+///
+/// (Loop patch) The value is text, not ASCII: field values may carry bytes outside ASCII
+/// (obs-text, RFC 9110 §5.5), such as a UTF-8 `X-Name: Jürgen`, which upstream refused
+/// by dropping the connection. A received value is decoded as UTF-8, any invalid sequence
+/// replaced by U+FFFD; control characters other than tab are never accepted.
 #[derive(Debug, Clone)]
 pub struct Header {
     pub field: HeaderField,
-    pub value: AsciiString,
+    pub value: String,
 }
 
 impl Header {
@@ -162,41 +167,85 @@ impl Header {
     /// ```
     /// let header = tiny_http::Header::from_bytes(&b"Content-Type"[..], &b"text/plain"[..]).unwrap();
     /// ```
+    ///
+    /// (Loop patch) The name must be an HTTP token and the value UTF-8 without control
+    /// characters other than tab: upstream let a value with a line break through, which
+    /// would have split the response head.
     #[allow(clippy::result_unit_err)]
     pub fn from_bytes<B1, B2>(header: B1, value: B2) -> Result<Header, ()>
     where
         B1: Into<Vec<u8>> + AsRef<[u8]>,
         B2: Into<Vec<u8>> + AsRef<[u8]>,
     {
-        let header = HeaderField::from_bytes(header).or(Err(()))?;
-        let value = AsciiString::from_ascii(value).or(Err(()))?;
+        if !is_token(header.as_ref()) || !is_field_value(value.as_ref()) {
+            return Err(());
+        }
+        let field = HeaderField::from_bytes(header).or(Err(()))?;
+        let value = String::from_utf8(value.into()).or(Err(()))?;
 
+        Ok(Header { field, value })
+    }
+
+    /// (Loop patch) Parses a header line as received (without its line end): a token, a
+    /// colon, optional whitespace, the value, optional whitespace. Whitespace before the
+    /// colon is refused (RUSTSEC-2020-0031).
+    #[allow(clippy::result_unit_err)]
+    pub fn parse_line(line: &[u8]) -> Result<Header, ()> {
+        let colon = line.iter().position(|&b| b == b':').ok_or(())?;
+        let (name, value) = (&line[..colon], &line[colon + 1..]);
+        let value = trim_whitespace(value);
+        if !is_token(name) || !is_field_value(value) {
+            return Err(());
+        }
         Ok(Header {
-            field: header,
-            value,
+            field: HeaderField::from_bytes(name).or(Err(()))?,
+            value: String::from_utf8_lossy(value).into_owned(),
         })
     }
+}
+
+/// (Loop patch) Whether `bytes` is an HTTP token (RFC 9110 §5.6.2): a method or a field
+/// name.
+pub(crate) fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// (Loop patch) Whether `bytes` may be a field value: anything but control characters
+/// other than tab (RFC 9110 §5.5); bytes outside ASCII are obs-text.
+fn is_field_value(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+}
+
+/// `bytes` without leading and trailing spaces and tabs.
+fn trim_whitespace(bytes: &[u8]) -> &[u8] {
+    let is_space = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = bytes
+        .iter()
+        .position(|b| !is_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_space(b))
+        .map_or(start, |i| i + 1);
+    &bytes[start..end]
 }
 
 impl FromStr for Header {
     type Err = ();
 
     fn from_str(input: &str) -> Result<Header, ()> {
-        let mut elems = input.splitn(2, ':');
-
-        let field = elems.next().and_then(|f| f.parse().ok()).ok_or(())?;
-        let value = elems
-            .next()
-            .and_then(|v| AsciiString::from_ascii(v.trim()).ok())
-            .ok_or(())?;
-
-        Ok(Header { field, value })
+        Header::parse_line(input.as_bytes())
     }
 }
 
 impl Display for Header {
     fn fmt(&self, formatter: &mut Formatter<'_>) -> Result<(), fmt::Error> {
-        write!(formatter, "{}: {}", self.field, self.value.as_str())
+        write!(formatter, "{}: {}", self.field, self.value)
     }
 }
 
@@ -422,6 +471,33 @@ mod test {
 
         assert!(header.field.equiv("time"));
         assert!(header.value.as_str() == "20: 34");
+    }
+
+    #[test]
+    fn header_values_may_hold_text_outside_ascii() {
+        let header = Header::parse_line("X-Name: Jürgen".as_bytes()).unwrap();
+        assert_eq!(header.value, "Jürgen");
+        let header = Header::parse_line(b"X-Bytes: a\xff\xfeb").unwrap();
+        assert_eq!(header.value, "a\u{fffd}\u{fffd}b");
+        assert_eq!(Header::parse_line(b"X-Tab: a\tb").unwrap().value, "a\tb");
+    }
+
+    #[test]
+    fn header_lines_refuse_control_characters_and_bad_names() {
+        assert!(Header::parse_line(b"X-Nul: a\x00b").is_err());
+        assert!(Header::parse_line(b"X-Cr: a\rb").is_err());
+        assert!(Header::parse_line(b"X-Del: a\x7fb").is_err());
+        assert!(Header::parse_line("Nämé: x".as_bytes()).is_err());
+        assert!(Header::parse_line(b": no name").is_err());
+        assert!(Header::parse_line(b"no colon").is_err());
+        assert_eq!(Header::parse_line(b"X-Empty:").unwrap().value, "");
+    }
+
+    #[test]
+    fn response_header_values_cannot_split_the_head() {
+        assert!(Header::from_bytes(&b"Location"[..], &b"/a\r\nSet-Cookie: x=y"[..]).is_err());
+        assert!(Header::from_bytes(&b"Bad Name"[..], &b"x"[..]).is_err());
+        assert!(Header::from_bytes(&b"X-Name"[..], "Jürgen".as_bytes()).is_ok());
     }
 
     // This tests reslstance to RUSTSEC-2020-0031: "HTTP Request smuggling

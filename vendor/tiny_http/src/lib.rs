@@ -107,7 +107,7 @@ use util::MessagesQueue;
 
 pub use common::{HTTPVersion, Header, HeaderField, Method, StatusCode};
 pub use connection::{ConfigListenAddr, ListenAddr, Listener};
-pub use limits::Limits;
+pub use limits::{plain_error_page, ErrorPage, Limits};
 pub use request::Request;
 pub use response::{Response, ResponseBox};
 pub use test::TestRequest;

@@ -2,11 +2,19 @@
 //! a client that stops sending in the middle of a request, or never sends the next one,
 //! holds a thread for ever.
 
+use std::io::Cursor;
 use std::time::Duration;
+
+use crate::{Response, StatusCode};
+
+/// Renders an answer the server gives by itself, before any application code sees the
+/// request (a head it cannot read, a timeout, too many connections): the status and a
+/// short reason, in English.
+pub type ErrorPage = fn(StatusCode, &'static str) -> Response<Cursor<Vec<u8>>>;
 
 /// Time and size limits on each connection. [`Limits::default`] suits a server on the open
 /// network; tests shorten the times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// How long a client has to send a complete request head (request line and headers):
     /// from the connection's start for its first request, from the request's first byte
@@ -32,11 +40,16 @@ pub struct Limits {
     pub linger_bytes: usize,
     /// How long that reading may last.
     pub linger_time: Duration,
+    /// The largest request head (request line and headers, line ends included): a longer
+    /// request line is answered 414, longer headers 431.
+    pub max_head_bytes: usize,
+    /// The answers the server gives by itself (default: the reason as plain text).
+    pub error_page: ErrorPage,
 }
 
 impl Default for Limits {
     /// 10 s for a head, 10 s between body bytes, 60 s of idle keep-alive, 10 s per write;
-    /// bodies up to 1 MiB; at most 64 KiB and 2 s of lingering.
+    /// bodies up to 1 MiB, heads up to 16 KiB; at most 64 KiB and 2 s of lingering.
     fn default() -> Self {
         Limits {
             head_timeout: Duration::from_secs(10),
@@ -46,6 +59,13 @@ impl Default for Limits {
             max_body_bytes: 1024 * 1024,
             linger_bytes: 64 * 1024,
             linger_time: Duration::from_secs(2),
+            max_head_bytes: 16 * 1024,
+            error_page: plain_error_page,
         }
     }
+}
+
+/// The default [`ErrorPage`]: the reason as plain text.
+pub fn plain_error_page(status: StatusCode, reason: &'static str) -> Response<Cursor<Vec<u8>>> {
+    Response::from_string(reason).with_status_code(status)
 }

@@ -222,7 +222,11 @@ fn declared_length(headers: &[Header]) -> Result<Option<usize>, RequestCreationE
             None
         };
         match (parsed, length) {
-            (None, _) => return Err(RequestCreationError::MalformedBody("Invalid Content-Length")),
+            (None, _) => {
+                return Err(RequestCreationError::MalformedBody(
+                    "Invalid Content-Length",
+                ))
+            }
             (Some(new), Some(old)) if new != old => {
                 return Err(RequestCreationError::MalformedBody(
                     "Conflicting Content-Length headers",
@@ -237,10 +241,7 @@ fn declared_length(headers: &[Header]) -> Result<Option<usize>, RequestCreationE
 /// (Loop patch) Reads a body of `length` bytes, growing the buffer as bytes arrive.
 fn read_body<R: Read>(source: &mut R, length: usize) -> Result<Vec<u8>, RequestCreationError> {
     let mut body = Vec::with_capacity(length.min(INITIAL_BODY_CAPACITY));
-    source
-        .by_ref()
-        .take(length as u64)
-        .read_to_end(&mut body)?;
+    source.by_ref().take(length as u64).read_to_end(&mut body)?;
     if body.len() < length {
         let info = "Connection has been closed before we received enough data";
         return Err(IoError::new(ErrorKind::ConnectionAborted, info).into());
@@ -265,9 +266,9 @@ fn read_chunked_body<R: Read>(
         Ok(_) if body.len() <= limit => Ok(Some(body)),
         Ok(_) => Ok(None),
         Err(_) if decoder.get_ref().limit() == 0 => Ok(None),
-        Err(e) if e.kind() == ErrorKind::InvalidInput => Err(
-            RequestCreationError::MalformedBody("Malformed chunked request body"),
-        ),
+        Err(e) if e.kind() == ErrorKind::InvalidInput => Err(RequestCreationError::MalformedBody(
+            "Malformed chunked request body",
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -440,8 +441,15 @@ mod tests {
     use super::{new_request, Request, RequestCreationError};
     use crate::{HTTPVersion, Header, Method};
 
-    fn post(headers: &[&str], body: &'static [u8], limit: usize) -> Result<Request, RequestCreationError> {
-        let headers = headers.iter().map(|h| h.parse::<Header>().unwrap()).collect();
+    fn post(
+        headers: &[&str],
+        body: &'static [u8],
+        limit: usize,
+    ) -> Result<Request, RequestCreationError> {
+        let headers = headers
+            .iter()
+            .map(|h| h.parse::<Header>().unwrap())
+            .collect();
         new_request(
             Method::Post,
             "/".to_owned(),

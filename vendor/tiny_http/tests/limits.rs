@@ -19,12 +19,15 @@ fn short() -> Limits {
         max_body_bytes: 1000,
         linger_bytes: 64 * 1024,
         linger_time: Duration::from_millis(400),
+        max_head_bytes: 1024,
+        ..Limits::default()
     }
 }
 
 /// A server under `limits` answering from a thread of its own, and a client connected to
 /// it. A request is answered 413 when its body was too large to read, else `hello`; the
-/// receiver gets, for each request, its body as text or `too large`.
+/// receiver gets, for each request, its `X-Name` headers and its body as text, or `too
+/// large`.
 fn serve_and_watch(limits: Limits) -> (TcpStream, Receiver<String>) {
     let server = Server::new(ServerConfig {
         addr: ConfigListenAddr::from_socket_addrs("127.0.0.1:0").unwrap(),
@@ -42,7 +45,12 @@ fn serve_and_watch(limits: Limits) -> (TcpStream, Receiver<String>) {
             }
             let mut body = String::new();
             request.as_reader().read_to_string(&mut body).unwrap();
-            let _ = seen.send(body);
+            let names = request
+                .headers()
+                .iter()
+                .filter(|h| h.field.equiv("X-Name"))
+                .map(|h| h.value.clone());
+            let _ = seen.send(names.chain(Some(body)).collect::<Vec<_>>().join(" "));
             let _ = request.respond(Response::from_string("hello"));
         }
     });
@@ -63,7 +71,10 @@ fn read_until_closed(client: &mut TcpStream) -> (String, Duration) {
     let started = Instant::now();
     let mut received = Vec::new();
     let _ = client.read_to_end(&mut received);
-    (String::from_utf8_lossy(&received).into_owned(), started.elapsed())
+    (
+        String::from_utf8_lossy(&received).into_owned(),
+        started.elapsed(),
+    )
 }
 
 #[test]
@@ -252,7 +263,12 @@ fn a_malformed_content_length_is_answered_400() {
         let head = format!("POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n", length);
         client.write_all(head.as_bytes()).unwrap();
         let (received, _) = read_until_closed(&mut client);
-        assert!(received.starts_with("HTTP/1.1 400"), "{}: {}", length, received);
+        assert!(
+            received.starts_with("HTTP/1.1 400"),
+            "{}: {}",
+            length,
+            received
+        );
         assert!(seen.try_recv().is_err());
     }
     let (mut client, _) = serve_and_watch(short());
@@ -261,4 +277,133 @@ fn a_malformed_content_length_is_answered_400() {
         .unwrap();
     let (received, _) = read_until_closed(&mut client);
     assert!(received.starts_with("HTTP/1.1 400"), "{}", received);
+}
+
+#[test]
+fn http_2_is_refused_505_and_the_connection_closed() {
+    for preface in [
+        &b"GET / HTTP/2.0\r\nHost: x\r\n\r\n"[..],
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+    ] {
+        let (mut client, seen) = serve_and_watch(short());
+        client.write_all(preface).unwrap();
+        let (received, waited) = read_until_closed(&mut client);
+        assert!(received.starts_with("HTTP/1.1 505"), "{}", received);
+        assert!(received.contains("Connection: close"), "{}", received);
+        assert!(waited < Duration::from_secs(3), "{:?}", waited);
+        assert!(seen.try_recv().is_err());
+    }
+}
+
+#[test]
+fn a_request_line_outside_ascii_is_refused_400() {
+    let lines: [&[u8]; 2] = [
+        "GET /tâches HTTP/1.1\r\n\r\n".as_bytes(),
+        b"GET /\xff HTTP/1.1\r\n\r\n",
+    ];
+    for line in lines {
+        let (mut client, seen) = serve_and_watch(short());
+        client.write_all(line).unwrap();
+        let (received, _) = read_until_closed(&mut client);
+        assert!(received.starts_with("HTTP/1.1 400"), "{}", received);
+        assert!(
+            received.ends_with("The request line is not ASCII"),
+            "{}",
+            received
+        );
+        assert!(seen.try_recv().is_err());
+    }
+}
+
+#[test]
+fn header_values_outside_ascii_are_served() {
+    let (mut client, seen) = serve_and_watch(short());
+    client
+        .write_all("GET / HTTP/1.1\r\nX-Name: Jürgen\r\n\r\n".as_bytes())
+        .unwrap();
+    assert_eq!(
+        seen.recv_timeout(Duration::from_secs(5)).unwrap(),
+        "Jürgen "
+    );
+    client
+        .write_all(b"GET / HTTP/1.1\r\nX-Name: \xff\xfe\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    assert_eq!(
+        seen.recv_timeout(Duration::from_secs(5)).unwrap(),
+        "\u{fffd}\u{fffd} "
+    );
+    let (received, _) = read_until_closed(&mut client);
+    assert_eq!(received.matches("HTTP/1.1 200").count(), 2, "{}", received);
+}
+
+#[test]
+fn a_malformed_header_is_refused_400() {
+    let (mut client, _) = serve_and_watch(short());
+    client
+        .write_all(b"GET / HTTP/1.1\r\nX-Broken\x00: a\r\n\r\n")
+        .unwrap();
+    let (received, _) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 400"), "{}", received);
+}
+
+#[test]
+fn over_long_heads_are_refused_414_or_431() {
+    let (mut client, _) = serve_and_watch(short());
+    let line = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(2000));
+    client.write_all(line.as_bytes()).unwrap();
+    let (received, _) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 414"), "{}", received);
+
+    let (mut client, _) = serve_and_watch(short());
+    let head = format!(
+        "GET / HTTP/1.1\r\n{}\r\n",
+        "X-Filler: aaaaaaaaaa\r\n".repeat(60)
+    );
+    client.write_all(head.as_bytes()).unwrap();
+    let (received, _) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 431"), "{}", received);
+
+    // Just under the limit is fine.
+    let (mut client, seen) = serve_and_watch(short());
+    let head = format!(
+        "GET / HTTP/1.1\r\n{}Connection: close\r\n\r\n",
+        "X-Filler: aaaaaaaaaa\r\n".repeat(40)
+    );
+    client.write_all(head.as_bytes()).unwrap();
+    let (received, _) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 200"), "{}", received);
+    assert!(seen.try_recv().is_ok());
+}
+
+#[test]
+fn empty_lines_before_a_request_line_are_skipped() {
+    let (mut client, _) = serve_and_watch(short());
+    client
+        .write_all(b"\r\n\r\nGET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let (received, _) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 200"), "{}", received);
+}
+
+fn json_page(
+    status: tiny_http::StatusCode,
+    reason: &'static str,
+) -> Response<std::io::Cursor<Vec<u8>>> {
+    Response::from_string(format!("{{\"error\":\"{}\"}}", reason)).with_status_code(status)
+}
+
+#[test]
+fn the_servers_own_answers_use_the_limits_error_page() {
+    let (mut client, _) = serve_and_watch(Limits {
+        error_page: json_page,
+        ..short()
+    });
+    client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    let (received, _) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 408"), "{}", received);
+    assert!(
+        received.ends_with("{\"error\":\"The request head did not arrive in time\"}"),
+        "{}",
+        received
+    );
 }
