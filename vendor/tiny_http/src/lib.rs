@@ -94,9 +94,10 @@
 use std::error::Error;
 use std::io::Error as IoError;
 use std::io::Result as IoResult;
+use std::io::Write;
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
-use std::sync::atomic::AtomicBool;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
@@ -136,6 +137,9 @@ pub struct Server {
 
     // result of TcpListener::local_addr()
     listening_addr: ListenAddr,
+
+    /// (Loop patch) How many connections are being served.
+    live_connections: Arc<AtomicUsize>,
 }
 
 enum Message {
@@ -239,6 +243,8 @@ impl Server {
 
         let inside_close_trigger = close_trigger.clone();
         let inside_messages = messages.clone();
+        let live_connections = Arc::new(AtomicUsize::new(0));
+        let inside_live_connections = live_connections.clone();
         thread::spawn(move || {
             // a tasks pool is used to dispatch the connections into threads
             let tasks_pool = util::TaskPool::new();
@@ -246,6 +252,12 @@ impl Server {
             log::debug!("Running accept thread");
             while !inside_close_trigger.load(Relaxed) {
                 let new_client = match server.accept() {
+                    Ok((sock, _))
+                        if inside_live_connections.load(SeqCst) >= limits.max_connections =>
+                    {
+                        turn_away(sock, &limits);
+                        continue;
+                    }
                     Ok((sock, _)) => {
                         use util::RefinedTcpStream;
                         // (Loop patch) A socket that cannot be set up is dropped, rather
@@ -268,9 +280,10 @@ impl Server {
                 match new_client {
                     Ok(client) => {
                         let messages = inside_messages.clone();
-                        let mut client = Some(client);
+                        let served = LiveConnection::count(&inside_live_connections);
+                        let mut client = Some((client, served));
                         tasks_pool.spawn(Box::new(move || {
-                            if let Some(client) = client.take() {
+                            if let Some((client, _served)) = client.take() {
                                 for rq in client {
                                     messages.push(rq.into());
                                 }
@@ -293,6 +306,7 @@ impl Server {
             messages,
             close: close_trigger,
             listening_addr: local_addr,
+            live_connections,
         })
     }
 
@@ -310,10 +324,10 @@ impl Server {
         self.listening_addr.clone()
     }
 
-    /// Returns the number of clients currently connected to the server.
+    /// Returns the number of clients currently connected to the server. (Loop patch:
+    /// upstream panicked with `unimplemented!`.)
     pub fn num_connections(&self) -> usize {
-        unimplemented!()
-        //self.requests_receiver.lock().len()
+        self.live_connections.load(SeqCst)
     }
 
     /// Blocks until an HTTP request has been submitted and returns it.
@@ -348,6 +362,41 @@ impl Server {
     /// This method allows graceful shutdown of server.
     pub fn unblock(&self) {
         self.messages.unblock();
+    }
+}
+
+/// (Loop patch) One connection being served, counted while it lives (also when its
+/// thread unwinds).
+struct LiveConnection(Arc<AtomicUsize>);
+
+impl LiveConnection {
+    fn count(live: &Arc<AtomicUsize>) -> LiveConnection {
+        live.fetch_add(1, SeqCst);
+        LiveConnection(live.clone())
+    }
+}
+
+impl Drop for LiveConnection {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, SeqCst);
+    }
+}
+
+/// (Loop patch) Turns a connection away when `Limits::max_connections` are being served:
+/// upstream started a thread for every connection, so a client could grow the thread
+/// count without bound. Sends a 503 from the limits' error page if the socket takes it at
+/// once (the accepting thread never waits on a client), then closes the connection.
+fn turn_away(sock: Connection, limits: &Limits) {
+    let page = (limits.error_page)(StatusCode(503), "Too many connections; try again later");
+    let mut bytes = Vec::new();
+    if page
+        .raw_print(&mut bytes, HTTPVersion(1, 1), &[], false, true)
+        .is_ok()
+        && sock.set_nonblocking(true).is_ok()
+    {
+        let mut sock = sock;
+        let _ = sock.write(&bytes);
+        let _ = sock.shutdown(Shutdown::Both);
     }
 }
 

@@ -43,13 +43,18 @@ pub struct Limits {
     /// The largest request head (request line and headers, line ends included): a longer
     /// request line is answered 414, longer headers 431.
     pub max_head_bytes: usize,
+    /// The most connections served at once, each on a thread of its own. A connection
+    /// beyond that is answered 503 and closed at once, so the thread count stays bounded
+    /// whatever clients do.
+    pub max_connections: usize,
     /// The answers the server gives by itself (default: the reason as plain text).
     pub error_page: ErrorPage,
 }
 
 impl Default for Limits {
     /// 10 s for a head, 10 s between body bytes, 60 s of idle keep-alive, 10 s per write;
-    /// bodies up to 1 MiB, heads up to 16 KiB; at most 64 KiB and 2 s of lingering.
+    /// bodies up to 1 MiB, heads up to 16 KiB; at most 64 KiB and 2 s of lingering; 256
+    /// connections (each takes two file descriptors, well within the usual 1,024).
     fn default() -> Self {
         Limits {
             head_timeout: Duration::from_secs(10),
@@ -60,6 +65,7 @@ impl Default for Limits {
             linger_bytes: 64 * 1024,
             linger_time: Duration::from_secs(2),
             max_head_bytes: 16 * 1024,
+            max_connections: 256,
             error_page: plain_error_page,
         }
     }

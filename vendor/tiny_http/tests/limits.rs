@@ -407,3 +407,56 @@ fn the_servers_own_answers_use_the_limits_error_page() {
         received
     );
 }
+
+#[test]
+fn connections_beyond_the_cap_are_turned_away_503_at_once() {
+    let limits = Limits {
+        max_connections: 2,
+        idle_timeout: Duration::from_secs(30),
+        ..short()
+    };
+    let server = Server::new(ServerConfig {
+        addr: ConfigListenAddr::from_socket_addrs("127.0.0.1:0").unwrap(),
+        limits,
+    })
+    .unwrap();
+    let addr = server.server_addr().to_ip().unwrap();
+    let server = std::sync::Arc::new(server);
+    let answering = server.clone();
+    thread::spawn(move || {
+        for request in answering.incoming_requests() {
+            let _ = request.respond(Response::from_string("hello"));
+        }
+    });
+    let served = |client: &mut TcpStream| {
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut answer = [0; 512];
+        let read = client.read(&mut answer).unwrap();
+        assert!(answer[..read].starts_with(b"HTTP/1.1 200"));
+    };
+    let mut kept: Vec<TcpStream> = (0..2).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    for client in &mut kept {
+        served(client);
+    }
+    assert_eq!(server.num_connections(), 2);
+
+    let mut third = TcpStream::connect(addr).unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let (received, waited) = read_until_closed(&mut third);
+    assert!(received.starts_with("HTTP/1.1 503"), "{}", received);
+    assert!(waited < Duration::from_secs(2), "{:?}", waited);
+
+    // One of the two leaves: a new connection is served again.
+    drop(kept.pop());
+    let started = Instant::now();
+    while server.num_connections() > 1 {
+        assert!(started.elapsed() < Duration::from_secs(5));
+        thread::sleep(Duration::from_millis(20));
+    }
+    let mut fourth = TcpStream::connect(addr).unwrap();
+    served(&mut fourth);
+}
