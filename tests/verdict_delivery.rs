@@ -203,6 +203,20 @@ fn settled(server: &TestServer, key: &str) -> Value {
     }
 }
 
+/// Waits until the project's first delivery has `attempts` attempts recorded (at most ten
+/// seconds). A receiver sees an attempt before the server records its outcome; moving the
+/// clock in between would date the record, and so the next attempt, from the new time.
+fn recorded(server: &TestServer, key: &str, attempts: u64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let listed = deliveries(server, key, "");
+        if listed[0]["attempts"].as_u64() >= Some(attempts) || Instant::now() > deadline {
+            return listed;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 #[test]
 fn a_verdict_is_posted_signed_with_the_project_secret() {
     let clock = manual_clock();
@@ -414,9 +428,9 @@ fn retries_wait_for_the_scheduled_gap() {
     self_approving(&server, &key, Some(&receiver.url));
     time_out(&server, &clock);
     receiver.wait_for(1);
+    let pending = recorded(&server, &key, 1);
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(receiver.received().len(), 1, "not before the 10 s gap");
-    let pending = deliveries(&server, &key, "");
     let due =
         Timestamp::parse_canonical(pending[0]["next_attempt_at"].as_str().unwrap_or_default());
     assert_eq!(
@@ -425,6 +439,7 @@ fn retries_wait_for_the_scheduled_gap() {
     );
     clock.advance(10_000);
     receiver.wait_for(2);
+    recorded(&server, &key, 2);
     clock.advance(59_000);
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(receiver.received().len(), 2, "not before the 60 s gap");
