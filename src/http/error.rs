@@ -33,6 +33,10 @@ pub enum ApiError {
     TemplateError(String),
     /// 500: a setting the route needs is missing (the message names it).
     NotConfigured(&'static str),
+    /// The HTTP layer refused the request before it could be routed, with this status:
+    /// a head it cannot read (400, 414, 431), a client too slow (408), an unsupported
+    /// expectation (417) or HTTP version (505), too many connections (503).
+    Refused(u16, &'static str),
     /// 500: a fault of the server, not the client (logged, never detailed to the client).
     Internal(String),
 }
@@ -76,6 +80,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => 413,
             Self::Unprocessable(_) | Self::TemplateError(_) => 422,
             Self::NotConfigured(_) | Self::Internal(_) => 500,
+            Self::Refused(status, _) => *status,
         }
     }
 
@@ -94,6 +99,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => (413, "payload_too_large"),
             Self::RateLimited(_) => (429, "rate_limited"),
             Self::NotConfigured(_) | Self::Internal(_) => (500, "internal"),
+            Self::Refused(status, _) => (*status, refusal_code(*status)),
         }
     }
 
@@ -133,7 +139,8 @@ impl ApiError {
             }
             Self::Conflict(message)
             | Self::Unprocessable(message)
-            | Self::NotConfigured(message) => (*message).to_owned(),
+            | Self::NotConfigured(message)
+            | Self::Refused(_, message) => (*message).to_owned(),
             Self::MethodNotAllowed(_) => "Method not allowed".to_owned(),
             Self::PayloadTooLarge(limit) => format!("Request body is larger than {limit} bytes"),
             Self::RateLimited(seconds) => format!("Rate limit exceeded; retry in {seconds} s"),
@@ -169,6 +176,19 @@ impl ApiError {
             },
         );
         self.with_headers(reply, Style::Engine)
+    }
+}
+
+/// The review API's `code` of an answer the HTTP layer gave before routing.
+fn refusal_code(status: u16) -> &'static str {
+    match status {
+        408 => "request_timeout",
+        414 => "uri_too_long",
+        417 => "expectation_failed",
+        431 => "headers_too_large",
+        503 => "unavailable",
+        505 => "http_version_not_supported",
+        _ => "bad_request",
     }
 }
 
@@ -234,6 +254,7 @@ mod tests {
             (ApiError::RateLimited(1), 429),
             (ApiError::NotConfigured("X not configured"), 500),
             (ApiError::Internal("x".into()), 500),
+            (ApiError::Refused(505, "x"), 505),
         ];
         for (error, status) in cases {
             assert_eq!(error.status(), status);
@@ -310,6 +331,12 @@ mod tests {
             (ApiError::Conflict("x"), 409, "conflict"),
             (ApiError::PayloadTooLarge(1), 413, "payload_too_large"),
             (ApiError::RateLimited(3), 429, "rate_limited"),
+            (ApiError::Refused(431, "x"), 431, "headers_too_large"),
+            (
+                ApiError::Refused(505, "x"),
+                505,
+                "http_version_not_supported",
+            ),
             (ApiError::Internal("secret detail".into()), 500, "internal"),
         ] {
             let (got_status, body) = review_body(&error);
