@@ -36,6 +36,7 @@ pub fn router() -> Router {
         pattern,
         access,
         handler,
+        safe: true,
     };
     Router::new(vec![
         route(Get, "/health", Public, system::health),
@@ -102,7 +103,8 @@ pub fn router() -> Router {
             templates::reviews,
         ),
         route(Post, "/api/prompt-reviews", Admin, prompt_reviews::create),
-        route(Get, "/api/dispatch/next", Admin, dispatch::next),
+        // Claims the issue it returns: a GET by contract, but never answered to HEAD.
+        route(Get, "/api/dispatch/next", Admin, dispatch::next).changes_state(),
         route(Get, "/api/dispatch/queue", Admin, dispatch::queue),
         route(Get, "/api/dashboard/stats", Admin, dashboard::stats),
         route(Get, "/api/dashboard/activity", Admin, dashboard::activity),

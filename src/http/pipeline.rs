@@ -300,6 +300,7 @@ mod tests {
             pattern,
             access: Access::Public,
             handler,
+            safe: true,
         };
         let router = Router::new(vec![route("/boom", boom), route("/fine", fine)]);
         App::new(
