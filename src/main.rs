@@ -73,8 +73,8 @@ Other environment variables:
   LOOP_URL            the base URL prompts tell agents to call back
                       [default: this server's own address]
   GITHUB_WEBHOOK_SECRET, SENTRY_CLIENT_SECRET, POSTHOG_WEBHOOK_SECRET
-                      secrets that verify the signal webhooks (each unset one disables
-                      its webhook)";
+                      secrets that verify the signal webhooks (while one is unset, its
+                      webhook answers 503 naming it)";
 
 #[derive(Args)]
 struct DbArg {
@@ -239,7 +239,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.loop_url = std::env::var("LOOP_URL").ok().filter(|u| !u.is_empty());
     let db_path = config.db_path.clone();
     for name in config.webhook_secrets.missing() {
-        eprintln!("warning: {name} is not set; its signal webhook answers 500 until it is");
+        eprintln!("warning: {name} is not set; its signal webhook answers 503 until it is");
     }
 
     let (stop_tx, stop_rx) = std::sync::mpsc::channel();

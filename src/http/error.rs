@@ -31,7 +31,8 @@ pub enum ApiError {
     RateLimited(i64),
     /// 422: a stored template cannot be compiled or rendered (the message says why).
     TemplateError(String),
-    /// 500: a setting the route needs is missing (the message names it).
+    /// 503: a setting the route needs is missing (the message names the environment
+    /// variable). The operator's to fix, not a fault of the client or of the server.
     NotConfigured(&'static str),
     /// The HTTP layer refused the request before it could be routed, with this status:
     /// a head it cannot read (400, 414, 431), a client too slow (408), an unsupported
@@ -79,7 +80,8 @@ impl ApiError {
             Self::Conflict(_) => 409,
             Self::PayloadTooLarge(_) => 413,
             Self::Unprocessable(_) | Self::TemplateError(_) => 422,
-            Self::NotConfigured(_) | Self::Internal(_) => 500,
+            Self::NotConfigured(_) => 503,
+            Self::Internal(_) => 500,
             Self::Refused(status, _) => *status,
         }
     }
@@ -98,7 +100,8 @@ impl ApiError {
             Self::Conflict(_) => (409, "conflict"),
             Self::PayloadTooLarge(_) => (413, "payload_too_large"),
             Self::RateLimited(_) => (429, "rate_limited"),
-            Self::NotConfigured(_) | Self::Internal(_) => (500, "internal"),
+            Self::NotConfigured(_) => (503, "not_configured"),
+            Self::Internal(_) => (500, "internal"),
             Self::Refused(status, _) => (*status, refusal_code(*status)),
         }
     }
@@ -252,7 +255,7 @@ mod tests {
             (ApiError::Unprocessable("x"), 422),
             (ApiError::TemplateError("x".into()), 422),
             (ApiError::RateLimited(1), 429),
-            (ApiError::NotConfigured("X not configured"), 500),
+            (ApiError::NotConfigured("X not configured"), 503),
             (ApiError::Internal("x".into()), 500),
             (ApiError::Refused(505, "x"), 505),
         ];
