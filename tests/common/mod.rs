@@ -406,7 +406,20 @@ pub fn send_to(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Response {
-    let mut stream = TcpStream::connect(addr).expect("connect");
+    try_send_to(addr, method, path, headers, body)
+        .unwrap_or_else(|| panic!("{method} {path}: no answer from {addr}"))
+}
+
+/// [`send_to`] for a server that may be gone (refused, reset or closed without an
+/// answer): `None` then.
+pub fn try_send_to(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<Response> {
+    let mut stream = TcpStream::connect(addr).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .expect("timeout");
@@ -418,7 +431,7 @@ pub fn send_to(
         head.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).expect("write head");
+    stream.write_all(head.as_bytes()).ok()?;
     // The server may answer (e.g. 413) and close before reading the whole body.
     let _ = stream.write_all(body);
     let mut raw = Vec::new();
@@ -426,19 +439,13 @@ pub fn send_to(
     parse_response(&raw)
 }
 
-fn parse_response(raw: &[u8]) -> Response {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("complete response head");
+/// The response in `raw`, if it holds a complete head.
+pub fn parse_response(raw: &[u8]) -> Option<Response> {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("status code");
+    let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok())?;
     let headers: Vec<(String, String)> = lines
         .filter_map(|line| line.split_once(':'))
         .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
@@ -450,11 +457,11 @@ fn parse_response(raw: &[u8]) -> Response {
     if chunked {
         body = dechunk(&body);
     }
-    Response {
+    Some(Response {
         status,
         headers,
         body,
-    }
+    })
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
@@ -472,5 +479,108 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
         let start = end + 2;
         out.extend_from_slice(&data[start..(start + size).min(data.len())]);
         data = &data[(start + size + 2).min(data.len())..];
+    }
+}
+
+/// The `loop` binary serving as a child process, for what a test can only see from
+/// outside the server: its threads and memory, a crash, a restart after `SIGKILL`. It
+/// listens on a free port (`--port 0`; the port is read from the line it prints on
+/// start) with the database given, `LOOP_API_KEY` = [`KEY`] and nothing else from the
+/// environment; its standard error goes to `<database>.log`.
+pub struct ServerProcess {
+    child: std::process::Child,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts `loop serve` on `db` with the extra `args`, waiting until it listens.
+    pub fn start(db: &std::path::Path, args: &[&str]) -> Self {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let log = db.with_extension("log");
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("server log");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_loop"))
+            .arg("serve")
+            .args(["--port", "0", "--db"])
+            .arg(db)
+            .args(args)
+            .env_clear()
+            .env("LOOP_API_KEY", KEY)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("loop serve starts");
+        let stdout = child.stdout.take().expect("standard output");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        // "Loop listening on http://127.0.0.1:PORT with database …"
+        let addr = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                let rest = line.strip_prefix("Loop listening on http://")?;
+                rest.split_whitespace().next()?.parse().ok()
+            })
+            .unwrap_or_else(|| {
+                let _ = child.kill();
+                panic!(
+                    "loop serve did not start: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            });
+        // Whatever else it prints is drained, so that it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, addr, log }
+    }
+
+    /// Its address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A number from `/proc/<pid>/status`, e.g. `Threads`, or `VmHWM` (peak resident
+    /// memory, in kB); `None` once the process is gone.
+    pub fn status(&self, field: &str) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        status.lines().find_map(|line| {
+            let value = line.strip_prefix(field)?.strip_prefix(':')?;
+            value.split_whitespace().next()?.parse().ok()
+        })
+    }
+
+    /// Whether it is still running (not exited, not killed).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// What it wrote to standard error so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Kills it with `SIGKILL`, as a crash or the OOM killer would, and reaps it.
+    pub fn kill(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
