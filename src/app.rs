@@ -14,6 +14,7 @@ use crate::http::router::Router;
 use crate::outbox::Outbox;
 use crate::store::project_keys::ProjectKey;
 use crate::store::users::User;
+use crate::waiting::WaitRoom;
 use crate::writer::Writer;
 
 /// Shared, read-only after start-up (except for the writer lock).
@@ -32,6 +33,9 @@ pub struct App {
     pub auth_failures: RateLimiter,
     /// Wakes the verdict delivery thread after a commit that queued deliveries.
     pub outbox: Outbox,
+    /// The requests allowed to hold their worker while they wait (MCP's
+    /// `wait_for_verdict`).
+    pub waits: WaitRoom,
     /// Serialises write transactions inside this process, on the connection the server
     /// gives it ([`App::with_writer`]). SQLite allows one writer at a time anyway;
     /// waiting here instead of in SQLite's busy handler (which sleeps and retries) keeps
@@ -47,6 +51,7 @@ impl App {
             key_limits: RateLimiter::new(config.rate_limit.requests_per_key, window_ms),
             auth_failures: RateLimiter::new(config.rate_limit.failed_auths_per_address, window_ms),
             outbox,
+            waits: WaitRoom::for_workers(config.threads),
             config,
             clock,
             router,
@@ -172,6 +177,17 @@ impl<'a> Ctx<'a> {
                 "a project-key route was reached without a project key".to_owned(),
             )),
         }
+    }
+
+    /// Who the request authenticated as.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    /// The shared state and the worker's connection together, to run further requests
+    /// in-process on this worker (the MCP endpoint's tools call the API this way).
+    pub fn parts(&mut self) -> (&'a App, &mut Connection) {
+        (self.app, self.conn)
     }
 
     /// The shared prompt renderer.

@@ -1,10 +1,10 @@
-//! Server settings: the single source of every knob, filled from flags and environment
-//! variables by `main.rs` (or directly by tests).
+//! Server settings: the single source of every knob, filled by `main.rs` from its flags
+//! (each of which clap also reads from an environment variable), or directly by tests.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::domain::review::delivery::RetrySchedule;
+pub use crate::domain::review::delivery::RetrySchedule;
 
 /// The CORS origins allowed when `LOOP_CORS_ORIGINS` is unset (the original's two).
 pub const DEFAULT_CORS_ORIGINS: [&str; 2] = ["http://localhost:5668", "https://app.looped.me"];
@@ -155,16 +155,6 @@ pub struct WebhookSecrets {
 }
 
 impl WebhookSecrets {
-    /// Reads the three secrets from the environment (empty counts as unset).
-    pub fn from_env() -> Self {
-        let read = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        Self {
-            github: read("GITHUB_WEBHOOK_SECRET"),
-            sentry: read("SENTRY_CLIENT_SECRET"),
-            posthog: read("POSTHOG_WEBHOOK_SECRET"),
-        }
-    }
-
     /// The environment variables of the secrets that are not set.
     pub fn missing(&self) -> Vec<&'static str> {
         [

@@ -1,21 +1,14 @@
 //! The `loop` command: runs the server, and manages keys and user accounts.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use loop_engine::accounts;
-use loop_engine::clock::{Clock, SystemClock, Timestamp};
-use loop_engine::config::{self, Config, ConnectionLimits, RateLimitConfig};
-use loop_engine::domain::enums::{UserRole, WireEnum};
-use loop_engine::domain::review::delivery::RetrySchedule;
-use loop_engine::http::ApiError;
-use loop_engine::http::auth;
+use loop_engine::admin;
+use loop_engine::config::{self, Config, ConnectionLimits, RateLimitConfig, RetrySchedule};
 use loop_engine::server;
-use loop_engine::store::project_keys::{self, NewProjectKey};
-use loop_engine::store::{self, admin_keys, projects, users};
 
 /// Loop: the feedback loop between software in production, AI agents and humans.
 ///
@@ -31,14 +24,35 @@ struct Cli {
 enum Command {
     /// Run the HTTP server (engine API under /api, review API under /api/v1, health at
     /// /health).
-    #[command(after_help = SERVE_ENV_HELP)]
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create, list and revoke admin keys and review-API project keys.
     #[command(subcommand)]
     Keys(KeysCommand),
     /// Manage the people who review tasks or administer the instance.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Serve Loop's MCP tools over stdio, for agents that launch a command.
+    ///
+    /// For Claude Code, Cursor and other MCP clients. Standard output carries only MCP
+    /// messages; errors go to standard error. The server itself also serves MCP over
+    /// HTTP at POST /mcp.
+    Mcp(McpArgs),
+}
+
+#[derive(Args)]
+struct McpArgs {
+    /// The Loop server whose API the tools use (with --db: only the address prompts tell
+    /// agents to call back).
+    #[arg(long, env = "LOOP_URL", default_value = "http://localhost:4242")]
+    url: String,
+    /// The key the tools act with: an admin key opens the engine tools, a project key
+    /// (`lq_…`) the review tools. Optional with --db.
+    #[arg(long, env = "LOOP_API_KEY", hide_env_values = true)]
+    key: Option<String>,
+    /// Open this database file directly instead of talking to a server (one local user;
+    /// without --key the tools act as an admin).
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -61,20 +75,6 @@ enum UsersCommand {
         db: DbArg,
     },
 }
-
-const SERVE_ENV_HELP: &str = "\
-Other environment variables:
-  LOOP_API_KEY        a bearer key that always works (compared in constant time);
-                      when unset and the database has no admin key, the first start
-                      creates one and prints it once
-  LOOP_CORS_ORIGINS   comma-separated origins allowed by CORS
-                      [default: http://localhost:5668,https://app.looped.me]
-  LOOP_LOG            `info` logs one line per request to standard error [default: quiet]
-  LOOP_URL            the base URL prompts tell agents to call back
-                      [default: this server's own address]
-  GITHUB_WEBHOOK_SECRET, SENTRY_CLIENT_SECRET, POSTHOG_WEBHOOK_SECRET
-                      secrets that verify the signal webhooks (while one is unset, its
-                      webhook answers 503 naming it)";
 
 #[derive(Args)]
 struct DbArg {
@@ -153,6 +153,34 @@ struct ServeArgs {
     #[arg(long, env = "LOOP_RATE_LIMIT_WINDOW_SECONDS", default_value_t = RateLimitConfig::default().window_seconds,
           value_parser = clap::value_parser!(i64).range(1..=86_400))]
     rate_limit_window_seconds: i64,
+    /// A bearer key that always works (compared in constant time). When unset and the
+    /// database has no admin key, the first start creates one and prints it once.
+    #[arg(long, env = "LOOP_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+    /// Origins allowed by CORS, comma-separated [default: http://localhost:5668,https://app.looped.me].
+    #[arg(long, env = "LOOP_CORS_ORIGINS", value_name = "ORIGINS")]
+    cors_origins: Option<String>,
+    /// `info`, `debug` or `trace` logs one line per request to standard error; anything
+    /// else keeps the server quiet [default: quiet].
+    #[arg(long, env = "LOOP_LOG", value_name = "LEVEL")]
+    log: Option<String>,
+    /// The base URL prompts tell agents to call back [default: this server's own address].
+    #[arg(long, env = "LOOP_URL")]
+    url: Option<String>,
+    /// The HMAC key of GitHub's `X-Hub-Signature-256` (unset: the GitHub webhook answers 503 naming it).
+    #[arg(long, env = "GITHUB_WEBHOOK_SECRET", hide_env_values = true)]
+    github_webhook_secret: Option<String>,
+    /// The HMAC key of Sentry's `Sentry-Hook-Signature` (unset: the Sentry webhook answers 503 naming it).
+    #[arg(long, env = "SENTRY_CLIENT_SECRET", hide_env_values = true)]
+    sentry_client_secret: Option<String>,
+    /// The value PostHog's `X-PostHog-Secret` must carry (unset: the PostHog webhook answers 503 naming it).
+    #[arg(long, env = "POSTHOG_WEBHOOK_SECRET", hide_env_values = true)]
+    posthog_webhook_secret: Option<String>,
+}
+
+/// A setting given as an empty string counts as unset.
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.is_empty())
 }
 
 #[derive(Subcommand)]
@@ -188,9 +216,10 @@ enum KeysCommand {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Keys(command) => keys(command),
         Command::Users(command) => users(command),
+        Command::Mcp(args) => mcp(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -225,18 +254,22 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     if let Some(threads) = args.threads {
         config.threads = usize::from(threads);
     }
-    config.api_key = std::env::var("LOOP_API_KEY").ok().filter(|k| !k.is_empty());
-    if let Ok(origins) = std::env::var("LOOP_CORS_ORIGINS") {
+    config.api_key = non_empty(args.api_key);
+    if let Some(origins) = args.cors_origins {
         config.cors_origins = config::split_list(&origins);
     }
-    config.log_requests = std::env::var("LOOP_LOG").is_ok_and(|level| {
+    config.log_requests = args.log.is_some_and(|level| {
         matches!(
             level.to_ascii_lowercase().as_str(),
             "info" | "debug" | "trace"
         )
     });
-    config.webhook_secrets = config::WebhookSecrets::from_env();
-    config.loop_url = std::env::var("LOOP_URL").ok().filter(|u| !u.is_empty());
+    config.webhook_secrets = config::WebhookSecrets {
+        github: non_empty(args.github_webhook_secret),
+        sentry: non_empty(args.sentry_client_secret),
+        posthog: non_empty(args.posthog_webhook_secret),
+    };
+    config.loop_url = non_empty(args.url);
     let db_path = config.db_path.clone();
     for name in config.webhook_secrets.missing() {
         eprintln!("warning: {name} is not set; its signal webhook answers 503 until it is");
@@ -258,7 +291,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     if let Some(key) = running.generated_admin_key() {
         println!("Created the first admin key. It is shown only this once; store it now:\n  {key}");
     }
-    if !users::any(&open_db(&db_path)?).map_err(|e| e.to_string())? {
+    if !admin::has_users(&db_path)? {
         println!(
             "No reviewer accounts yet: `loop users add --email you@example.com --role owner` creates the first."
         );
@@ -288,72 +321,44 @@ fn at_least<const MIN: usize>(text: &str) -> Result<usize, String> {
     }
 }
 
-fn open_db(path: &Path) -> Result<rusqlite::Connection, String> {
-    let mut conn = store::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    store::migrate(&mut conn, SystemClock.now()).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(conn)
-}
-
 fn keys(command: KeysCommand) -> Result<(), String> {
-    let now = SystemClock.now();
     match command {
         KeysCommand::Create {
             project, name, db, ..
         } => {
-            let conn = open_db(&db.db)?;
             let key = match project {
-                None => create_admin_key(&conn, &name, now)?,
-                Some(project) => create_project_key(&conn, &project, &name, now)?,
+                None => admin::create_admin_key(&db.db, &name)?,
+                Some(project) => admin::create_project_key(&db.db, &project, &name)?,
             };
             println!("{key}");
         }
         KeysCommand::List { db } => {
-            let conn = open_db(&db.db)?;
-            let admin = admin_keys::list(&conn).map_err(|e| e.to_string())?;
-            let project = project_keys::list_all(&conn).map_err(|e| e.to_string())?;
             println!(
                 "{:<36}  {:<44}  {:<24}  {:<8}  name",
                 "id", "kind", "created", "status"
             );
-            let status = |revoked: &Option<String>| {
-                if revoked.is_some() {
-                    "revoked"
-                } else {
-                    "active"
-                }
-            };
-            for key in admin {
+            for key in admin::list_keys(&db.db)? {
+                let status = if key.active { "active" } else { "revoked" };
                 println!(
-                    "{:<36}  {:<44}  {:<24}  {:<8}  {}",
-                    key.id,
-                    "admin",
-                    key.created_at,
-                    status(&key.revoked_at),
-                    key.name
-                );
-            }
-            for key in project {
-                let kind = format!("project {} ({}…)", key.project_id, key.prefix);
-                println!(
-                    "{:<36}  {kind:<44}  {:<24}  {:<8}  {}",
-                    key.id,
-                    key.created_at,
-                    status(&key.revoked_at),
-                    key.name
+                    "{:<36}  {:<44}  {:<24}  {status:<8}  {}",
+                    key.id, key.kind, key.created_at, key.name
                 );
             }
         }
         KeysCommand::Revoke { id, db } => {
-            let conn = open_db(&db.db)?;
-            let revoked = admin_keys::revoke(&conn, &id, now).map_err(|e| e.to_string())?
-                || project_keys::revoke(&conn, &id, None, now).map_err(|e| e.to_string())?;
-            if !revoked {
-                return Err(format!("no active key with id {id}"));
-            }
+            admin::revoke_key(&db.db, &id)?;
             println!("Revoked {id}");
         }
     }
     Ok(())
+}
+
+fn mcp(args: McpArgs) -> Result<(), String> {
+    let key = non_empty(args.key);
+    match args.db {
+        Some(db) => loop_engine::mcp::serve_stdio_on_database(&db, key, args.url),
+        None => loop_engine::mcp::serve_stdio_over_http(&args.url, &key.unwrap_or_default()),
+    }
 }
 
 fn users(command: UsersCommand) -> Result<(), String> {
@@ -364,70 +369,13 @@ fn users(command: UsersCommand) -> Result<(), String> {
         name,
         db,
     } = command;
-    let role = UserRole::parse(&role).ok_or_else(|| format!("unknown role {role}"))?;
-    let generated = password.is_none();
-    let password = match password {
-        Some(password) => password,
-        None => auth::generate_password().map_err(|e| format!("no randomness: {e}"))?,
-    };
-    let account =
-        accounts::prepare(&email, &password, role, name.as_deref(), None).map_err(describe)?;
-    let conn = open_db(&db.db)?;
-    let user = accounts::store(&conn, &account, SystemClock.now()).map_err(describe)?;
+    let user = admin::add_user(&db.db, &email, &role, password, name.as_deref())?;
     println!(
         "Created {} {} (handle {}, id {}).",
-        role.as_str(),
-        user.email,
-        user.handle,
-        user.id
+        user.role, user.email, user.handle, user.id
     );
-    if generated {
+    if let Some(password) = user.generated_password {
         println!("Password (shown only this once): {password}");
     }
     Ok(())
-}
-
-/// The message of an API error, for the command line.
-fn describe(error: ApiError) -> String {
-    match error {
-        ApiError::Validation(errors) => errors
-            .into_iter()
-            .map(|e| e.message)
-            .collect::<Vec<_>>()
-            .join("; "),
-        ApiError::Conflict(message) => message.to_owned(),
-        other => format!("{other:?}"),
-    }
-}
-
-fn create_admin_key(
-    conn: &rusqlite::Connection,
-    name: &str,
-    now: Timestamp,
-) -> Result<String, String> {
-    let key = auth::generate_admin_key().map_err(|e| format!("no randomness: {e}"))?;
-    admin_keys::insert(conn, name, &auth::key_hash(&key), now).map_err(|e| e.to_string())?;
-    Ok(key)
-}
-
-fn create_project_key(
-    conn: &rusqlite::Connection,
-    project: &str,
-    name: &str,
-    now: Timestamp,
-) -> Result<String, String> {
-    let project = projects::find_live_by_id_or_name(conn, project)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| {
-            format!("no project with id or name {project:?} (create one with POST /api/projects)")
-        })?;
-    let key = auth::generate_project_key().map_err(|e| format!("no randomness: {e}"))?;
-    let new_key = NewProjectKey {
-        project_id: &project.id,
-        name,
-        prefix: &auth::key_prefix(&key),
-        key_hash: &auth::key_hash(&key),
-    };
-    project_keys::insert(conn, &new_key, now).map_err(|e| e.to_string())?;
-    Ok(key)
 }

@@ -16,7 +16,6 @@ use crate::app::App;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::http::auth;
-use crate::http::error::Style;
 use crate::http::pipeline;
 use crate::http::{ApiError, Method, Reply, Request};
 use crate::outbox::{self, Deliverer, Outbox};
@@ -86,6 +85,7 @@ impl Running {
     /// and closes the database connections.
     pub fn shutdown(self) {
         self.stopping.store(true, Ordering::SeqCst);
+        self.app.waits.close();
         for _ in &self.workers {
             self.listener.unblock();
         }
@@ -225,13 +225,15 @@ fn limits(config: &Config) -> tiny_http::Limits {
 
 /// The answers tiny_http gives by itself, before a request reaches the router (a head it
 /// cannot read, a timeout, an unsupported HTTP version, too many connections), as JSON
-/// errors like every other. Which API the request was for is unknown then, so the body
-/// carries both the engine API's `error` and the review API's `code`.
+/// errors like every other, in the conventions of the API the target (as far as it
+/// arrived) belongs to: the engine API's when there is none.
 fn error_page(
     status: tiny_http::StatusCode,
     reason: &'static str,
+    target: Option<&str>,
 ) -> tiny_http::Response<Cursor<Vec<u8>>> {
-    response_of(ApiError::Refused(status.0, reason).to_reply_in(Style::Review))
+    let request = Request::new(Method::Other, target.unwrap_or("/"), Vec::new(), Vec::new());
+    response_of(ApiError::Refused(status.0, reason).to_reply_in(pipeline::style_of(&request)))
 }
 
 /// The tiny_http response that sends `reply`.

@@ -1,5 +1,7 @@
-//! `/api/labels` (loop-api.md §4.10–4.12; validation errors are 400 like everywhere,
-//! DECISIONS 8).
+//! `/api/labels` (loop-api.md §4.10–4.12). Validation failures (of the body or of the
+//! page) are 422 with the usual `details`, as the original answers them and its SDK
+//! expects (it raises its typed validation error for a 422 only); malformed JSON stays
+//! a 400.
 
 use super::page;
 use crate::app::Ctx;
@@ -9,7 +11,8 @@ use crate::store::labels;
 
 /// `GET`: live labels in creation order.
 pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let (rows, total) = labels::list(ctx.db(), page(request)?)?;
+    let page = page(request).map_err(ApiError::into_unprocessable)?;
+    let (rows, total) = labels::list(ctx.db(), page)?;
     Ok(Reply::listing(rows, total))
 }
 
@@ -19,7 +22,9 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let mut input = Input::new(&body);
     let name = input.required_str("name", 1, 100);
     let color = input.required_str("color", 1, 50);
-    input.finish()?;
+    input
+        .finish()
+        .map_err(|errors| ApiError::from(errors).into_unprocessable())?;
     let label = ctx.write(|tx, now| {
         labels::insert(tx, &name, &color, now)?
             .ok_or(ApiError::Conflict("Label name already exists"))

@@ -94,7 +94,8 @@ pub fn parse(text: &str) -> Result<JsValue, ParseError> {
     Ok(value)
 }
 
-/// `JSON.stringify(JSON.parse(text))`.
+/// `JSON.stringify(JSON.parse(text))` (the tests' way of writing expectations).
+#[cfg(test)]
 pub fn canonical(text: &str) -> Result<String, ParseError> {
     Ok(parse(text)?.stringify())
 }

@@ -116,6 +116,7 @@ mod rules {
         parsed.ok_or_else(|| enum_message(E::ALL))
     }
 
+    /// The message for a value that is none of `all`, naming every option (as zod does).
     pub fn enum_message<E: WireEnum>(all: &[E]) -> String {
         let options: Vec<String> = all.iter().map(|v| format!("\"{}\"", v.as_str())).collect();
         format!("Invalid option: expected one of {}", options.join("|"))

@@ -3,7 +3,7 @@
 use super::response::Reply;
 
 const ALLOW_METHODS: &str = "GET,POST,PUT,PATCH,DELETE,OPTIONS";
-const ALLOW_HEADERS: &str = "Authorization,Content-Type,Idempotency-Key";
+const ALLOW_HEADERS: &str = "Authorization,Content-Type,Idempotency-Key,MCP-Protocol-Version";
 
 /// The answer to a preflight `OPTIONS` request, for any path.
 pub fn preflight(origin: Option<&str>, allowed: &[String]) -> Reply {

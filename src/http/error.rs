@@ -11,6 +11,10 @@ use crate::domain::validate::FieldError;
 pub enum ApiError {
     /// 400: the body or query failed validation; one entry per problem.
     Validation(Vec<FieldError>),
+    /// 422: the body or query failed validation on a route whose contract answers 422
+    /// for that (the labels routes, as the original's SDK expects); one
+    /// entry per problem, as for [`ApiError::Validation`].
+    InvalidEntity(Vec<FieldError>),
     /// 400: the request is unusable for another reason (e.g. malformed JSON).
     BadRequest(String),
     /// 401 with a fixed message.
@@ -45,7 +49,8 @@ pub enum ApiError {
 /// Which API's error conventions apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
-    /// `/api/*`: `{"error", "details"?}`, validation failures are 400 (DECISIONS 8).
+    /// `/api/*`: `{"error", "details"?}`, validation failures are 400 (DECISIONS 8)
+    /// except on the labels routes (422).
     Engine,
     /// `/api/v1/*`: `{"error", "code", "field"?}`, validation failures are 422
     /// (review-api.md §12).
@@ -79,7 +84,7 @@ impl ApiError {
             Self::MethodNotAllowed(_) => 405,
             Self::Conflict(_) => 409,
             Self::PayloadTooLarge(_) => 413,
-            Self::Unprocessable(_) | Self::TemplateError(_) => 422,
+            Self::InvalidEntity(_) | Self::Unprocessable(_) | Self::TemplateError(_) => 422,
             Self::NotConfigured(_) => 503,
             Self::Internal(_) => 500,
             Self::Refused(status, _) => *status,
@@ -89,9 +94,10 @@ impl ApiError {
     /// The review API's status and error code.
     fn review_status_and_code(&self) -> (u16, &'static str) {
         match self {
-            Self::Validation(_) | Self::Unprocessable(_) | Self::TemplateError(_) => {
-                (422, "validation_failed")
-            }
+            Self::Validation(_)
+            | Self::InvalidEntity(_)
+            | Self::Unprocessable(_)
+            | Self::TemplateError(_) => (422, "validation_failed"),
             Self::BadRequest(_) => (400, "invalid_json"),
             Self::Unauthorized(_) => (401, "unauthorized"),
             Self::Forbidden(_) => (403, "forbidden"),
@@ -113,10 +119,12 @@ impl ApiError {
             Style::Review => {
                 let (status, code) = self.review_status_and_code();
                 let (message, field) = match self {
-                    Self::Validation(errors) => match errors.first() {
-                        Some(first) => (first.message.clone(), Some(first.path.as_str())),
-                        None => ("Validation failed".to_owned(), None),
-                    },
+                    Self::Validation(errors) | Self::InvalidEntity(errors) => {
+                        match errors.first() {
+                            Some(first) => (first.message.clone(), Some(first.path.as_str())),
+                            None => ("Validation failed".to_owned(), None),
+                        }
+                    }
                     other => (other.message(), None),
                 };
                 let reply = Reply::json(
@@ -132,10 +140,20 @@ impl ApiError {
         }
     }
 
+    /// The same failure answered as a 422 when it is a validation failure (routes whose
+    /// contract says so); any other error is unchanged.
+    #[must_use]
+    pub fn into_unprocessable(self) -> Self {
+        match self {
+            Self::Validation(errors) => Self::InvalidEntity(errors),
+            other => other,
+        }
+    }
+
     /// The human-readable message.
     fn message(&self) -> String {
         match self {
-            Self::Validation(errors) => validation_summary(errors),
+            Self::Validation(errors) | Self::InvalidEntity(errors) => validation_summary(errors),
             Self::BadRequest(message) | Self::TemplateError(message) => message.clone(),
             Self::Unauthorized(message) | Self::NotFound(message) | Self::Forbidden(message) => {
                 (*message).to_owned()
@@ -168,7 +186,7 @@ impl ApiError {
     pub fn to_reply(&self) -> Reply {
         let message = self.message();
         let details = match self {
-            Self::Validation(errors) => Some(errors.as_slice()),
+            Self::Validation(errors) | Self::InvalidEntity(errors) => Some(errors.as_slice()),
             _ => None,
         };
         let reply = Reply::json(
@@ -245,6 +263,7 @@ mod tests {
     fn statuses() {
         let cases = [
             (ApiError::Validation(vec![]), 400),
+            (ApiError::InvalidEntity(vec![]), 422),
             (ApiError::BadRequest("x".into()), 400),
             (ApiError::Unauthorized("x"), 401),
             (ApiError::Forbidden("x"), 403),
@@ -281,6 +300,16 @@ mod tests {
                 ]
             })
         );
+        let unprocessable = error.into_unprocessable();
+        assert_eq!(unprocessable.status(), 422);
+        assert_eq!(
+            body(&unprocessable)["details"][1],
+            serde_json::json!({"path": "type", "message": "Invalid option"})
+        );
+        assert!(matches!(
+            ApiError::BadRequest("x".into()).into_unprocessable(),
+            ApiError::BadRequest(_)
+        ));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::cors;
 use super::error::{ApiError, Style};
 use super::rate_limit::Decision;
 use super::request::{Method, Request};
-use super::response::Reply;
+use super::response::{JSON, JSON_UTF8, Reply};
 use super::router::{Access, Resolution};
 use crate::app::{App, Caller, Ctx};
 use crate::clock::Timestamp;
@@ -55,11 +55,22 @@ pub fn handle(app: &App, conn: &mut Connection, mut request: Request) -> Reply {
     let reply = extra
         .into_iter()
         .fold(reply, |reply, (name, value)| reply.with_header(name, value));
-    cors::decorate(reply, origin.as_deref(), allowed)
+    cors::decorate(in_conventions(reply, style), origin.as_deref(), allowed)
+}
+
+/// The answer in the wire conventions of its API: the review API's JSON declares its
+/// charset, as LoopQuest's reference does; the engine API's is plain `application/json`
+/// like the original's.
+fn in_conventions(reply: Reply, style: Style) -> Reply {
+    if style == Style::Review && reply.header("Content-Type") == Some(JSON) {
+        reply.replacing_header("Content-Type", JSON_UTF8)
+    } else {
+        reply
+    }
 }
 
 /// The error conventions of the API `request` belongs to.
-fn style_of(request: &Request) -> Style {
+pub(crate) fn style_of(request: &Request) -> Style {
     if request.is_review_path() {
         Style::Review
     } else {
@@ -68,7 +79,8 @@ fn style_of(request: &Request) -> Style {
 }
 
 /// The path the router matches: on the review API a single trailing slash is ignored.
-fn routing_path(request: &Request) -> &str {
+/// (`crate::route_pattern_of` resolves requests with it too.)
+pub fn routing_path(request: &Request) -> &str {
     let path = request.path();
     match path.strip_suffix('/') {
         Some(trimmed) if request.is_review_path() && !trimmed.is_empty() => trimmed,
@@ -120,6 +132,10 @@ fn route(
             }
             ctx.set_caller(caller);
         }
+        Access::Key => {
+            let caller = authenticate_any_key(&ctx, request)?;
+            ctx.set_caller(caller);
+        }
         Access::Public | Access::Signed => {}
     }
     match resolution {
@@ -150,6 +166,22 @@ fn authenticate_admin(ctx: &Ctx<'_>, token: &str) -> Result<(), ApiError> {
         return Ok(());
     }
     Err(auth::invalid_key())
+}
+
+/// Checks a key of either kind: an admin key first, then a project key. A missing or
+/// unknown key counts as a failed authentication of the client's address.
+fn authenticate_any_key(ctx: &Ctx<'_>, request: &Request) -> Result<Caller, ApiError> {
+    let refuse = |refusal| failed_authentication(ctx.app(), request, ctx.now(), refusal);
+    let token = auth::lenient_bearer_token(request.header("Authorization")).map_err(refuse)?;
+    match authenticate_admin(ctx, token) {
+        Ok(()) => return Ok(Caller::Admin(token.to_owned())),
+        Err(ApiError::Unauthorized(_)) => {}
+        Err(other) => return Err(other),
+    }
+    match project_keys::find_active(ctx.db(), &auth::key_hash(token))? {
+        Some(key) => Ok(Caller::Project(key)),
+        None => Err(refuse(auth::invalid_key())),
+    }
 }
 
 /// Checks the session cookie (review-api.md §15.1): an unexpired session of a live
@@ -270,8 +302,9 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
 /// Answers a request that failed before it could be routed (e.g. an oversized body),
 /// with the same CORS headers as any other answer.
 pub fn refuse(app: &App, request: &Request, error: &ApiError) -> Reply {
+    let style = style_of(request);
     cors::decorate(
-        error.to_reply_in(style_of(request)),
+        in_conventions(error.to_reply_in(style), style),
         request.header("Origin"),
         &app.config.cors_origins,
     )
@@ -323,6 +356,22 @@ mod tests {
         assert_eq!(reply.status(), 500);
         assert_eq!(reply.body(), br#"{"error":"Internal server error"}"#);
         assert_eq!(handle(&app, &mut conn, get("/fine")).status(), 204);
+    }
+
+    #[test]
+    fn review_answers_declare_their_charset() {
+        let app = app();
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        let review = handle(&app, &mut conn, get("/api/v1/unknown"));
+        assert_eq!(review.header("Content-Type"), Some(JSON_UTF8));
+        let engine = handle(&app, &mut conn, get("/unknown"));
+        assert_eq!(engine.header("Content-Type"), Some(JSON));
+        let refused = refuse(&app, &get("/api/v1/tasks"), &ApiError::PayloadTooLarge(1));
+        assert_eq!(refused.header("Content-Type"), Some(JSON_UTF8));
+        assert_eq!(
+            handle(&app, &mut conn, get("/fine")).header("Content-Type"),
+            None
+        );
     }
 
     #[test]

@@ -2,6 +2,12 @@
 
 use serde::Serialize;
 
+/// The content type of JSON answers.
+pub const JSON: &str = "application/json";
+
+/// The content type of the review API's JSON answers, which declare their charset.
+pub const JSON_UTF8: &str = "application/json; charset=utf-8";
+
 /// A response: status, extra headers and an optional body.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -32,14 +38,23 @@ impl Reply {
         match serde_json::to_vec(value) {
             Ok(body) => Self {
                 status,
-                headers: vec![("Content-Type", "application/json".to_owned())],
+                headers: vec![("Content-Type", JSON.to_owned())],
                 body,
             },
             Err(_) => Self {
                 status: 500,
-                headers: vec![("Content-Type", "application/json".to_owned())],
+                headers: vec![("Content-Type", JSON.to_owned())],
                 body: br#"{"error":"Internal server error"}"#.to_vec(),
             },
+        }
+    }
+
+    /// A JSON response whose body is already serialised (`text` must be JSON).
+    pub fn json_text(status: u16, text: &str) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type", JSON.to_owned())],
+            body: text.as_bytes().to_vec(),
         }
     }
 
@@ -58,6 +73,15 @@ impl Reply {
         Self::json(200, &Listing { data, total })
     }
 
+    /// A response with a body of this content type, as given.
+    pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type", content_type.to_owned())],
+            body,
+        }
+    }
+
     /// A response with no body and no content type (204 and friends).
     pub fn empty(status: u16) -> Self {
         Self {
@@ -74,6 +98,13 @@ impl Reply {
         self
     }
 
+    /// Sets header `name` to `value` alone, replacing any value it had.
+    #[must_use]
+    pub fn replacing_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.with_header(name, value)
+    }
+
     /// The status code.
     pub fn status(&self) -> u16 {
         self.status
@@ -87,12 +118,8 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Every header set so far.
-    pub fn headers(&self) -> &[(&'static str, String)] {
-        &self.headers
-    }
-
     /// The body bytes.
+    #[cfg(test)]
     pub fn body(&self) -> &[u8] {
         &self.body
     }

@@ -25,6 +25,10 @@ pub enum Access {
     Session,
     /// An administrator: an engine admin key, or a signed-in owner or admin.
     Manage,
+    /// Any key: an engine admin key or a review-API project key (the MCP endpoint, whose
+    /// tools depend on which). Not counted against a project key's budget: the API
+    /// requests the handler makes with the key are.
+    Key,
 }
 
 /// One row of the routing table.

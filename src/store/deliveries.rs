@@ -142,14 +142,6 @@ pub fn due(
     .collect()
 }
 
-/// When the next pending delivery is due, if any.
-pub fn next_due(conn: &Connection) -> rusqlite::Result<Option<Timestamp>> {
-    let at: Option<String> = conn
-        .prepare_cached("SELECT MIN(next_attempt_at) FROM deliveries INDEXED BY deliveries_due WHERE status = 'pending'")?
-        .query_row([], |row| row.get(0))?;
-    Ok(at.as_deref().and_then(Timestamp::parse_canonical))
-}
-
 /// What became of one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptOutcome {

@@ -60,12 +60,6 @@ pub struct Issue {
     pub updated_at: String,
     /// Soft-delete time.
     pub deleted_at: Option<String>,
-    /// Creation time in Unix milliseconds (for dispatch ages).
-    #[serde(skip)]
-    pub created_ms: i64,
-    /// 20 when its project has an active goal (see `domain::dispatch`).
-    #[serde(skip)]
-    pub goal_bonus: i64,
     /// The lease length of the current claim, in seconds.
     #[serde(skip)]
     pub lease_seconds: Option<i64>,
@@ -74,7 +68,7 @@ pub struct Issue {
 const COLUMNS: &str = "id, number, title, description, type, status, priority, parent_id, \
     project_id, signal_source, signal_payload, hypothesis, agent_session_id, agent_summary, \
     commits, pull_requests, completed_at, claimed_at, lease_expires_at, created_at, updated_at, \
-    deleted_at, created_ms, goal_bonus, lease_seconds";
+    deleted_at, lease_seconds";
 
 /// 20 points when the issue's project exists (even soft-deleted) and some goal of that
 /// project (by the goal's own `projectId`, even soft-deleted) is active; in SQL, for a
@@ -112,9 +106,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Issue> {
         created_at: row.get(19)?,
         updated_at: row.get(20)?,
         deleted_at: row.get(21)?,
-        created_ms: row.get(22)?,
-        goal_bonus: row.get(23)?,
-        lease_seconds: row.get(24)?,
+        lease_seconds: row.get(22)?,
     })
 }
 

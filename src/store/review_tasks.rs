@@ -242,7 +242,7 @@ pub fn any_overdue_gate(conn: &Connection, now: Timestamp) -> rusqlite::Result<b
 /// [`super::verdicts::resolve`] calls this, so that no resolution skips its deliveries., stamping
 /// `reviewed_at` with `now`; the updated task, or `None` when it had already moved on
 /// (so a resolution happens exactly once).
-pub(super) fn resolve(
+pub(crate) fn resolve(
     conn: &Connection,
     id: &str,
     from: TaskStatus,

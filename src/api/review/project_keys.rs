@@ -6,7 +6,8 @@ use serde_json::json;
 use crate::app::Ctx;
 use crate::domain::review::input::opt_string;
 use crate::http::{ApiError, Reply, Request, auth};
-use crate::store::project_keys::{self, NewProjectKey};
+use crate::service::keys::{self, Created};
+use crate::store::project_keys;
 use crate::store::projects;
 
 const PROJECT_NOT_FOUND: ApiError = ApiError::NotFound("project not found");
@@ -25,21 +26,11 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let name = opt_string(&body, "", "name", 100)?.unwrap_or_else(|| DEFAULT_KEY_NAME.to_owned());
     let project_id = project_id(ctx, request)?;
-    let key = auth::generate_project_key()?;
-    let prefix = auth::key_prefix(&key);
-    let hash = auth::key_hash(&key);
-    let stored = ctx.write(|tx, now| {
-        let new_key = NewProjectKey {
-            project_id: &project_id,
-            name: &name,
-            prefix: &prefix,
-            key_hash: &hash,
-        };
-        Ok(project_keys::insert(tx, &new_key, now)?)
-    })?;
+    let Created { record, key } =
+        ctx.write(|tx, now| keys::create_project_key(tx, &project_id, &name, now))?;
     Ok(Reply::json(
         201,
-        &json!({"id": stored.id, "name": stored.name, "key": key, "prefix": stored.prefix, "created_at": stored.created_at}),
+        &json!({"id": record.id, "name": record.name, "key": key, "prefix": record.prefix, "created_at": record.created_at}),
     ))
 }
 

@@ -60,6 +60,7 @@ impl Renderer {
     }
 
     /// Whether version `version_id` is compiled and cached.
+    #[cfg(test)]
     pub fn is_cached(&self, version_id: &str) -> bool {
         self.read().has_template(&cache_key(version_id))
     }

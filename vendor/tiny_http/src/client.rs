@@ -40,6 +40,10 @@ pub struct ClientConnection {
 
     /// (Loop patch) The last request's body was left unread: linger before closing.
     linger: bool,
+
+    /// (Loop patch) The target of the request being read, as far as it arrived, for the
+    /// error page of a refusal.
+    target: Option<String>,
 }
 
 /// (Loop patch) Why no request could be read. Upstream dropped the connection without a
@@ -93,6 +97,7 @@ impl ClientConnection {
             limits,
             accepted_at: Some(Instant::now()),
             linger: false,
+            target: None,
         }
     }
 
@@ -130,16 +135,21 @@ impl ClientConnection {
     /// bare LF, which RFC 9112 §2.2 allows a server to accept), taking at most `budget`
     /// bytes of what is left of the head's allowance. Upstream read byte by byte, without
     /// any limit, and refused (by dropping the connection) a line that was not ASCII.
-    fn read_line(&mut self, budget: &mut usize, too_long: ReadError) -> Result<Vec<u8>, ReadError> {
+    fn read_line(
+        &mut self,
+        budget: &mut usize,
+        too_long: ReadError,
+        line: &mut Vec<u8>,
+    ) -> Result<(), ReadError> {
         let reader = self
             .next_header_source
             .get_mut()
             .map_err(|_| ReadError::Closed)?;
-        let mut line = Vec::new();
+        line.clear();
         let read = reader
             .by_ref()
             .take(*budget as u64)
-            .read_until(b'\n', &mut line)
+            .read_until(b'\n', line)
             .map_err(|e| match e.kind() {
                 ErrorKind::TimedOut => HEAD_TOO_SLOW,
                 _ => ReadError::Closed,
@@ -157,7 +167,7 @@ impl ClientConnection {
         if line.last() == Some(&b'\r') {
             line.pop();
         }
-        Ok(line)
+        Ok(())
     }
 
     /// (Loop patch) Reads the request line and the headers, at most `max_head_bytes` in
@@ -165,15 +175,19 @@ impl ClientConnection {
     /// send one after a body).
     fn read_head(&mut self) -> Result<(Method, String, HTTPVersion, Vec<Header>), ReadError> {
         let mut budget = self.limits.max_head_bytes;
+        let mut line = Vec::new();
+        self.target = None;
         let (method, path, version) = loop {
-            let line = self.read_line(&mut budget, LINE_TOO_LONG)?;
+            let read = self.read_line(&mut budget, LINE_TOO_LONG, &mut line);
+            self.target = target_of(&line);
+            read?;
             if !line.is_empty() {
                 break parse_request_line(&line)?;
             }
         };
         let mut headers = Vec::new();
         loop {
-            let line = self.read_line(&mut budget, HEAD_TOO_LARGE)?;
+            self.read_line(&mut budget, HEAD_TOO_LARGE, &mut line)?;
             if line.is_empty() {
                 break;
             }
@@ -234,7 +248,7 @@ impl ClientConnection {
     /// (Loop patch) Answers a request that cannot be served with the limits' error page,
     /// saying that the connection closes, then closes it gently.
     fn refuse(&mut self, status: StatusCode, reason: &'static str) {
-        let page = (self.limits.error_page)(status, reason);
+        let page = (self.limits.error_page)(status, reason, self.target.as_deref());
         let mut writer = self.sink.next().unwrap();
         let sent = page
             .raw_print(&mut writer, HTTPVersion(1, 1), &[], false, true)
@@ -318,6 +332,13 @@ impl Iterator for ClientConnection {
 
         Some(rq)
     }
+}
+
+/// (Loop patch) The request target in a request line, or in as much of one as arrived
+/// (bytes outside ASCII replaced): the second of its words.
+fn target_of(line: &[u8]) -> Option<String> {
+    let line = String::from_utf8_lossy(line);
+    line.split(' ').nth(1).map(str::to_owned)
 }
 
 /// Parses a "HTTP/1.1" string. (Loop patch: any well-formed version other than 1.0 and

@@ -387,7 +387,11 @@ impl Drop for LiveConnection {
 /// count without bound. Sends a 503 from the limits' error page if the socket takes it at
 /// once (the accepting thread never waits on a client), then closes the connection.
 fn turn_away(sock: Connection, limits: &Limits) {
-    let page = (limits.error_page)(StatusCode(503), "Too many connections; try again later");
+    let page = (limits.error_page)(
+        StatusCode(503),
+        "Too many connections; try again later",
+        None,
+    );
     let mut bytes = Vec::new();
     if page
         .raw_print(&mut bytes, HTTPVersion(1, 1), &[], false, true)

@@ -8,9 +8,10 @@ use std::time::Duration;
 use crate::{Response, StatusCode};
 
 /// Renders an answer the server gives by itself, before any application code sees the
-/// request (a head it cannot read, a timeout, too many connections): the status and a
-/// short reason, in English.
-pub type ErrorPage = fn(StatusCode, &'static str) -> Response<Cursor<Vec<u8>>>;
+/// request (a head it cannot read, a timeout, too many connections): the status, a short
+/// reason in English, and the request target as far as it was read (none when not even
+/// that much arrived), so that the page can take the shape its part of the site uses.
+pub type ErrorPage = fn(StatusCode, &'static str, Option<&str>) -> Response<Cursor<Vec<u8>>>;
 
 /// Time and size limits on each connection. [`Limits::default`] suits a server on the open
 /// network; tests shorten the times.
@@ -72,6 +73,10 @@ impl Default for Limits {
 }
 
 /// The default [`ErrorPage`]: the reason as plain text.
-pub fn plain_error_page(status: StatusCode, reason: &'static str) -> Response<Cursor<Vec<u8>>> {
+pub fn plain_error_page(
+    status: StatusCode,
+    reason: &'static str,
+    _target: Option<&str>,
+) -> Response<Cursor<Vec<u8>>> {
     Response::from_string(reason).with_status_code(status)
 }

@@ -388,8 +388,14 @@ fn empty_lines_before_a_request_line_are_skipped() {
 fn json_page(
     status: tiny_http::StatusCode,
     reason: &'static str,
+    target: Option<&str>,
 ) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_string(format!("{{\"error\":\"{}\"}}", reason)).with_status_code(status)
+    let target = target.unwrap_or("none");
+    Response::from_string(format!(
+        "{{\"error\":\"{}\",\"target\":\"{}\"}}",
+        reason, target
+    ))
+    .with_status_code(status)
 }
 
 #[test]
@@ -402,10 +408,21 @@ fn the_servers_own_answers_use_the_limits_error_page() {
     let (received, _) = read_until_closed(&mut client);
     assert!(received.starts_with("HTTP/1.1 408"), "{}", received);
     assert!(
-        received.ends_with("{\"error\":\"The request head did not arrive in time\"}"),
+        received
+            .ends_with("{\"error\":\"The request head did not arrive in time\",\"target\":\"/\"}"),
         "{}",
         received
     );
+    // A request line too long to read still gives the page its beginning.
+    let (mut client, _) = serve_and_watch(Limits {
+        error_page: json_page,
+        ..short()
+    });
+    let line = format!("GET /api/{} HTTP/1.1\r\n\r\n", "a".repeat(2000));
+    client.write_all(line.as_bytes()).unwrap();
+    let (received, _) = read_until_closed(&mut client);
+    assert!(received.starts_with("HTTP/1.1 414"), "{}", received);
+    assert!(received.contains("\"target\":\"/api/aaaa"), "{}", received);
 }
 
 #[test]
