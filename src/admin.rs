@@ -7,10 +7,11 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use crate::accounts;
 use crate::clock::{Clock, SystemClock};
+use crate::domain::credentials;
 use crate::domain::enums::{UserRole, WireEnum};
-use crate::http::{ApiError, auth};
+use crate::error::ApiError;
+use crate::service::accounts;
 use crate::service::keys;
 use crate::store::{self, users};
 
@@ -49,6 +50,13 @@ pub fn open_database(path: &Path) -> Result<Connection, String> {
     let mut conn = store::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     store::migrate(&mut conn, SystemClock.now()).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(conn)
+}
+
+/// Serves MCP over stdio on the database at `db` directly (`loop mcp --db`): see
+/// [`crate::mcp::serve_stdio_on_database`].
+pub fn serve_mcp_on_database(db: &Path, key: Option<String>, url: String) -> Result<(), String> {
+    let conn = open_database(db)?;
+    crate::mcp::serve_stdio_on_database(db, conn, crate::api::router(), key, url)
 }
 
 /// Creates an engine admin key and returns it.
@@ -114,7 +122,7 @@ pub fn add_user(
     let generated = password.is_none();
     let password = match password {
         Some(password) => password,
-        None => auth::generate_password().map_err(|e| format!("no randomness: {e}"))?,
+        None => credentials::generate_password().map_err(|e| format!("no randomness: {e}"))?,
     };
     let account = accounts::prepare(email, &password, role, name, None).map_err(describe)?;
     let conn = open_database(db)?;

@@ -3,15 +3,14 @@
 
 use std::sync::Arc;
 
+use crossbeam_channel::{Receiver, Sender, unbounded};
 use rusqlite::Connection;
 
 use crate::clock::{Clock, Timestamp};
 use crate::config::Config;
 use crate::domain::prompt::render::Renderer;
-use crate::http::ApiError;
-use crate::http::rate_limit::RateLimiter;
-use crate::http::router::Router;
-use crate::outbox::Outbox;
+use crate::error::ApiError;
+use crate::rate_limit::RateLimiter;
 use crate::store::project_keys::ProjectKey;
 use crate::store::users::User;
 use crate::waiting::WaitRoom;
@@ -23,8 +22,6 @@ pub struct App {
     pub config: Config,
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
-    /// The routing table.
-    pub router: Router,
     /// Compiled prompt versions, shared by every worker.
     pub renderer: Renderer,
     /// Requests per project key in the review API's rolling window.
@@ -45,7 +42,7 @@ pub struct App {
 
 impl App {
     /// Shared state for a server with these settings.
-    pub fn new(config: Config, clock: Arc<dyn Clock>, router: Router, outbox: Outbox) -> Self {
+    pub fn new(config: Config, clock: Arc<dyn Clock>, outbox: Outbox) -> Self {
         let window_ms = config.rate_limit.window_seconds.saturating_mul(1000);
         Self {
             key_limits: RateLimiter::new(config.rate_limit.requests_per_key, window_ms),
@@ -54,7 +51,6 @@ impl App {
             waits: WaitRoom::for_workers(config.threads),
             config,
             clock,
-            router,
             renderer: Renderer::new(),
             writer: Writer::on_callers_connection(),
         }
@@ -93,6 +89,29 @@ impl App {
         work: impl FnOnce(&Connection, Timestamp) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         self.writer.write(conn, || self.clock.now(), work)
+    }
+}
+
+/// Wakes the verdict delivery thread ([`crate::outbox`]) when deliveries are queued.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    wake: Sender<Vec<String>>,
+}
+
+impl Outbox {
+    /// A handle and the receiving end the dispatcher listens on.
+    pub fn channel() -> (Self, Receiver<Vec<String>>) {
+        let (wake, wakeups) = unbounded();
+        (Self { wake }, wakeups)
+    }
+
+    /// Tells the dispatcher that these deliveries were committed (call after the
+    /// transaction that queued them). Nothing is lost if nobody listens: the rows are
+    /// in the database.
+    pub fn notify(&self, delivery_ids: Vec<String>) {
+        if !delivery_ids.is_empty() {
+            let _ = self.wake.send(delivery_ids);
+        }
     }
 }
 

@@ -20,13 +20,13 @@ pub mod mcp;
 pub mod seed;
 pub mod server;
 
-mod accounts;
 mod api;
 mod app;
 mod domain;
+mod error;
 mod http;
 mod outbox;
-mod prompting;
+mod rate_limit;
 mod service;
 mod store;
 mod waiting;

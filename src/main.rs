@@ -356,7 +356,7 @@ fn keys(command: KeysCommand) -> Result<(), String> {
 fn mcp(args: McpArgs) -> Result<(), String> {
     let key = non_empty(args.key);
     match args.db {
-        Some(db) => loop_engine::mcp::serve_stdio_on_database(&db, key, args.url),
+        Some(db) => admin::serve_mcp_on_database(&db, key, args.url),
         None => loop_engine::mcp::serve_stdio_over_http(&args.url, &key.unwrap_or_default()),
     }
 }

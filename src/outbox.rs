@@ -13,36 +13,14 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
 use rusqlite::Connection;
 
-use crate::app::App;
-use crate::domain::review::delivery::{self, Judgement};
-use crate::store::deliveries::{self, Attempt, AttemptOutcome};
-use crate::store::{self, review_hooks};
+use crate::app::{App, Ctx};
+use crate::domain::review::delivery;
+use crate::service::deliveries::{self, Answered};
+use crate::store;
+use crate::store::deliveries::{self as delivery_store, Attempt};
 
 /// The `User-Agent` of verdict webhooks.
 const USER_AGENT: &str = "Loop-Review-Webhook/1";
-
-/// Wakes the dispatcher when deliveries are queued.
-#[derive(Debug, Clone)]
-pub struct Outbox {
-    wake: Sender<Vec<String>>,
-}
-
-impl Outbox {
-    /// A handle and the receiving end the dispatcher listens on.
-    pub fn channel() -> (Self, Receiver<Vec<String>>) {
-        let (wake, wakeups) = unbounded();
-        (Self { wake }, wakeups)
-    }
-
-    /// Tells the dispatcher that these deliveries were committed (call after the
-    /// transaction that queued them). Nothing is lost if nobody listens: the rows are
-    /// in the database.
-    pub fn notify(&self, delivery_ids: Vec<String>) {
-        if !delivery_ids.is_empty() {
-            let _ = self.wake.send(delivery_ids);
-        }
-    }
-}
 
 /// The running delivery threads.
 pub struct Deliverer {
@@ -119,7 +97,7 @@ fn dispatch(
         let room = capacity.saturating_sub(in_flight.len());
         if room > 0 {
             let busy = store::json_array(&in_flight);
-            match deliveries::due(
+            match delivery_store::due(
                 conn,
                 app.clock.now(),
                 &busy,
@@ -162,44 +140,9 @@ fn deliver(
     done: &Sender<String>,
 ) {
     for attempt in jobs {
-        let (status, retry_after, error) = post(agent, &attempt);
-        let judgement = delivery::judge(
-            &app.config.webhook_retry_schedule,
-            attempt.number,
-            status,
-            retry_after,
-        );
-        let recorded = app.write(&mut conn, |tx, now| {
-            let outcome = match judgement {
-                Judgement::Delivered => AttemptOutcome::Delivered(status.unwrap_or(200)),
-                Judgement::RetryIn(seconds) => AttemptOutcome::Retry {
-                    status,
-                    error: error.clone(),
-                    at: now.plus_millis(seconds.saturating_mul(1000)),
-                },
-                Judgement::GiveUp => AttemptOutcome::Failed {
-                    status,
-                    error: error.clone(),
-                },
-                Judgement::Gone => {
-                    if let Some(hook_id) = &attempt.hook_id {
-                        review_hooks::delete_by_id(tx, hook_id)?;
-                    }
-                    AttemptOutcome::Failed {
-                        status,
-                        error: "the receiver answered 410 Gone; no more attempts".to_owned(),
-                    }
-                }
-            };
-            Ok(deliveries::record(
-                tx,
-                &attempt.id,
-                attempt.number,
-                &outcome,
-                now,
-            )?)
-        });
-        if let Err(error) = recorded {
+        let answered = post(agent, &attempt);
+        let mut ctx = Ctx::new(app, &mut conn);
+        if let Err(error) = deliveries::record_attempt(&mut ctx, &attempt, &answered) {
             eprintln!(
                 "warning: recording delivery {} failed: {error:?}",
                 attempt.id
@@ -213,7 +156,7 @@ fn deliver(
 
 /// POSTs one attempt: the receiver's status and `Retry-After` seconds if it answered,
 /// and a description of what went wrong (empty on success).
-fn post(agent: &ureq::Agent, attempt: &Attempt) -> (Option<u16>, Option<i64>, String) {
+fn post(agent: &ureq::Agent, attempt: &Attempt) -> Answered {
     let signature = delivery::signature(&attempt.secret, attempt.body.as_bytes());
     let sent = agent
         .post(&attempt.url)
@@ -236,11 +179,21 @@ fn post(agent: &ureq::Agent, attempt: &Attempt) -> (Option<u16>, Option<i64>, St
                 300..=399 => format!("HTTP {status}: redirects are not followed"),
                 _ => format!("HTTP {status}"),
             };
-            (Some(status), retry_after, error)
+            Answered {
+                status: Some(status),
+                retry_after,
+                error,
+            }
         }
-        Err(ureq::Error::Timeout(_)) => {
-            (None, None, "the receiver did not answer in time".to_owned())
-        }
-        Err(error) => (None, None, error.to_string()),
+        Err(ureq::Error::Timeout(_)) => Answered {
+            status: None,
+            retry_after: None,
+            error: "the receiver did not answer in time".to_owned(),
+        },
+        Err(error) => Answered {
+            status: None,
+            retry_after: None,
+            error: error.to_string(),
+        },
     }
 }

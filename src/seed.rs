@@ -10,12 +10,13 @@ use rusqlite::Connection;
 use serde_json::json;
 
 use crate::clock::{Clock, SystemClock, Timestamp};
+use crate::domain::credentials;
 use crate::domain::enums::{AuthorType, IssueStatus, IssueType, TaskStatus};
 use crate::domain::prompt::defaults;
 use crate::domain::review::resolution::Resolution;
 use crate::domain::review::task;
-use crate::http::auth;
-use crate::store::{self, issues, project_keys, projects, prompt_reviews, review_tasks, verdicts};
+use crate::service::verdicts;
+use crate::store::{self, issues, project_keys, projects, prompt_reviews, review_tasks};
 
 /// Synthetic data to seed a database with.
 #[derive(Debug, Default)]
@@ -128,8 +129,8 @@ impl Seed {
             let new_key = project_keys::NewProjectKey {
                 project_id: &project,
                 name: "bench",
-                prefix: &auth::key_prefix(key),
-                key_hash: &auth::key_hash(key),
+                prefix: &credentials::key_prefix(key),
+                key_hash: &credentials::key_hash(key),
             };
             project_keys::insert(&tx, &new_key, now).map_err(fail("seed a project key"))?;
         }
@@ -150,18 +151,19 @@ pub struct Seeded {
 }
 
 /// Describes a failed seeding step.
-fn fail(what: &'static str) -> impl Fn(rusqlite::Error) -> String {
+fn fail<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> String {
     move |e| format!("{what}: {e}")
 }
 
 /// A new review-API project key (`lq_…`) to seed with.
 pub fn new_project_key() -> Result<String, String> {
-    auth::generate_project_key().map_err(|e| format!("no randomness: {e}"))
+    credentials::generate_project_key().map_err(|e| format!("no randomness: {e}"))
 }
 
 /// Creates a project named `name`; answers its id.
 fn project(conn: &Connection, name: &str, now: Timestamp) -> Result<String, String> {
-    let secret = auth::generate_signing_secret().map_err(|e| format!("no randomness: {e}"))?;
+    let secret =
+        credentials::generate_signing_secret().map_err(|e| format!("no randomness: {e}"))?;
     let fields = projects::ProjectFields {
         name: Some(name.to_owned()),
         ..projects::ProjectFields::default()
@@ -205,7 +207,7 @@ fn seed_review_tasks(
             escalated.push(stored.id);
         } else {
             verdicts::resolve(conn, &stored.id, TaskStatus::Pending, &escalate, None, now)
-                .map_err(fail("resolve a seeded task"))?;
+                .map_err(|e| format!("resolve a seeded task: {e:?}"))?;
         }
     }
     Ok(escalated)

@@ -12,14 +12,15 @@ use std::time::Instant;
 use rusqlite::Connection;
 
 use crate::api;
-use crate::app::App;
+use crate::app::{App, Ctx, Outbox};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::http::auth;
 use crate::http::pipeline;
+use crate::http::router::Router;
 use crate::http::{ApiError, Method, Reply, Request};
-use crate::outbox::{self, Deliverer, Outbox};
-use crate::store::{self, admin_keys, dispatch, review_tasks, verdicts};
+use crate::outbox::{self, Deliverer};
+use crate::service::{keys, maintenance};
+use crate::store::{self, admin_keys};
 
 /// Why the server could not start.
 #[derive(Debug)]
@@ -135,7 +136,8 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
         config.loop_url = Some(own_url(&config.host, addr));
     }
     let (outbox, wakeups) = Outbox::channel();
-    let app = App::new(config, clock, api::router(), outbox)
+    let router = api::router();
+    let app = App::new(config, clock, outbox)
         .with_writer(open()?, open()?)
         .map_err(|e| StartError(format!("cannot start the checkpoint thread: {e}")))?;
     let app = Arc::new(app);
@@ -160,7 +162,7 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
             let (stopping, failed) = (stopping.clone(), listener_failed.clone());
             std::thread::Builder::new()
                 .name(format!("loop-worker-{i}"))
-                .spawn(move || work(&app, &listener, conn, &stopping, &failed))
+                .spawn(move || work(&app, router, &listener, conn, &stopping, &failed))
                 .map_err(|e| StartError(format!("cannot start a worker thread: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -274,10 +276,9 @@ fn ensure_admin_key(
     if config.api_key.is_some() || admin_keys::any(conn).map_err(|e| fail(&e))? {
         return Ok(None);
     }
-    let key = auth::generate_admin_key().map_err(|e| fail(&e))?;
-    admin_keys::insert(conn, "default", &auth::key_hash(&key), clock.now())
-        .map_err(|e| fail(&e))?;
-    Ok(Some(key))
+    let created = keys::create_admin_key(conn, "default", clock.now())
+        .map_err(|e| fail(&format!("{e:?}")))?;
+    Ok(Some(created.key))
 }
 
 /// The background loop: a [`tick`] every `maintenance_interval` until the stop channel
@@ -294,21 +295,12 @@ fn maintain(app: &App, mut conn: Connection, stop: &mpsc::Receiver<()>) {
 /// One round of background work: lapsed claims go back to `todo`, and overdue gate
 /// tasks get their `on_timeout` outcome. Failures are logged and retried next round.
 fn tick(app: &App, conn: &mut Connection) {
-    if let Err(error) = app.write(conn, |tx, now| Ok(dispatch::expire_leases(tx, now)?)) {
+    let mut ctx = Ctx::new(app, conn);
+    if let Err(error) = maintenance::expire_leases(&mut ctx) {
         eprintln!("warning: expiring claim leases failed: {error:?}");
     }
-    // A read first, so that an idle tick never takes the writer lock for the gates.
-    let overdue = review_tasks::any_overdue_gate(conn, app.clock.now());
-    let timed_out = match overdue {
-        Ok(false) => Ok(Vec::new()),
-        Ok(true) => app.write(conn, |tx, now| {
-            Ok(verdicts::time_out_overdue_gates(tx, now)?)
-        }),
-        Err(error) => Err(error.into()),
-    };
-    match timed_out {
-        Ok(deliveries) => app.outbox.notify(deliveries),
-        Err(error) => eprintln!("warning: resolving overdue gate tasks failed: {error:?}"),
+    if let Err(error) = maintenance::time_out_gates(&mut ctx) {
+        eprintln!("warning: resolving overdue gate tasks failed: {error:?}");
     }
 }
 
@@ -316,6 +308,7 @@ fn tick(app: &App, conn: &mut Connection) {
 /// the shutdown signal or the news that tiny_http's accept loop has died.
 fn work(
     app: &App,
+    router: &Router,
     listener: &tiny_http::Server,
     mut conn: Connection,
     stopping: &AtomicBool,
@@ -323,7 +316,7 @@ fn work(
 ) {
     loop {
         match listener.recv() {
-            Ok(request) => serve(app, &mut conn, request),
+            Ok(request) => serve(app, router, &mut conn, request),
             Err(_) if stopping.load(Ordering::SeqCst) => return,
             Err(error) => {
                 eprintln!("error: the listener stopped accepting connections: {error}");
@@ -334,7 +327,7 @@ fn work(
 }
 
 /// Reads, answers and logs one request.
-fn serve(app: &App, conn: &mut Connection, mut raw: tiny_http::Request) {
+fn serve(app: &App, router: &Router, conn: &mut Connection, mut raw: tiny_http::Request) {
     let started = Instant::now();
     let method = Method::parse(raw.method().as_str());
     let headers: Vec<(String, String)> = raw
@@ -352,6 +345,7 @@ fn serve(app: &App, conn: &mut Connection, mut raw: tiny_http::Request) {
     let reply = match read_body(&mut raw, app.config.max_body_bytes) {
         Ok(body) => pipeline::handle(
             app,
+            router,
             conn,
             Request::new(method, &target, headers, body).with_peer(peer),
         ),

@@ -24,7 +24,7 @@ use std::thread::JoinHandle;
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::clock::Timestamp;
-use crate::http::ApiError;
+use crate::store::StoreError;
 
 /// Most writes committed together, so that a steady stream of writers cannot hold a
 /// transaction open (and its members waiting) indefinitely.
@@ -172,19 +172,21 @@ impl Writer {
     /// there is none), with the time `now` reads once the write's turn has come. Its
     /// changes are kept if it returns `Ok` and undone if it returns an error or panics;
     /// `write` returns once they are committed.
-    pub fn write<T>(
+    pub fn write<T, E: From<StoreError>>(
         &self,
         conn: &mut Connection,
         now: impl FnOnce() -> Timestamp,
-        work: impl FnOnce(&Connection, Timestamp) -> Result<T, ApiError>,
-    ) -> Result<T, ApiError> {
+        work: impl FnOnce(&Connection, Timestamp) -> Result<T, E>,
+    ) -> Result<T, E> {
         self.queued.fetch_add(1, Ordering::SeqCst);
         let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         self.queued.fetch_sub(1, Ordering::SeqCst);
         let Some(state) = guard.as_mut() else {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::from)?;
             let value = work(&tx, now())?;
-            tx.commit()?;
+            tx.commit().map_err(StoreError::from)?;
             return Ok(value);
         };
         let group = state.join()?;
@@ -197,7 +199,7 @@ impl Writer {
         };
         committed
             .unwrap_or_else(|| group.wait())
-            .map_err(ApiError::Internal)?;
+            .map_err(StoreError::Commit)?;
         Ok(value)
     }
 }
@@ -214,11 +216,11 @@ impl Drop for Writer {
     }
 }
 
-type Outcome<T> = std::thread::Result<Result<T, ApiError>>;
+type Outcome<T, E> = std::thread::Result<Result<T, E>>;
 
 impl State {
     /// The open group, beginning its transaction if there is none.
-    fn join(&mut self) -> Result<Arc<Group>, ApiError> {
+    fn join(&mut self) -> Result<Arc<Group>, StoreError> {
         if let Some(group) = &self.open {
             return Ok(group.clone());
         }
@@ -231,13 +233,13 @@ impl State {
 
     /// Runs `work` in a savepoint of the open transaction, keeping its changes only if
     /// it succeeds. A panic is caught (and handed back) so the group is still settled.
-    fn run<T>(
+    fn run<T, E: From<StoreError>>(
         &mut self,
-        work: impl FnOnce(&Connection, Timestamp) -> Result<T, ApiError>,
+        work: impl FnOnce(&Connection, Timestamp) -> Result<T, E>,
         now: impl FnOnce() -> Timestamp,
-    ) -> Outcome<T> {
+    ) -> Outcome<T, E> {
         if let Err(error) = self.statement("SAVEPOINT write") {
-            return Ok(Err(error.into()));
+            return Ok(Err(StoreError::from(error).into()));
         }
         let conn = &self.conn;
         let outcome = catch_unwind(AssertUnwindSafe(|| work(conn, now())));
@@ -252,7 +254,7 @@ impl State {
                 self.members += 1;
                 Ok(Ok(value))
             }
-            (Ok(Ok(_)), Err(error)) => Ok(Err(error.into())),
+            (Ok(Ok(_)), Err(error)) => Ok(Err(StoreError::from(error).into())),
             (outcome, _) => outcome,
         }
     }
@@ -307,6 +309,20 @@ impl State {
 mod tests {
     use super::*;
 
+    /// What a write of these tests can fail with: the store's error, or a refusal of
+    /// its own (as a use case's validation would be).
+    #[derive(Debug)]
+    enum TestError {
+        Store,
+        Refused,
+    }
+
+    impl From<StoreError> for TestError {
+        fn from(_: StoreError) -> Self {
+            Self::Store
+        }
+    }
+
     fn writer() -> (tempfile::TempDir, std::path::PathBuf, Writer) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join("w.db");
@@ -321,9 +337,10 @@ mod tests {
         crate::store::open(path).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn insert(n: i64) -> impl FnOnce(&Connection, Timestamp) -> Result<(), ApiError> {
+    fn insert(n: i64) -> impl FnOnce(&Connection, Timestamp) -> Result<(), TestError> {
         move |conn, _| {
-            conn.execute("INSERT INTO t (n) VALUES (?1)", [n])?;
+            conn.execute("INSERT INTO t (n) VALUES (?1)", [n])
+                .map_err(StoreError::from)?;
             Ok(())
         }
     }
@@ -385,12 +402,13 @@ mod tests {
                 std::thread::yield_now();
             }
             let failed = writer.write(&mut own, now, |conn, _| {
-                conn.execute("INSERT INTO t (n) VALUES (2)", [])?;
-                Err::<(), _>(ApiError::Conflict("no"))
+                conn.execute("INSERT INTO t (n) VALUES (2)", [])
+                    .map_err(StoreError::from)?;
+                Err::<(), _>(TestError::Refused)
             });
-            assert!(matches!(failed, Err(ApiError::Conflict("no"))));
+            assert!(matches!(failed, Err(TestError::Refused)));
             let panicked = catch_unwind(AssertUnwindSafe(|| {
-                writer.write(&mut own, now, |conn, _| -> Result<(), ApiError> {
+                writer.write(&mut own, now, |conn, _| -> Result<(), TestError> {
                     conn.execute("INSERT INTO t (n) VALUES (3)", [])
                         .unwrap_or_else(|e| panic!("{e}"));
                     panic!("handler bug")
@@ -417,7 +435,10 @@ mod tests {
         writer
             .write(&mut conn, now, insert(7))
             .unwrap_or_else(|e| panic!("{e:?}"));
-        assert!(writer.write(&mut conn, now, insert(7)).is_err());
+        assert!(matches!(
+            writer.write(&mut conn, now, insert(7)),
+            Err(TestError::Store)
+        ));
         assert_eq!(stored(&conn), vec![7]);
     }
 }

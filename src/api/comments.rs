@@ -8,8 +8,9 @@ use crate::domain::enums::AuthorType;
 use crate::domain::thread::threads;
 use crate::domain::validate::Input;
 use crate::http::{ApiError, Reply, Request};
+use crate::service;
 use crate::store::comments::{self, Comment, NewComment};
-use crate::store::{dispatch, issues};
+use crate::store::issues;
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Issue not found");
 
@@ -53,18 +54,6 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         author_type: validated(author_type, "authorType")?,
         parent_id: parent_id.as_deref(),
     };
-    let comment = ctx.write(|tx, now| {
-        if !issues::exists(tx, new.issue_id)? {
-            return Err(NOT_FOUND);
-        }
-        if let Some(parent_id) = new.parent_id
-            && !comments::exists(tx, parent_id)?
-        {
-            return Err(ApiError::Unprocessable("Parent comment not found"));
-        }
-        let comment = comments::insert(tx, &new, now)?;
-        dispatch::renew_lease(tx, new.issue_id, now)?;
-        Ok(comment)
-    })?;
+    let comment = service::comments::create(ctx, &new)?;
     Ok(Reply::created(comment))
 }

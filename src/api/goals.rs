@@ -4,8 +4,8 @@ use super::{ANY_LENGTH, page};
 use crate::app::Ctx;
 use crate::domain::validate::Input;
 use crate::http::{ApiError, Reply, Request};
+use crate::service;
 use crate::store::goals::{self, GoalFields};
-use crate::store::issues;
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Goal not found");
 
@@ -36,13 +36,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         project_id: text(&mut input, "projectId"),
     };
     input.finish()?;
-    let goal = ctx.write(|tx, now| {
-        let goal = goals::insert(tx, &fields, now)?;
-        if let Some(project_id) = &goal.project_id {
-            issues::refresh_goal_bonus(tx, project_id)?;
-        }
-        Ok(goal)
-    })?;
+    let goal = service::goals::create(ctx, &fields)?;
     Ok(Reply::created(goal))
 }
 
@@ -68,25 +62,12 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         project_id: input.nullable_str("projectId", 0, ANY_LENGTH),
     };
     input.finish()?;
-    let id = request.param("id");
-    let goal = ctx.write(|tx, now| {
-        let before = goals::find_live(tx, id)?.ok_or(NOT_FOUND)?;
-        let goal = goals::update(tx, id, &fields, now)?.ok_or(NOT_FOUND)?;
-        // The dispatch goal bonus follows the goal's status and project.
-        for project_id in [&before.project_id, &goal.project_id].into_iter().flatten() {
-            issues::refresh_goal_bonus(tx, project_id)?;
-        }
-        Ok(goal)
-    })?;
+    let goal = service::goals::update(ctx, request.param("id"), &fields)?;
     Ok(Reply::data(goal))
 }
 
 /// `DELETE /api/goals/{id}`: soft delete.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let id = request.param("id");
-    if ctx.write(|tx, now| Ok(goals::soft_delete(tx, id, now)?))? {
-        Ok(Reply::empty(204))
-    } else {
-        Err(NOT_FOUND)
-    }
+    service::goals::delete(ctx, request.param("id"))?;
+    Ok(Reply::empty(204))
 }

@@ -4,14 +4,12 @@ use serde::Serialize;
 
 use super::{ANY_LENGTH, page, validated};
 use crate::app::Ctx;
-use crate::domain::dispatch::lease_after_update;
 use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
-use crate::domain::issue::{
-    completed_at_change, read_commits, read_hypothesis, read_pull_requests,
-};
+use crate::domain::issue::{read_commits, read_hypothesis, read_pull_requests};
 use crate::domain::jsnum;
 use crate::domain::validate::{FieldError, Input, enum_message};
 use crate::http::{ApiError, Reply, Request};
+use crate::service;
 use crate::store::issues::{self, Changes, Filter, Issue, NewIssue};
 use crate::store::labels::{self, LabelRef};
 use crate::store::relations::{self, Relation};
@@ -113,25 +111,9 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         hypothesis,
         completed_at: None,
     };
-    let issue = ctx.write(|tx, now| {
-        let new = NewIssue {
-            completed_at: (new.status == IssueStatus::Done).then_some(now),
-            ..new
-        };
-        if let Some(parent_id) = &new.parent_id {
-            let parent = issues::find_live(tx, parent_id)?
-                .ok_or(ApiError::Unprocessable("Parent issue not found"))?;
-            if parent.parent_id.is_some() {
-                return Err(ApiError::Unprocessable(
-                    "Cannot create a child of an issue that already has a parent (1-level hierarchy limit)",
-                ));
-            }
-        }
-        let issue = issues::insert(tx, &new, now)?;
-        issues::add_labels(tx, &issue.id, &label_ids)?;
-        Ok(issue)
-    })?;
-    Ok(Reply::created(issue))
+    Ok(Reply::created(service::issues::create(
+        ctx, new, &label_ids,
+    )?))
 }
 
 /// An issue with what the detail view embeds.
@@ -169,7 +151,7 @@ pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let mut input = Input::new(&body);
-    let mut changes = Changes {
+    let changes = Changes {
         title: input.opt_str("title", 1, 500),
         description: input.opt_str("description", 0, ANY_LENGTH),
         kind: input.opt_enum("type"),
@@ -188,25 +170,12 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         lease_expires_at: None,
     };
     input.finish()?;
-    let id = request.param("id");
-    let issue = ctx.write(|tx, now| {
-        let current = issues::find_live(tx, id)?.ok_or(NOT_FOUND)?;
-        if let Some(status) = changes.status {
-            changes.completed_at = completed_at_change(&current.status, status, now);
-        }
-        changes.lease_expires_at =
-            lease_after_update(&current.status, current.lease_seconds, changes.status, now);
-        issues::update(tx, id, &changes, now)?.ok_or(NOT_FOUND)
-    })?;
+    let issue = service::issues::update(ctx, request.param("id"), changes)?;
     Ok(Reply::data(issue))
 }
 
 /// `DELETE /api/issues/{id}`: soft delete.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let id = request.param("id");
-    if ctx.write(|tx, now| Ok(issues::soft_delete(tx, id, now)?))? {
-        Ok(Reply::empty(204))
-    } else {
-        Err(NOT_FOUND)
-    }
+    service::issues::delete(ctx, request.param("id"))?;
+    Ok(Reply::empty(204))
 }

@@ -7,6 +7,7 @@ use super::page;
 use crate::app::Ctx;
 use crate::domain::validate::Input;
 use crate::http::{ApiError, Reply, Request};
+use crate::service;
 use crate::store::labels;
 
 /// `GET`: live labels in creation order.
@@ -25,19 +26,12 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     input
         .finish()
         .map_err(|errors| ApiError::from(errors).into_unprocessable())?;
-    let label = ctx.write(|tx, now| {
-        labels::insert(tx, &name, &color, now)?
-            .ok_or(ApiError::Conflict("Label name already exists"))
-    })?;
+    let label = service::labels::create(ctx, &name, &color)?;
     Ok(Reply::created(label))
 }
 
 /// `DELETE`: soft delete (deleting again re-stamps `deletedAt` and still answers 204).
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let id = request.param("id");
-    if ctx.write(|tx, now| Ok(labels::soft_delete(tx, id, now)?))? {
-        Ok(Reply::empty(204))
-    } else {
-        Err(ApiError::NotFound("Label not found"))
-    }
+    service::labels::delete(ctx, request.param("id"))?;
+    Ok(Reply::empty(204))
 }

@@ -1,6 +1,6 @@
 //! The URL space: one module per resource, and the routing table that ties paths to
-//! handlers. Handlers parse and validate input, call the store inside one transaction
-//! per write, and shape the response.
+//! handlers. A handler parses and validates its input, calls one use case of
+//! [`crate::service`] (or, for a plain read, one store query) and shapes the answer.
 
 mod comments;
 mod dashboard;
@@ -8,6 +8,7 @@ mod dispatch;
 mod goals;
 mod issues;
 mod labels;
+mod mcp;
 mod projects;
 mod prompt_reviews;
 mod relations;
@@ -17,15 +18,19 @@ mod system;
 mod templates;
 
 use crate::domain::pagination::Page;
+use std::sync::LazyLock;
+
 use crate::http::router::{Access, Handler, Route, Router};
 use crate::http::{ApiError, Method, Request};
 
 /// No length limit on free-text fields beyond the request body limit.
 const ANY_LENGTH: usize = usize::MAX;
 
-/// The routing table of every endpoint.
-pub fn router() -> Router {
-    Router::new(routes())
+/// The routing table of every endpoint, built once: the server's workers and the
+/// in-process MCP backend route through the same table.
+pub fn router() -> &'static Router {
+    static ROUTER: LazyLock<Router> = LazyLock::new(|| Router::new(routes()));
+    &ROUTER
 }
 
 /// Every route, one row each, in matching order (literal paths before parameterised
@@ -33,7 +38,6 @@ pub fn router() -> Router {
 #[rustfmt::skip]
 fn routes() -> Vec<Route> {
     use Access::{Admin, Key, Manage, ProjectKey, Public, Session, Signed};
-    use crate::mcp::streamable_http as mcp;
     use Method::{Delete, Get, Patch, Post, Put};
     use review::{
         account, deliveries, escalations, hooks, project_keys, queue, sessions, tasks, users,

@@ -1,15 +1,14 @@
 //! `/api/projects` (loop-api.md §4.13–4.17).
 
-use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{ANY_LENGTH, page};
 use crate::app::Ctx;
 use crate::domain::validate::Input;
-use crate::http::{ApiError, Reply, Request, auth};
+use crate::http::{ApiError, Reply, Request};
+use crate::service;
 use crate::store::goals::{self, Goal};
-use crate::store::issues;
 use crate::store::projects::{self, Project, ProjectFields};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Project not found");
@@ -45,26 +44,10 @@ fn read_fields(request: &Request, creating: bool) -> Result<ProjectFields, ApiEr
     Ok(fields)
 }
 
-/// A goal id given to a project must name a live goal.
-fn check_goal(conn: &Connection, fields: &ProjectFields) -> Result<(), ApiError> {
-    if let Some(Some(goal_id)) = &fields.goal_id
-        && goals::find_live(conn, goal_id)?.is_none()
-    {
-        return Err(ApiError::Unprocessable("Goal not found"));
-    }
-    Ok(())
-}
-
 /// `POST`: a new project (status `backlog`, health `on_track` by default).
 pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let fields = read_fields(request, true)?;
-    let signing_secret = auth::generate_signing_secret()?;
-    let project = ctx.write(|tx, now| {
-        check_goal(tx, &fields)?;
-        let project = projects::insert(tx, &fields, &signing_secret, now)?;
-        issues::refresh_goal_bonus(tx, &project.id)?;
-        Ok(project)
-    })?;
+    let project = service::projects::create(ctx, &fields)?;
     Ok(Reply::created(project))
 }
 
@@ -97,21 +80,12 @@ pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 /// `PATCH /api/projects/{id}`: 404 before the goal check; `goalId: null` unlinks.
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let fields = read_fields(request, false)?;
-    let id = request.param("id");
-    let project = ctx.write(|tx, now| {
-        projects::find_live(tx, id)?.ok_or(NOT_FOUND)?;
-        check_goal(tx, &fields)?;
-        projects::update(tx, id, &fields, now)?.ok_or(NOT_FOUND)
-    })?;
+    let project = service::projects::update(ctx, request.param("id"), &fields)?;
     Ok(Reply::data(project))
 }
 
 /// `DELETE /api/projects/{id}`: soft delete; issues keep their `projectId`.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let id = request.param("id");
-    if ctx.write(|tx, now| Ok(projects::soft_delete(tx, id, now)?))? {
-        Ok(Reply::empty(204))
-    } else {
-        Err(NOT_FOUND)
-    }
+    service::projects::delete(ctx, request.param("id"))?;
+    Ok(Reply::empty(204))
 }

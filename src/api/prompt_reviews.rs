@@ -1,20 +1,13 @@
-//! `POST /api/prompt-reviews` (loop-api.md §8.1, DECISIONS 11): records a review, moves
-//! the version's EWMA score in the same transaction, and opens an improvement issue when
-//! the reviews say the template needs one.
-
-use rusqlite::Connection;
+//! `POST /api/prompt-reviews` (loop-api.md §8.1, DECISIONS 11): records a review (see
+//! [`service::prompt_reviews`]).
 
 use super::{ANY_LENGTH, validated};
 use crate::app::Ctx;
-use crate::clock::Timestamp;
-use crate::domain::enums::{AuthorType, IssueStatus, IssueType};
-use crate::domain::prompt::review;
+use crate::domain::enums::AuthorType;
 use crate::domain::validate::Input;
 use crate::http::{ApiError, Reply, Request};
-use crate::store::issues::{self, NewIssue};
-use crate::store::labels;
-use crate::store::prompt_reviews::{self, NewReview};
-use crate::store::templates::{self, Version};
+use crate::service;
+use crate::store::prompt_reviews::NewReview;
 
 /// Records a review (a missing `authorType` means an agent wrote it).
 pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
@@ -47,65 +40,6 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         feedback,
         author_type,
     };
-    let review = ctx.write(|tx, now| {
-        let version = templates::find_version(tx, &new.version_id)?
-            .ok_or(ApiError::NotFound("Version not found"))?;
-        let review = prompt_reviews::insert(tx, &new, now)?;
-        let composite = review::composite(new.clarity, new.completeness, new.relevance);
-        let score = review::next_score(version.review_score, composite);
-        templates::set_review_score(tx, &version.id, score)?;
-        let count = prompt_reviews::count_for_version(tx, &version.id)?;
-        if review::needs_improvement(score, count) {
-            open_improvement_issue(tx, &version, score, count, now)?;
-        }
-        Ok(review)
-    })?;
+    let review = service::prompt_reviews::create(ctx, &new)?;
     Ok(Reply::created(review))
-}
-
-/// Opens the improvement issue for `version`'s template unless one is already open.
-fn open_improvement_issue(
-    conn: &Connection,
-    version: &Version,
-    score: f64,
-    count: i64,
-    now: Timestamp,
-) -> Result<(), ApiError> {
-    let Some(template) = templates::find_any(conn, &version.template_id)? else {
-        return Ok(());
-    };
-    if issues::open_with_title_prefix(conn, &review::improvement_title_prefix(&template.slug))? {
-        return Ok(());
-    }
-    let text = review::improvement_issue(
-        &template.slug,
-        &template.name,
-        version.version,
-        &version.id,
-        score,
-        count,
-    );
-    let issue = issues::insert(
-        conn,
-        &NewIssue {
-            title: text.title,
-            description: Some(text.description),
-            kind: IssueType::Task,
-            status: IssueStatus::Todo,
-            priority: 3,
-            parent_id: None,
-            project_id: None,
-            signal_source: None,
-            signal_payload: None,
-            hypothesis: None,
-            completed_at: None,
-        },
-        now,
-    )?;
-    let label_ids = review::IMPROVEMENT_LABELS
-        .iter()
-        .map(|(name, color)| labels::find_or_create(conn, name, color, now))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    issues::add_labels(conn, &issue.id, &label_ids)?;
-    Ok(())
 }

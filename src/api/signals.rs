@@ -15,8 +15,9 @@ use crate::domain::stored_json;
 use crate::domain::validate::Input;
 use crate::http::request::too_deeply_nested;
 use crate::http::{ApiError, Reply, Request};
+use crate::service;
 use crate::store::issues::Issue;
-use crate::store::signals::{self as signal_store, Signal};
+use crate::store::signals::Signal;
 
 const INVALID_SIGNATURE: ApiError = ApiError::Unauthorized("Invalid webhook signature");
 
@@ -34,8 +35,7 @@ fn record(
     payload: &str,
     project_id: Option<&str>,
 ) -> Result<Reply, ApiError> {
-    let (signal, issue) =
-        ctx.write(|tx, now| Ok(signal_store::record(tx, draft, payload, project_id, now)?))?;
+    let (signal, issue) = service::signals::record(ctx, draft, payload, project_id)?;
     Ok(Reply::created(Recorded { signal, issue }))
 }
 

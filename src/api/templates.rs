@@ -11,7 +11,8 @@ use crate::domain::prompt::conditions;
 use crate::domain::stored_json;
 use crate::domain::validate::Input;
 use crate::http::{ApiError, Reply, Request};
-use crate::prompting::{self, Callback, Choice};
+use crate::service::prompting::{self, Preview};
+use crate::service::templates as service;
 use crate::store::templates::{self, NewVersion, Template, TemplateFields, Version};
 use crate::store::{issues, prompt_reviews};
 
@@ -64,11 +65,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         project_id: input.opt_str("projectId", 0, ANY_LENGTH).map(Some),
     };
     input.finish()?;
-    let template = ctx.write(|tx, now| {
-        templates::insert(tx, &fields, now)?
-            .ok_or(ApiError::Conflict("Template slug already exists"))
-    })?;
-    Ok(Reply::created(template))
+    Ok(Reply::created(service::create(ctx, &fields)?))
 }
 
 /// A template with its active version.
@@ -106,20 +103,14 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         project_id: input.nullable_str("projectId", 0, ANY_LENGTH),
     };
     input.finish()?;
-    let id = request.param("id");
-    let template =
-        ctx.write(|tx, now| templates::update(tx, id, &fields, now)?.ok_or(NOT_FOUND))?;
+    let template = service::update(ctx, request.param("id"), &fields)?;
     Ok(Reply::data(template))
 }
 
 /// `DELETE /api/templates/{id}`: soft delete (the slug stays reserved).
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let id = request.param("id");
-    if ctx.write(|tx, now| Ok(templates::soft_delete(tx, id, now)?))? {
-        Ok(Reply::empty(204))
-    } else {
-        Err(NOT_FOUND)
-    }
+    service::delete(ctx, request.param("id"))?;
+    Ok(Reply::empty(204))
 }
 
 /// `GET /api/templates/{id}/versions`: newest first.
@@ -130,10 +121,8 @@ pub fn versions(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError>
     Ok(Reply::listing(rows, total))
 }
 
-/// `POST /api/templates/{id}/versions`: the next version; the first one becomes active.
-/// Content with `{{{` is refused; nothing else about the content is checked
-/// (loop-api.md §4.29): Handlebars that does not compile is stored, and fails with a
-/// clear error when it is rendered (preview, dispatch).
+/// `POST /api/templates/{id}/versions`: the next version (see
+/// [`service::create_version`]; loop-api.md §4.29).
 pub fn create_version(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let mut input = Input::new(&body);
@@ -148,43 +137,14 @@ pub fn create_version(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, Api
         author_type: validated(author_type, "authorType")?,
         author_name,
     };
-    let id = request.param("id");
-    let version = ctx.write(|tx, now| {
-        let template = templates::find_live(tx, id)?.ok_or(NOT_FOUND)?;
-        if new.content.contains("{{{") {
-            return Err(ApiError::Unprocessable(
-                "Triple-brace syntax ({{{) is not allowed. Use double-brace Handlebars expressions instead.",
-            ));
-        }
-        let first = template.active_version_id.is_none();
-        let version = templates::insert_version(tx, &template.id, &new, if first { "active" } else { "draft" }, now)?;
-        if first {
-            templates::set_active_version(tx, &template.id, &version.id, now)?;
-        }
-        Ok(version)
-    })?;
+    let version = service::create_version(ctx, request.param("id"), &new)?;
     Ok(Reply::created(version))
 }
 
 /// `POST /api/templates/{id}/versions/{versionId}/promote`: the version becomes active
 /// and the previously active one retired.
 pub fn promote(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let (id, version_id) = (request.param("id"), request.param("versionId"));
-    let version = ctx.write(|tx, now| {
-        let template = templates::find_live(tx, id)?.ok_or(NOT_FOUND)?;
-        let version = templates::find_version(tx, version_id)?
-            .filter(|v| v.template_id == template.id)
-            .ok_or(ApiError::NotFound("Version not found"))?;
-        if version.status == "active" {
-            return Err(ApiError::Unprocessable("Version is already active"));
-        }
-        if let Some(previous) = &template.active_version_id {
-            templates::set_version_status(tx, previous, "retired")?;
-        }
-        templates::set_active_version(tx, &template.id, &version.id, now)?;
-        templates::set_version_status(tx, &version.id, "active")?
-            .ok_or(ApiError::NotFound("Version not found"))
-    })?;
+    let version = service::promote(ctx, request.param("id"), request.param("versionId"))?;
     Ok(Reply::data(version))
 }
 
@@ -199,8 +159,7 @@ pub fn reviews(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> 
 /// `GET /api/templates/preview/{issueId}`: the prompt the issue would get, without
 /// claiming it (unwrapped answer).
 pub fn preview(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let conn = ctx.db();
-    let issue = issues::find_live(conn, request.param("issueId"))?
+    let issue = issues::find_live(ctx.db(), request.param("issueId"))?
         .ok_or(ApiError::NotFound("Issue not found"))?;
     let issue_summary =
         json!({"id": issue.id, "number": issue.number, "title": issue.title, "type": issue.kind});
@@ -210,16 +169,11 @@ pub fn preview(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> 
             &json!({"issue": issue_summary, "template": null, "version": null, "prompt": null, "message": message}),
         )
     };
-    let (template, version) = match prompting::choose(conn, &issue, true)? {
-        Choice::Chosen(chosen) => *chosen,
-        Choice::NoTemplate => return Ok(empty("No matching template found")),
-        Choice::NoVersion => return Ok(empty("Active version not found")),
+    let (template, version, prompt) = match prompting::preview(ctx, &issue)? {
+        Preview::Rendered(rendered) => *rendered,
+        Preview::NoTemplate => return Ok(empty("No matching template found")),
+        Preview::NoVersion => return Ok(empty("Active version not found")),
     };
-    let callback = Callback {
-        url: ctx.config().loop_url.as_deref().unwrap_or_default(),
-        token: ctx.bearer(),
-    };
-    let prompt = prompting::render(conn, ctx.renderer(), &issue, &template, &version, &callback)?;
     Ok(Reply::json(
         200,
         &json!({

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::enums::{IssueStatus, WireEnum};
+use super::enums::{IssueStatus, IssueType, WireEnum};
 use crate::clock::Timestamp;
 
 /// Points for an issue whose project has an active goal.
@@ -26,14 +26,13 @@ pub fn priority_weight(priority: i64) -> i64 {
 }
 
 /// Points for an issue type: signal 50, hypothesis 40, plan 30, task 20, monitor 10.
-pub fn type_bonus(kind: &str) -> i64 {
+pub fn type_bonus(kind: IssueType) -> i64 {
     match kind {
-        "signal" => 50,
-        "hypothesis" => 40,
-        "plan" => 30,
-        "task" => 20,
-        "monitor" => 10,
-        _ => 0,
+        IssueType::Signal => 50,
+        IssueType::Hypothesis => 40,
+        IssueType::Plan => 30,
+        IssueType::Task => 20,
+        IssueType::Monitor => 10,
     }
 }
 
@@ -45,19 +44,19 @@ pub fn age_bonus(created_ms: i64, now_ms: i64) -> i64 {
 /// The part of an issue's score that does not change with time: priority weight, type
 /// bonus and goal bonus. Issues with the same static score are ordered by age alone, so
 /// the best of them is simply the oldest.
-pub fn static_score(priority: i64, kind: &str, goal_bonus: i64) -> i64 {
+pub fn static_score(priority: i64, kind: IssueType, goal_bonus: i64) -> i64 {
     priority_weight(priority) + type_bonus(kind) + goal_bonus
 }
 
 /// Every static score an issue can have, highest first.
 pub fn possible_static_scores() -> Vec<i64> {
     let weights = [100, 75, 50, 25, 10];
-    let bonuses = [50, 40, 30, 20, 10, 0];
     let mut scores: Vec<i64> = weights
         .iter()
         .flat_map(|w| {
-            bonuses
+            IssueType::ALL
                 .iter()
+                .map(|kind| type_bonus(*kind))
                 .flat_map(move |b| [w + b, w + b + GOAL_ALIGNMENT_BONUS])
         })
         .collect();
@@ -82,7 +81,13 @@ pub struct Breakdown {
 
 impl Breakdown {
     /// The breakdown of an issue's score at `now_ms`.
-    pub fn of(priority: i64, kind: &str, goal_bonus: i64, created_ms: i64, now_ms: i64) -> Self {
+    pub fn of(
+        priority: i64,
+        kind: IssueType,
+        goal_bonus: i64,
+        created_ms: i64,
+        now_ms: i64,
+    ) -> Self {
         Self {
             priority_weight: priority_weight(priority),
             goal_bonus,
@@ -129,12 +134,12 @@ pub fn lease_expiry(now: Timestamp, seconds: i64) -> Timestamp {
 /// issue stays `in_progress` the lease is renewed; when it leaves `in_progress` the lease
 /// ends. `None` leaves the lease alone.
 pub fn lease_after_update(
-    current_status: &str,
+    current_status: IssueStatus,
     lease_seconds: Option<i64>,
     new_status: Option<IssueStatus>,
     now: Timestamp,
 ) -> Option<Option<Timestamp>> {
-    let was_in_progress = current_status == IssueStatus::InProgress.as_str();
+    let was_in_progress = current_status == IssueStatus::InProgress;
     let stays = new_status.is_none_or(|s| s == IssueStatus::InProgress);
     match (was_in_progress, stays, lease_seconds) {
         (true, true, Some(seconds)) => Some(Some(lease_expiry(now, seconds))),
@@ -152,12 +157,12 @@ mod tests {
         let now = Timestamp::from_unix_millis(1_000_000);
         let renewed = Some(Some(Timestamp::from_unix_millis(1_000_000 + 3_600_000)));
         assert_eq!(
-            lease_after_update("in_progress", Some(3600), None, now),
+            lease_after_update(IssueStatus::InProgress, Some(3600), None, now),
             renewed
         );
         assert_eq!(
             lease_after_update(
-                "in_progress",
+                IssueStatus::InProgress,
                 Some(3600),
                 Some(IssueStatus::InProgress),
                 now
@@ -165,16 +170,21 @@ mod tests {
             renewed
         );
         assert_eq!(
-            lease_after_update("in_progress", Some(3600), Some(IssueStatus::Done), now),
+            lease_after_update(
+                IssueStatus::InProgress,
+                Some(3600),
+                Some(IssueStatus::Done),
+                now
+            ),
             Some(None)
         );
         assert_eq!(
-            lease_after_update("in_progress", None, None, now),
+            lease_after_update(IssueStatus::InProgress, None, None, now),
             None,
             "no lease, nothing to renew"
         );
         assert_eq!(
-            lease_after_update("todo", None, Some(IssueStatus::InProgress), now),
+            lease_after_update(IssueStatus::Todo, None, Some(IssueStatus::InProgress), now),
             None,
             "a PATCH is not a claim"
         );
@@ -183,7 +193,13 @@ mod tests {
     #[test]
     fn the_worked_example() {
         let now = 100 * DAY_MS;
-        let b = Breakdown::of(2, "signal", GOAL_ALIGNMENT_BONUS, now - 3 * DAY_MS, now);
+        let b = Breakdown::of(
+            2,
+            IssueType::Signal,
+            GOAL_ALIGNMENT_BONUS,
+            now - 3 * DAY_MS,
+            now,
+        );
         assert_eq!(
             (b.priority_weight, b.type_bonus, b.goal_bonus, b.age_bonus),
             (75, 50, 20, 3)
@@ -198,11 +214,8 @@ mod tests {
             .map(|p| priority_weight(*p))
             .collect();
         assert_eq!(weights, [100, 75, 50, 25, 10, 10]);
-        let bonuses: Vec<i64> = ["signal", "hypothesis", "plan", "task", "monitor", "other"]
-            .iter()
-            .map(|t| type_bonus(t))
-            .collect();
-        assert_eq!(bonuses, [50, 40, 30, 20, 10, 0]);
+        let bonuses: Vec<i64> = IssueType::ALL.iter().map(|t| type_bonus(*t)).collect();
+        assert_eq!(bonuses, [50, 40, 30, 20, 10]);
     }
 
     #[test]
@@ -231,13 +244,12 @@ mod tests {
     #[test]
     fn the_heads_of_each_static_score_agree_with_a_full_sort() {
         let now = 50 * DAY_MS + 12_345;
-        let mut rows: Vec<(String, i64, &str, i64, i64)> = Vec::new();
+        let mut rows: Vec<(String, i64, IssueType, i64, i64)> = Vec::new();
         let mut seed: i64 = 7;
         for i in 0..400 {
             seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
             let priority = seed % 5;
-            let kind = ["signal", "task", "plan", "monitor", "hypothesis"]
-                [usize::try_from((seed / 5) % 5).unwrap_or(0)];
+            let kind = IssueType::ALL[usize::try_from((seed / 5) % 5).unwrap_or(0)];
             let goal = if seed % 3 == 0 {
                 GOAL_ALIGNMENT_BONUS
             } else {
@@ -249,14 +261,14 @@ mod tests {
         let expected = rows
             .iter()
             .min_by_key(|(id, p, k, g, c)| {
-                order_key(Breakdown::of(*p, k, *g, *c, now).score(), *c, id)
+                order_key(Breakdown::of(*p, *k, *g, *c, now).score(), *c, id)
             })
             .map(|r| r.0.clone());
         let mut heads: Vec<(i64, i64, &str)> = Vec::new();
         for class in possible_static_scores() {
             let oldest = rows
                 .iter()
-                .filter(|(_, p, k, g, _)| static_score(*p, k, *g) == class)
+                .filter(|(_, p, k, g, _)| static_score(*p, *k, *g) == class)
                 .min_by_key(|(id, _, _, _, c)| (*c, id.clone()));
             if let Some((id, _, _, _, c)) = oldest {
                 heads.push((class, *c, id));
@@ -269,8 +281,8 @@ mod tests {
     fn every_static_score_is_listed() {
         let scores = possible_static_scores();
         assert_eq!(scores.first(), Some(&170));
-        assert_eq!(scores.last(), Some(&10));
-        assert!(scores.contains(&static_score(0, "other", 0)));
+        assert_eq!(scores.last(), Some(&20));
+        assert!(scores.contains(&static_score(0, IssueType::Monitor, 0)));
         assert!(scores.windows(2).all(|w| w[0] > w[1]));
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::enums::{IssueStatus, WireEnum};
+use super::enums::IssueStatus;
 use super::jsnum;
 use super::stored_json;
 use super::validate::Input;
@@ -107,15 +107,28 @@ pub fn read_pull_requests(input: &mut Input<'_>, key: &str) -> Option<Option<Str
 /// stored `previous_status` (DECISIONS 11): entering `done` stamps `now`, leaving `done`
 /// clears it, anything else leaves it alone (`None`).
 pub fn completed_at_change(
-    previous_status: &str,
+    previous_status: IssueStatus,
     new_status: IssueStatus,
     now: Timestamp,
 ) -> Option<Option<Timestamp>> {
-    let was_done = previous_status == IssueStatus::Done.as_str();
+    let was_done = previous_status == IssueStatus::Done;
     match (was_done, new_status == IssueStatus::Done) {
         (false, true) => Some(Some(now)),
         (true, false) => Some(None),
         _ => None,
+    }
+}
+
+/// Whether an issue may be the parent of a new one, given whether it was found (live)
+/// and, if so, whether it has a parent itself: hierarchies are one level deep. The
+/// refusal is the message a client sees.
+pub fn check_parent(parent_has_parent: Option<bool>) -> Result<(), &'static str> {
+    match parent_has_parent {
+        None => Err("Parent issue not found"),
+        Some(true) => Err(
+            "Cannot create a child of an issue that already has a parent (1-level hierarchy limit)",
+        ),
+        Some(false) => Ok(()),
     }
 }
 
@@ -127,18 +140,28 @@ mod tests {
     fn completion_follows_the_done_status() {
         let now = Timestamp::from_unix_millis(5);
         assert_eq!(
-            completed_at_change("todo", IssueStatus::Done, now),
+            completed_at_change(IssueStatus::Todo, IssueStatus::Done, now),
             Some(Some(now))
         );
         assert_eq!(
-            completed_at_change("done", IssueStatus::Todo, now),
+            completed_at_change(IssueStatus::Done, IssueStatus::Todo, now),
             Some(None)
         );
-        assert_eq!(completed_at_change("done", IssueStatus::Done, now), None);
         assert_eq!(
-            completed_at_change("triage", IssueStatus::Backlog, now),
+            completed_at_change(IssueStatus::Done, IssueStatus::Done, now),
             None
         );
+        assert_eq!(
+            completed_at_change(IssueStatus::Triage, IssueStatus::Backlog, now),
+            None
+        );
+    }
+
+    #[test]
+    fn hierarchies_are_one_level_deep() {
+        assert_eq!(check_parent(Some(false)), Ok(()));
+        assert_eq!(check_parent(None), Err("Parent issue not found"));
+        assert!(check_parent(Some(true)).is_err_and(|e| e.contains("1-level")));
     }
 
     fn object(value: Value) -> Map<String, Value> {

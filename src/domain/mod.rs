@@ -1,5 +1,6 @@
 //! Pure domain logic: no HTTP, no SQL. Everything here is unit-tested on its own.
 
+pub mod credentials;
 pub mod dispatch;
 pub mod enums;
 pub mod issue;

@@ -1,50 +1,12 @@
-//! [`ApiError`]: every way a request can fail, and the one place that turns a failure
-//! into a status code and a JSON body (`{"error": "...", "details"?: [...]}`).
+//! The one place that turns an [`ApiError`] into a status code and a JSON body, in the
+//! conventions of the API the request belongs to: `{"error", "details"?}` on the engine
+//! API, `{"error", "code", "field"?}` on the review API.
 
 use serde::Serialize;
 
 use super::response::Reply;
 use crate::domain::validate::FieldError;
-
-/// A failed request.
-#[derive(Debug)]
-pub enum ApiError {
-    /// 400: the body or query failed validation; one entry per problem.
-    Validation(Vec<FieldError>),
-    /// 422: the body or query failed validation on a route whose contract answers 422
-    /// for that (the labels routes, as the original's SDK expects); one
-    /// entry per problem, as for [`ApiError::Validation`].
-    InvalidEntity(Vec<FieldError>),
-    /// 400: the request is unusable for another reason (e.g. malformed JSON).
-    BadRequest(String),
-    /// 401 with a fixed message.
-    Unauthorized(&'static str),
-    /// 404 with a message naming what was not found.
-    NotFound(&'static str),
-    /// 405: the path exists but not with this method; lists the allowed ones.
-    MethodNotAllowed(String),
-    /// 403: the caller is known but not allowed to do this.
-    Forbidden(&'static str),
-    /// 409: the request conflicts with stored state.
-    Conflict(&'static str),
-    /// 413: the body is larger than the server accepts.
-    PayloadTooLarge(usize),
-    /// 422: the request is well-formed but refers to something unusable.
-    Unprocessable(&'static str),
-    /// 429: the key used its request budget; retry after this many seconds.
-    RateLimited(i64),
-    /// 422: a stored template cannot be compiled or rendered (the message says why).
-    TemplateError(String),
-    /// 503: a setting the route needs is missing (the message names the environment
-    /// variable). The operator's to fix, not a fault of the client or of the server.
-    NotConfigured(&'static str),
-    /// The HTTP layer refused the request before it could be routed, with this status:
-    /// a head it cannot read (400, 414, 431), a client too slow (408), an unsupported
-    /// expectation (417) or HTTP version (505), too many connections (503).
-    Refused(u16, &'static str),
-    /// 500: a fault of the server, not the client (logged, never detailed to the client).
-    Internal(String),
-}
+pub use crate::error::ApiError;
 
 /// Which API's error conventions apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,30 +186,6 @@ fn validation_summary(errors: &[FieldError]) -> String {
             first.message,
             rest.len()
         ),
-    }
-}
-
-impl From<Vec<FieldError>> for ApiError {
-    fn from(errors: Vec<FieldError>) -> Self {
-        Self::Validation(errors)
-    }
-}
-
-impl From<FieldError> for ApiError {
-    fn from(error: FieldError) -> Self {
-        Self::Validation(vec![error])
-    }
-}
-
-impl From<getrandom::Error> for ApiError {
-    fn from(error: getrandom::Error) -> Self {
-        Self::Internal(format!("no randomness: {error}"))
-    }
-}
-
-impl From<rusqlite::Error> for ApiError {
-    fn from(error: rusqlite::Error) -> Self {
-        Self::Internal(format!("database: {error}"))
     }
 }
 

@@ -5,7 +5,6 @@ pub mod auth;
 pub mod cors;
 pub mod error;
 pub mod pipeline;
-pub mod rate_limit;
 pub mod request;
 pub mod response;
 pub mod router;

@@ -9,32 +9,21 @@ use rusqlite::Connection;
 use super::auth;
 use super::cors;
 use super::error::{ApiError, Style};
-use super::rate_limit::Decision;
 use super::request::{Method, Request};
 use super::response::{JSON, JSON_UTF8, Reply};
-use super::router::{Access, Resolution};
+use super::router::{Access, Resolution, Router};
 use crate::app::{App, Caller, Ctx};
 use crate::clock::Timestamp;
-use crate::domain::signature::same_secret;
-use crate::store::admin_keys;
-use crate::store::project_keys::{self, ProjectKey};
-use crate::store::sessions;
-
-/// How stale a project key's `last_used_at` may get before a request refreshes it (so
-/// that reads do not all become writes).
-const LAST_USED_RESOLUTION_MS: i64 = 60_000;
-
-/// How long a session lasts without use: 14 days.
-pub const SESSION_LIFETIME_S: i64 = 14 * 86_400;
-
-/// How much of a session's lifetime may pass before a request extends it.
-const SESSION_REFRESH_MS: i64 = 3_600_000;
+use crate::rate_limit::Decision;
+use crate::service::authentication;
+use crate::service::sessions::SESSION_LIFETIME_S;
+use crate::store::project_keys::ProjectKey;
 
 /// Headers added to whatever the request ends with (rate-limit counters).
 type ExtraHeaders = Vec<(&'static str, String)>;
 
 /// Answers one request using the worker's connection.
-pub fn handle(app: &App, conn: &mut Connection, mut request: Request) -> Reply {
+pub fn handle(app: &App, router: &Router, conn: &mut Connection, mut request: Request) -> Reply {
     let origin = request.header("Origin").map(str::to_owned);
     let allowed = &app.config.cors_origins;
     if request.method() == Method::Options {
@@ -42,7 +31,7 @@ pub fn handle(app: &App, conn: &mut Connection, mut request: Request) -> Reply {
     }
     let style = style_of(&request);
     let mut extra = ExtraHeaders::new();
-    let reply = route(app, conn, &mut request, &mut extra).unwrap_or_else(|error| {
+    let reply = route(app, router, conn, &mut request, &mut extra).unwrap_or_else(|error| {
         if let ApiError::Internal(detail) = &error {
             eprintln!(
                 "error: {} {}: {detail}",
@@ -90,11 +79,12 @@ pub fn routing_path(request: &Request) -> &str {
 
 fn route(
     app: &App,
+    router: &Router,
     conn: &mut Connection,
     request: &mut Request,
     extra: &mut ExtraHeaders,
 ) -> Result<Reply, ApiError> {
-    let resolution = app.router.resolve(request.method(), routing_path(request));
+    let resolution = router.resolve(request.method(), routing_path(request));
     let access = match &resolution {
         Resolution::Found(route, _) => route.access,
         // The engine API needs a key even to learn that a route does not exist.
@@ -157,15 +147,11 @@ fn route(
 
 /// Checks an engine admin bearer key: `LOOP_API_KEY`, or a stored admin key.
 fn authenticate_admin(ctx: &Ctx<'_>, token: &str) -> Result<(), ApiError> {
-    if let Some(key) = &ctx.config().api_key
-        && same_secret(token, key)
-    {
-        return Ok(());
+    if authentication::is_admin_key(ctx, token)? {
+        Ok(())
+    } else {
+        Err(auth::invalid_key())
     }
-    if admin_keys::is_active(ctx.db(), &auth::key_hash(token))? {
-        return Ok(());
-    }
-    Err(auth::invalid_key())
 }
 
 /// Checks a key of either kind: an admin key first, then a project key. A missing or
@@ -178,16 +164,16 @@ fn authenticate_any_key(ctx: &Ctx<'_>, request: &Request) -> Result<Caller, ApiE
         Err(ApiError::Unauthorized(_)) => {}
         Err(other) => return Err(other),
     }
-    match project_keys::find_active(ctx.db(), &auth::key_hash(token))? {
+    match authentication::project_key(ctx, token)? {
         Some(key) => Ok(Caller::Project(key)),
         None => Err(refuse(auth::invalid_key())),
     }
 }
 
 /// Checks the session cookie (review-api.md §15.1): an unexpired session of a live
-/// user. The expiry slides: a session used with less than its full lifetime left (less
-/// an hour, to spare writes) is extended and its cookie sent again. A state-changing
-/// request must declare a JSON body, which `SameSite=Strict` cookies make a CSRF guard.
+/// user. A state-changing request must declare a JSON body, which `SameSite=Strict`
+/// cookies make a CSRF guard. The expiry slides ([`authentication::extend`]), and the
+/// cookie is then sent again.
 fn authenticate_session(
     ctx: &mut Ctx<'_>,
     request: &Request,
@@ -195,11 +181,9 @@ fn authenticate_session(
 ) -> Result<Caller, ApiError> {
     let token = auth::session_token(request.header("Cookie"))
         .ok_or(ApiError::Unauthorized("Sign in first"))?;
-    let hash = auth::key_hash(token);
-    let now = ctx.now();
-    let (user, expires_at) = sessions::find_user(ctx.db(), &hash, now)?.ok_or(
-        ApiError::Unauthorized("The session has expired; sign in again"),
-    )?;
+    let session = authentication::session(ctx, token)?.ok_or(ApiError::Unauthorized(
+        "The session has expired; sign in again",
+    ))?;
     let changes_state = !matches!(request.method(), Method::Get | Method::Head);
     let declares_json = request.header("Content-Type").is_some_and(|t| {
         t.trim_start()
@@ -211,17 +195,13 @@ fn authenticate_session(
             "requests that change something need Content-Type: application/json",
         ));
     }
-    let lifetime_ms = SESSION_LIFETIME_S * 1000;
-    let remaining =
-        Timestamp::parse_canonical(&expires_at).map_or(0, |t| t.unix_millis() - now.unix_millis());
-    if remaining < lifetime_ms - SESSION_REFRESH_MS {
-        ctx.write(|tx, now| Ok(sessions::extend(tx, &hash, now.plus_millis(lifetime_ms))?))?;
+    if authentication::extend(ctx, &session)? {
         extra.push((
             "Set-Cookie",
             auth::session_cookie(token, SESSION_LIFETIME_S),
         ));
     }
-    Ok(Caller::User(user, hash))
+    Ok(Caller::User(session.user, session.token_hash))
 }
 
 /// Counts a failed authentication (a bad key, a wrong password) against the client's
@@ -251,8 +231,7 @@ fn authenticate_project(
     let app = ctx.app();
     let now = ctx.now();
     let found = match auth::lenient_bearer_token(request.header("Authorization")) {
-        Ok(token) => project_keys::find_active(ctx.db(), &auth::key_hash(token))?
-            .ok_or_else(auth::invalid_key),
+        Ok(token) => authentication::project_key(ctx, token)?.ok_or_else(auth::invalid_key),
         Err(missing) => Err(missing),
     };
     let key = match found {
@@ -280,14 +259,7 @@ fn authenticate_project(
     if let Some(retry_after_s) = refused {
         return Err(ApiError::RateLimited(retry_after_s));
     }
-    let stale = key
-        .last_used_at
-        .as_deref()
-        .and_then(Timestamp::parse_canonical)
-        .is_none_or(|used| now.unix_millis() - used.unix_millis() >= LAST_USED_RESOLUTION_MS);
-    if stale {
-        ctx.write(|tx, now| Ok(project_keys::touch(tx, &key.id, now)?))?;
-    }
+    authentication::note_key_use(ctx, &key)?;
     Ok(key)
 }
 
@@ -315,9 +287,10 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::app::Outbox;
     use crate::clock::SystemClock;
     use crate::config::Config;
-    use crate::http::router::{Route, Router};
+    use crate::http::router::Route;
 
     fn boom(_: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
         panic!("boom")
@@ -327,7 +300,7 @@ mod tests {
         Ok(Reply::empty(204))
     }
 
-    fn app() -> App {
+    fn app() -> (App, Router) {
         let route = |pattern, handler| Route {
             method: Method::Get,
             pattern,
@@ -336,12 +309,12 @@ mod tests {
             safe: true,
         };
         let router = Router::new(vec![route("/boom", boom), route("/fine", fine)]);
-        App::new(
+        let app = App::new(
             Config::new(":memory:"),
             Arc::new(SystemClock),
-            router,
-            crate::outbox::Outbox::channel().0,
-        )
+            Outbox::channel().0,
+        );
+        (app, router)
     }
 
     fn get(path: &str) -> Request {
@@ -350,37 +323,43 @@ mod tests {
 
     #[test]
     fn a_panicking_handler_answers_500_and_the_worker_goes_on() {
-        let app = app();
+        let (app, router) = app();
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        let reply = handle(&app, &mut conn, get("/boom"));
+        let reply = handle(&app, &router, &mut conn, get("/boom"));
         assert_eq!(reply.status(), 500);
         assert_eq!(reply.body(), br#"{"error":"Internal server error"}"#);
-        assert_eq!(handle(&app, &mut conn, get("/fine")).status(), 204);
+        assert_eq!(handle(&app, &router, &mut conn, get("/fine")).status(), 204);
     }
 
     #[test]
     fn review_answers_declare_their_charset() {
-        let app = app();
+        let (app, router) = app();
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        let review = handle(&app, &mut conn, get("/api/v1/unknown"));
+        let review = handle(&app, &router, &mut conn, get("/api/v1/unknown"));
         assert_eq!(review.header("Content-Type"), Some(JSON_UTF8));
-        let engine = handle(&app, &mut conn, get("/unknown"));
+        let engine = handle(&app, &router, &mut conn, get("/unknown"));
         assert_eq!(engine.header("Content-Type"), Some(JSON));
         let refused = refuse(&app, &get("/api/v1/tasks"), &ApiError::PayloadTooLarge(1));
         assert_eq!(refused.header("Content-Type"), Some(JSON_UTF8));
         assert_eq!(
-            handle(&app, &mut conn, get("/fine")).header("Content-Type"),
+            handle(&app, &router, &mut conn, get("/fine")).header("Content-Type"),
             None
         );
     }
 
     #[test]
     fn api_paths_need_a_key_even_when_unknown() {
-        let app = app();
+        let (app, router) = app();
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
         crate::store::migrate(&mut conn, crate::clock::Timestamp::from_unix_millis(0))
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(handle(&app, &mut conn, get("/api/unknown")).status(), 401);
-        assert_eq!(handle(&app, &mut conn, get("/unknown")).status(), 404);
+        assert_eq!(
+            handle(&app, &router, &mut conn, get("/api/unknown")).status(),
+            401
+        );
+        assert_eq!(
+            handle(&app, &router, &mut conn, get("/unknown")).status(),
+            404
+        );
     }
 }

@@ -12,14 +12,13 @@ use std::time::{Duration, Instant};
 use rusqlite::Connection;
 
 use super::backend::{ApiAnswer, ApiRequest, Backend, Classes, probe_classes};
-use crate::admin;
-use crate::api;
-use crate::app::App;
+use crate::app::{App, Outbox};
 use crate::clock::SystemClock;
 use crate::config::Config;
+use crate::domain::credentials;
 use crate::domain::enums::TaskStatus;
-use crate::http::{Request, auth, pipeline};
-use crate::outbox::Outbox;
+use crate::http::router::Router;
+use crate::http::{Request, pipeline};
 use crate::store::review_tasks;
 
 /// How often a wait looks at the task again (one indexed read on the worker's own
@@ -29,6 +28,7 @@ const POLL: Duration = Duration::from_millis(250);
 /// The API of this process, as one caller.
 pub struct InProcess<'a> {
     app: &'a App,
+    router: &'a Router,
     conn: &'a mut Connection,
     key: String,
     peer: Option<IpAddr>,
@@ -41,6 +41,7 @@ impl<'a> InProcess<'a> {
     /// API when first needed).
     pub fn new(
         app: &'a App,
+        router: &'a Router,
         conn: &'a mut Connection,
         key: String,
         peer: Option<IpAddr>,
@@ -48,6 +49,7 @@ impl<'a> InProcess<'a> {
     ) -> Self {
         Self {
             app,
+            router,
             conn,
             key,
             peer,
@@ -79,7 +81,8 @@ impl Backend for InProcess<'_> {
             request.body_bytes(),
         )
         .with_peer(self.peer);
-        let (status, _, body) = pipeline::handle(self.app, self.conn, request).into_parts();
+        let (status, _, body) =
+            pipeline::handle(self.app, self.router, self.conn, request).into_parts();
         Ok(ApiAnswer { status, body })
     }
 
@@ -103,19 +106,25 @@ impl Backend for InProcess<'_> {
     }
 }
 
-/// Serves MCP over stdio on the database at `db` directly, for one local user. With
-/// `key`, tools run as that key (and open what it opens); without, as an admin with a
-/// key that exists only in this process. `url` is the address prompts tell agents to
-/// call back.
-pub fn serve_stdio_on_database(db: &Path, key: Option<String>, url: String) -> Result<(), String> {
-    let mut conn = admin::open_database(db)?;
+/// Serves MCP over stdio on the database at `db` directly (opened as `conn`), routing
+/// tool requests through `router`, for one local user. With `key`, tools run as that
+/// key (and open what it opens); without, as an admin with a key that exists only in
+/// this process. `url` is the address prompts tell agents to call back.
+pub fn serve_stdio_on_database(
+    db: &Path,
+    mut conn: Connection,
+    router: &Router,
+    key: Option<String>,
+    url: String,
+) -> Result<(), String> {
     let mut config = Config::new(db);
     config.threads = 1;
     config.loop_url = Some(url);
     let (key, classes) = match key {
         Some(key) => (key, None),
         None => {
-            let key = auth::generate_admin_key().map_err(|e| format!("no randomness: {e}"))?;
+            let key =
+                credentials::generate_admin_key().map_err(|e| format!("no randomness: {e}"))?;
             config.api_key = Some(key.clone());
             let engine = Classes {
                 engine: true,
@@ -126,12 +135,7 @@ pub fn serve_stdio_on_database(db: &Path, key: Option<String>, url: String) -> R
     };
     // Verdict deliveries this process queues wait in the database for a running
     // server's deliverer, which looks for due deliveries on its own.
-    let app = App::new(
-        config,
-        Arc::new(SystemClock),
-        api::router(),
-        Outbox::channel().0,
-    );
-    let mut backend = InProcess::new(&app, &mut conn, key, None, classes);
+    let app = App::new(config, Arc::new(SystemClock), Outbox::channel().0);
+    let mut backend = InProcess::new(&app, router, &mut conn, key, None, classes);
     super::stdio::serve_process(&mut backend)
 }

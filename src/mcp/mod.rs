@@ -17,7 +17,7 @@ mod protocol;
 mod remote;
 mod schema;
 mod stdio;
-pub(crate) mod streamable_http;
+pub mod streamable_http;
 mod tools;
 
 pub use in_process::serve_stdio_on_database;

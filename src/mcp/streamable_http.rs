@@ -13,6 +13,7 @@ use super::in_process::InProcess;
 use super::jsonrpc;
 use super::protocol::{self, ASSUMED_VERSION, Outcome, Session, VERSIONS};
 use crate::app::{Caller, Ctx};
+use crate::http::router::Router;
 use crate::http::{ApiError, Reply, Request, auth};
 
 /// The JSON-RPC code of refusals made before any message is read (the transport's own,
@@ -28,8 +29,8 @@ enum Format {
     EventStream,
 }
 
-/// The handler of `POST /mcp`.
-pub fn handle(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+/// Answers `POST /mcp`, running tool requests through `router` in-process.
+pub fn handle(ctx: &mut Ctx<'_>, request: &Request, router: &Router) -> Result<Reply, ApiError> {
     if let Some(origin) = request.header("Origin")
         && !ctx
             .config()
@@ -85,7 +86,7 @@ pub fn handle(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         Caller::Anonymous | Caller::User(..) => Classes::default(),
     };
     let (app, conn) = ctx.parts();
-    let mut backend = InProcess::new(app, conn, key, request.peer(), Some(classes));
+    let mut backend = InProcess::new(app, router, conn, key, request.peer(), Some(classes));
     let mut session = Session::new(version);
     Ok(match protocol::handle(body, &mut session, &mut backend) {
         Outcome::Nothing => Reply::empty(202),

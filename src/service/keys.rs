@@ -4,8 +4,10 @@
 
 use rusqlite::Connection;
 
+use crate::app::Ctx;
 use crate::clock::Timestamp;
-use crate::http::{ApiError, auth};
+use crate::domain::credentials;
+use crate::error::ApiError;
 use crate::store::admin_keys::{self, AdminKey};
 use crate::store::project_keys::{self, NewProjectKey, ProjectKey};
 use crate::store::projects;
@@ -25,8 +27,8 @@ pub fn create_admin_key(
     name: &str,
     now: Timestamp,
 ) -> Result<Created<AdminKey>, ApiError> {
-    let key = auth::generate_admin_key()?;
-    let record = admin_keys::insert(conn, name, &auth::key_hash(&key), now)?;
+    let key = credentials::generate_admin_key()?;
+    let record = admin_keys::insert(conn, name, &credentials::key_hash(&key), now)?;
     Ok(Created { record, key })
 }
 
@@ -37,12 +39,12 @@ pub fn create_project_key(
     name: &str,
     now: Timestamp,
 ) -> Result<Created<ProjectKey>, ApiError> {
-    let key = auth::generate_project_key()?;
+    let key = credentials::generate_project_key()?;
     let new_key = NewProjectKey {
         project_id,
         name,
-        prefix: &auth::key_prefix(&key),
-        key_hash: &auth::key_hash(&key),
+        prefix: &credentials::key_prefix(&key),
+        key_hash: &credentials::key_hash(&key),
     };
     let record = project_keys::insert(conn, &new_key, now)?;
     Ok(Created { record, key })
@@ -70,4 +72,27 @@ pub fn list_all(conn: &Connection) -> Result<(Vec<AdminKey>, Vec<ProjectKey>), A
 /// key.
 pub fn revoke_any(conn: &Connection, id: &str, now: Timestamp) -> Result<bool, ApiError> {
     Ok(admin_keys::revoke(conn, id, now)? || project_keys::revoke(conn, id, None, now)?)
+}
+
+/// Creates a review-API key named `name` for project `project_id` (the admin API).
+pub fn create_for_project(
+    ctx: &mut Ctx<'_>,
+    project_id: &str,
+    name: &str,
+) -> Result<Created<ProjectKey>, ApiError> {
+    ctx.write(|tx, now| create_project_key(tx, project_id, name, now))
+}
+
+/// Revokes key `key_id` of project `project_id` at once; 404 when there is no such
+/// active key.
+pub fn revoke_project_key(
+    ctx: &mut Ctx<'_>,
+    project_id: &str,
+    key_id: &str,
+) -> Result<(), ApiError> {
+    if ctx.write(|tx, now| Ok(project_keys::revoke(tx, key_id, Some(project_id), now)?))? {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("key not found"))
+    }
 }

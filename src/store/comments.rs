@@ -57,16 +57,12 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Comment> {
 }
 
 /// Stores a comment.
-pub fn insert(
-    conn: &Connection,
-    new: &NewComment<'_>,
-    now: Timestamp,
-) -> rusqlite::Result<Comment> {
+pub fn insert(conn: &Connection, new: &NewComment<'_>, now: Timestamp) -> super::Result<Comment> {
     let sql = format!(
         "INSERT INTO comments (id, body, issue_id, author_name, author_type, parent_id, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?.query_row(
+    Ok(conn.prepare_cached(&sql)?.query_row(
         params![
             new_id(),
             new.body,
@@ -77,20 +73,22 @@ pub fn insert(
             now.to_string()
         ],
         from_row,
-    )
+    )?)
 }
 
 /// Whether a comment with this id exists (on any issue).
-pub fn exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM comments WHERE id = ?1")?
-        .exists([id])
+pub fn exists(conn: &Connection, id: &str) -> super::Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM comments WHERE id = ?1")?
+        .exists([id])?)
 }
 
 /// Every comment on an issue, oldest first.
-pub fn of_issue(conn: &Connection, issue_id: &str) -> rusqlite::Result<Vec<Comment>> {
+pub fn of_issue(conn: &Connection, issue_id: &str) -> super::Result<Vec<Comment>> {
     let sql =
         format!("SELECT {COLUMNS} FROM comments WHERE issue_id = ?1 ORDER BY created_at, rowid");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map([issue_id], from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }

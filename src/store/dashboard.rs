@@ -27,7 +27,7 @@ pub struct IssueStats {
 }
 
 /// Counts live issues (from the trigger-kept `issue_counts`).
-pub fn issue_stats(conn: &Connection) -> rusqlite::Result<IssueStats> {
+pub fn issue_stats(conn: &Connection) -> super::Result<IssueStats> {
     let mut stats = IssueStats::default();
     let mut stmt = conn.prepare_cached(
         "SELECT status, type, n FROM issue_counts WHERE n > 0 ORDER BY status, type",
@@ -53,21 +53,22 @@ fn add(counts: &mut Map<String, Value>, key: String, n: i64) {
 }
 
 /// Live goals: `(total, active, achieved)`.
-pub fn goal_stats(conn: &Connection) -> rusqlite::Result<(i64, i64, i64)> {
-    conn.prepare_cached(
+pub fn goal_stats(conn: &Connection) -> super::Result<(i64, i64, i64)> {
+    Ok(conn.prepare_cached(
         "SELECT COUNT(*), COUNT(*) FILTER (WHERE status = 'active'), COUNT(*) FILTER (WHERE status = 'achieved') \
          FROM goals WHERE deleted_at IS NULL",
     )?
-    .query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+    .query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?)
 }
 
 /// Live `done` issues completed at or after `since`.
-pub fn completed_since(conn: &Connection, since: Timestamp) -> rusqlite::Result<i64> {
-    conn.prepare_cached(
-        "SELECT COUNT(*) FROM issues INDEXED BY issues_done_by_completion \
+pub fn completed_since(conn: &Connection, since: Timestamp) -> super::Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM issues INDEXED BY issues_done_by_completion \
          WHERE status = 'done' AND deleted_at IS NULL AND completed_at >= ?1",
-    )?
-    .query_row([since.to_string()], |row| row.get(0))
+        )?
+        .query_row([since.to_string()], |row| row.get(0))?)
 }
 
 /// A root issue with its live children and their outgoing relations.
@@ -80,7 +81,7 @@ pub struct Chain {
 
 /// The `limit` most recently updated live root issues (`None`: all), with their live
 /// children and the children's relations, in three queries.
-pub fn chains(conn: &Connection, limit: Option<i64>) -> rusqlite::Result<Vec<Chain>> {
+pub fn chains(conn: &Connection, limit: Option<i64>) -> super::Result<Vec<Chain>> {
     let roots = issues::recent_roots(conn, limit.unwrap_or(-1))?;
     let root_ids: Vec<&str> = roots.iter().map(|r| r.id.as_str()).collect();
     let children = issues::children_of_many(conn, &root_ids)?;
@@ -123,7 +124,7 @@ pub struct TemplateHealth {
 }
 
 /// Every live template with its recent versions and review averages, in three queries.
-pub fn template_health(conn: &Connection) -> rusqlite::Result<Vec<TemplateHealth>> {
+pub fn template_health(conn: &Connection) -> super::Result<Vec<TemplateHealth>> {
     let all = templates::all_live(conn)?;
     let ids: Vec<&str> = all.iter().map(|t| t.id.as_str()).collect();
     let mut versions: HashMap<String, Vec<Version>> = HashMap::new();

@@ -66,7 +66,7 @@ pub fn enqueue(
     callback_url: Option<&str>,
     body: &str,
     now: Timestamp,
-) -> rusqlite::Result<Vec<String>> {
+) -> super::Result<Vec<String>> {
     let hooks: Vec<(String, String)> = conn
         .prepare_cached(
             "SELECT id, url FROM review_hooks WHERE project_id = ?1 ORDER BY created_at, rowid",
@@ -121,25 +121,26 @@ pub fn due(
     now: Timestamp,
     in_flight: &str,
     limit: i64,
-) -> rusqlite::Result<Vec<Attempt>> {
-    conn.prepare_cached(
-        "SELECT d.id, d.url, d.body, COALESCE(p.signing_secret, ''), d.attempts + 1, d.hook_id \
+) -> super::Result<Vec<Attempt>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT d.id, d.url, d.body, COALESCE(p.signing_secret, ''), d.attempts + 1, d.hook_id \
          FROM deliveries d INDEXED BY deliveries_due JOIN projects p ON p.id = d.project_id \
          WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 \
          AND d.id NOT IN (SELECT value FROM json_each(?2)) \
          ORDER BY d.next_attempt_at, d.rowid LIMIT ?3",
-    )?
-    .query_map(params![now.to_string(), in_flight, limit], |row| {
-        Ok(Attempt {
-            id: row.get(0)?,
-            url: row.get(1)?,
-            body: row.get(2)?,
-            secret: row.get(3)?,
-            number: row.get(4)?,
-            hook_id: row.get(5)?,
-        })
-    })?
-    .collect()
+        )?
+        .query_map(params![now.to_string(), in_flight, limit], |row| {
+            Ok(Attempt {
+                id: row.get(0)?,
+                url: row.get(1)?,
+                body: row.get(2)?,
+                secret: row.get(3)?,
+                number: row.get(4)?,
+                hook_id: row.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// What became of one attempt.
@@ -173,7 +174,7 @@ pub fn record(
     number: i64,
     result: &AttemptOutcome,
     now: Timestamp,
-) -> rusqlite::Result<()> {
+) -> super::Result<()> {
     let (status, code, error, next, delivered) = match result {
         AttemptOutcome::Delivered(code) => {
             ("succeeded", Some(*code), None, None, Some(now.to_string()))
@@ -209,21 +210,18 @@ pub struct Filter {
 }
 
 /// The project's deliveries matching `filter`, newest first.
-pub fn list(
-    conn: &Connection,
-    project_id: &str,
-    filter: &Filter,
-) -> rusqlite::Result<Vec<Delivery>> {
+pub fn list(conn: &Connection, project_id: &str, filter: &Filter) -> super::Result<Vec<Delivery>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM deliveries WHERE project_id = ?1 AND (?2 IS NULL OR task_id = ?2) \
          AND (?3 IS NULL OR status = ?3) ORDER BY created_at DESC, rowid DESC LIMIT ?4"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map(
             params![project_id, filter.task_id, filter.status, filter.limit],
             from_row,
         )?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Starts a new attempt series for delivery `id` of `project_id`, due now (a manual
@@ -233,18 +231,19 @@ pub fn redeliver(
     project_id: &str,
     id: &str,
     now: Timestamp,
-) -> rusqlite::Result<Option<Delivery>> {
+) -> super::Result<Option<Delivery>> {
     let sql = format!(
         "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?3, last_error = NULL \
          WHERE id = ?1 AND project_id = ?2 RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row(params![id, project_id, now.to_string()], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// Drops the pending deliveries of a deleted task.
-pub fn drop_pending_for_task(conn: &Connection, task_id: &str) -> rusqlite::Result<()> {
+pub fn drop_pending_for_task(conn: &Connection, task_id: &str) -> super::Result<()> {
     conn.prepare_cached("DELETE FROM deliveries WHERE task_id = ?1 AND status = 'pending'")?
         .execute([task_id])?;
     Ok(())

@@ -7,7 +7,7 @@ use super::comments::{self, NewComment};
 use super::issues::{self, Issue};
 use crate::clock::Timestamp;
 use crate::domain::dispatch::{self, Breakdown};
-use crate::domain::enums::AuthorType;
+use crate::domain::enums::{AuthorType, IssueType, WireEnum};
 use crate::domain::pagination::Page;
 
 /// Whether the issue row in scope has a live blocker that is not done or canceled.
@@ -25,7 +25,7 @@ pub fn next_candidate(
     conn: &Connection,
     project_id: Option<&str>,
     now: Timestamp,
-) -> rusqlite::Result<Option<String>> {
+) -> super::Result<Option<String>> {
     let (index, filter) = if project_id.is_some() {
         ("issues_dispatch_by_project", "AND project_id = ?2")
     } else {
@@ -60,7 +60,7 @@ pub fn next_candidate(
 struct Candidate {
     id: String,
     priority: i64,
-    kind: String,
+    kind: IssueType,
     goal_bonus: i64,
     created_ms: i64,
 }
@@ -81,7 +81,7 @@ fn candidates(conn: &Connection, project_id: Option<&str>) -> rusqlite::Result<V
         Ok(Candidate {
             id: row.get(0)?,
             priority: row.get(1)?,
-            kind: row.get(2)?,
+            kind: super::required_enum_column(row, 2)?,
             goal_bonus: row.get(3)?,
             created_ms: row.get(4)?,
         })
@@ -99,12 +99,12 @@ pub fn queue(
     project_id: Option<&str>,
     page: Page,
     now: Timestamp,
-) -> rusqlite::Result<(Vec<(Issue, Breakdown)>, i64)> {
+) -> super::Result<(Vec<(Issue, Breakdown)>, i64)> {
     let now_ms = now.unix_millis();
     let mut ranked: Vec<(Candidate, Breakdown)> = candidates(conn, project_id)?
         .into_iter()
         .map(|c| {
-            let breakdown = Breakdown::of(c.priority, &c.kind, c.goal_bonus, c.created_ms, now_ms);
+            let breakdown = Breakdown::of(c.priority, c.kind, c.goal_bonus, c.created_ms, now_ms);
             (c, breakdown)
         })
         .collect();
@@ -157,7 +157,7 @@ pub fn claim(
     id: &str,
     claim: Claim<'_>,
     now: Timestamp,
-) -> rusqlite::Result<Claimed> {
+) -> super::Result<Claimed> {
     let before = issues::find_any(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     let expires = claim
         .lease_seconds
@@ -173,7 +173,7 @@ pub fn claim(
 
 /// Undoes a claim whose prompt could not be rendered: the issue gets back exactly the
 /// status and claim fields it had, unless something else changed it meanwhile.
-pub fn undo_claim(conn: &Connection, claimed: &Claimed) -> rusqlite::Result<()> {
+pub fn undo_claim(conn: &Connection, claimed: &Claimed) -> super::Result<()> {
     let (before, after) = (&claimed.before, &claimed.issue);
     conn.prepare_cached(
         "UPDATE issues SET status = ?1, updated_at = ?2, claimed_at = ?3, lease_seconds = ?4, \
@@ -181,7 +181,7 @@ pub fn undo_claim(conn: &Connection, claimed: &Claimed) -> rusqlite::Result<()> 
          WHERE id = ?7 AND status = 'in_progress' AND claimed_at = ?8 AND updated_at = ?9",
     )?
     .execute(params![
-        before.status,
+        before.status.as_str(),
         before.updated_at,
         before.claimed_at,
         before.lease_seconds,
@@ -195,7 +195,7 @@ pub fn undo_claim(conn: &Connection, claimed: &Claimed) -> rusqlite::Result<()> 
 }
 
 /// Renews the lease of a claimed issue after activity on it (a comment).
-pub fn renew_lease(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<()> {
+pub fn renew_lease(conn: &Connection, id: &str, now: Timestamp) -> super::Result<()> {
     let seconds: Option<i64> = conn
         .prepare_cached(
             "SELECT lease_seconds FROM issues WHERE id = ?1 AND status = 'in_progress'",
@@ -216,7 +216,7 @@ pub fn renew_lease(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Res
 
 /// Returns every claimed issue whose lease lapsed by `now` to `todo`, with a comment
 /// saying so, and answers how many there were.
-pub fn expire_leases(conn: &Connection, now: Timestamp) -> rusqlite::Result<usize> {
+pub fn expire_leases(conn: &Connection, now: Timestamp) -> super::Result<usize> {
     let now_text = now.to_string();
     let expired: Vec<(String, String, Option<String>)> = conn
         .prepare_cached(

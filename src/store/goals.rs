@@ -118,7 +118,7 @@ impl GoalFields {
 }
 
 /// Creates a goal (status `active` unless given).
-pub fn insert(conn: &Connection, fields: &GoalFields, now: Timestamp) -> rusqlite::Result<Goal> {
+pub fn insert(conn: &Connection, fields: &GoalFields, now: Timestamp) -> super::Result<Goal> {
     let mut columns = vec!["id", "status", "created_at", "updated_at"];
     let now = SqlValue::Text(now.to_string());
     let mut args = vec![
@@ -140,29 +140,32 @@ pub fn insert(conn: &Connection, fields: &GoalFields, now: Timestamp) -> rusqlit
         "INSERT INTO goals ({}) VALUES ({marks}) RETURNING {COLUMNS}",
         columns.join(", ")
     );
-    conn.prepare_cached(&sql)?
-        .query_row(params_from_iter(args.iter()), from_row)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(args.iter()), from_row)?)
 }
 
 /// The live goal with this id.
-pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Goal>> {
+pub fn find_live(conn: &Connection, id: &str) -> super::Result<Option<Goal>> {
     let sql = format!("SELECT {COLUMNS} FROM goals WHERE id = ?1 AND deleted_at IS NULL");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// The first goal (in creation order) whose own `projectId` is `project_id`, whatever
 /// its status or deletion: the goal prompts show for a project.
-pub fn first_for_project(conn: &Connection, project_id: &str) -> rusqlite::Result<Option<Goal>> {
+pub fn first_for_project(conn: &Connection, project_id: &str) -> super::Result<Option<Goal>> {
     let sql = format!("SELECT {COLUMNS} FROM goals WHERE project_id = ?1 ORDER BY rowid LIMIT 1");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([project_id], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// One page of live goals in insertion order, and how many there are.
-pub fn list(conn: &Connection, page: Page) -> rusqlite::Result<(Vec<Goal>, i64)> {
+pub fn list(conn: &Connection, page: Page) -> super::Result<(Vec<Goal>, i64)> {
     let total = conn
         .prepare_cached("SELECT COUNT(*) FROM goals WHERE deleted_at IS NULL")?
         .query_row([], |row| row.get(0))?;
@@ -183,18 +186,19 @@ pub fn update(
     id: &str,
     fields: &GoalFields,
     now: Timestamp,
-) -> rusqlite::Result<Option<Goal>> {
+) -> super::Result<Option<Goal>> {
     let assignments = fields.assignments();
     if assignments.is_empty() {
         return find_live(conn, id);
     }
     let (sql, args) = super::update_statement("goals", COLUMNS, assignments, id, now);
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row(params_from_iter(args.iter()), from_row)
-        .optional()
+        .optional()?)
 }
 
 /// Soft-deletes the live goal `id`; `false` if there was none.
-pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
-    super::soft_delete("goals", conn, id, now)
+pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> super::Result<bool> {
+    Ok(super::soft_delete("goals", conn, id, now)?)
 }

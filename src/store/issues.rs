@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::{in_slices, json_column, new_id};
+use super::{in_slices, json_column, new_id, required_enum_column};
 use crate::clock::Timestamp;
 use crate::domain::dispatch::{self, GOAL_ALIGNMENT_BONUS};
 use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
@@ -23,11 +23,11 @@ pub struct Issue {
     pub title: String,
     /// Free text.
     pub description: Option<String>,
-    /// Issue type (wire spelling).
+    /// What kind of work it is.
     #[serde(rename = "type")]
-    pub kind: String,
-    /// Issue status (wire spelling).
-    pub status: String,
+    pub kind: IssueType,
+    /// Where it is in its life.
+    pub status: IssueStatus,
     /// 0 (none), 1 (urgent) .. 4 (low).
     pub priority: i64,
     /// The parent issue's id.
@@ -88,8 +88,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Issue> {
         number: row.get(1)?,
         title: row.get(2)?,
         description: row.get(3)?,
-        kind: row.get(4)?,
-        status: row.get(5)?,
+        kind: required_enum_column(row, 4)?,
+        status: required_enum_column(row, 5)?,
         priority: row.get(6)?,
         parent_id: row.get(7)?,
         project_id: row.get(8)?,
@@ -138,9 +138,9 @@ pub struct NewIssue {
 }
 
 /// Inserts an issue with the next number and returns it.
-pub fn insert(conn: &Connection, new: &NewIssue, now: Timestamp) -> rusqlite::Result<Issue> {
+pub fn insert(conn: &Connection, new: &NewIssue, now: Timestamp) -> super::Result<Issue> {
     let created_ms = now.unix_millis();
-    let static_score = dispatch::static_score(new.priority, new.kind.as_str(), 0);
+    let static_score = dispatch::static_score(new.priority, new.kind, 0);
     let now = now.to_string();
     let sql = format!(
         "INSERT INTO issues (id, title, description, type, status, priority, parent_id, \
@@ -177,7 +177,7 @@ pub fn insert(conn: &Connection, new: &NewIssue, now: Timestamp) -> rusqlite::Re
 /// Recomputes an issue's goal bonus and static dispatch score from its current
 /// priority, type and project.
 fn refresh_static_score(conn: &Connection, issue: &Issue) -> rusqlite::Result<()> {
-    let base = dispatch::static_score(issue.priority, &issue.kind, 0);
+    let base = dispatch::static_score(issue.priority, issue.kind, 0);
     let bonus = goal_bonus_sql();
     let sql = format!(
         "UPDATE issues SET goal_bonus = {bonus}, dispatch_static = ?1 + {bonus} WHERE id = ?2"
@@ -189,7 +189,7 @@ fn refresh_static_score(conn: &Connection, issue: &Issue) -> rusqlite::Result<()
 
 /// Recomputes the goal bonus of every issue of `project_id`, after a goal or project
 /// change that may have given or taken it.
-pub fn refresh_goal_bonus(conn: &Connection, project_id: &str) -> rusqlite::Result<()> {
+pub fn refresh_goal_bonus(conn: &Connection, project_id: &str) -> super::Result<()> {
     let bonus = goal_bonus_sql();
     let sql = format!(
         "UPDATE issues SET dispatch_static = dispatch_static + {bonus} - goal_bonus, goal_bonus = {bonus} \
@@ -200,7 +200,7 @@ pub fn refresh_goal_bonus(conn: &Connection, project_id: &str) -> rusqlite::Resu
 }
 
 /// Fills in the dispatch columns of issues stored before they existed (migration 4).
-pub fn backfill_dispatch_columns(conn: &Connection) -> rusqlite::Result<()> {
+pub fn backfill_dispatch_columns(conn: &Connection) -> super::Result<()> {
     let rows: Vec<(String, String)> = conn
         .prepare("SELECT id, created_at FROM issues")?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
@@ -219,7 +219,7 @@ pub fn backfill_dispatch_columns(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// Links `label_ids` to an issue; repeated ids are stored once.
-pub fn add_labels(conn: &Connection, issue_id: &str, label_ids: &[String]) -> rusqlite::Result<()> {
+pub fn add_labels(conn: &Connection, issue_id: &str, label_ids: &[String]) -> super::Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO issue_labels (issue_id, label_id) VALUES (?1, ?2)",
     )?;
@@ -230,37 +230,41 @@ pub fn add_labels(conn: &Connection, issue_id: &str, label_ids: &[String]) -> ru
 }
 
 /// The issue with this id, soft-deleted or not.
-pub fn find_any(conn: &Connection, id: &str) -> rusqlite::Result<Option<Issue>> {
+pub fn find_any(conn: &Connection, id: &str) -> super::Result<Option<Issue>> {
     let sql = format!("SELECT {COLUMNS} FROM issues WHERE id = ?1");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// The issue with this id unless it is soft-deleted.
-pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Issue>> {
+pub fn find_live(conn: &Connection, id: &str) -> super::Result<Option<Issue>> {
     let sql = format!("SELECT {COLUMNS} FROM issues WHERE id = ?1 AND deleted_at IS NULL");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// The issues with these ids (soft-deleted or not), in no particular order.
-pub fn find_many(conn: &Connection, ids: &[&str]) -> rusqlite::Result<Vec<Issue>> {
+pub fn find_many(conn: &Connection, ids: &[&str]) -> super::Result<Vec<Issue>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let marks = vec!["?"; ids.len()].join(", ");
     let sql = format!("SELECT {COLUMNS} FROM issues WHERE id IN ({marks})");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map(params_from_iter(ids.iter()), from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Whether any issue row (even soft-deleted) has this id.
-pub fn exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM issues WHERE id = ?1")?
-        .exists([id])
+pub fn exists(conn: &Connection, id: &str) -> super::Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM issues WHERE id = ?1")?
+        .exists([id])?)
 }
 
 /// The filters of `GET /api/issues`; empty lists and `None` mean "any".
@@ -286,7 +290,7 @@ pub struct Filter {
 /// listing over 100,000 issues cost milliseconds, so when only statuses and types are
 /// filtered it is summed from `issue_counts` (kept by triggers, a few dozen rows);
 /// other filters count along their index.
-pub fn list(conn: &Connection, filter: &Filter, page: Page) -> rusqlite::Result<(Vec<Issue>, i64)> {
+pub fn list(conn: &Connection, filter: &Filter, page: Page) -> super::Result<(Vec<Issue>, i64)> {
     // Conditions `issue_counts` can answer (on its own `status` and `type` columns) ...
     let mut counted = Vec::new();
     let mut counted_args: Vec<SqlValue> = Vec::new();
@@ -363,31 +367,33 @@ pub fn list(conn: &Connection, filter: &Filter, page: Page) -> rusqlite::Result<
 }
 
 /// Live issues whose parent is `id`, oldest first.
-pub fn children(conn: &Connection, id: &str) -> rusqlite::Result<Vec<Issue>> {
+pub fn children(conn: &Connection, id: &str) -> super::Result<Vec<Issue>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM issues WHERE parent_id = ?1 AND deleted_at IS NULL ORDER BY created_at, number"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map([id], from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// The `limit` most recently updated live issues without a parent (a negative limit:
 /// all of them).
-pub fn recent_roots(conn: &Connection, limit: i64) -> rusqlite::Result<Vec<Issue>> {
+pub fn recent_roots(conn: &Connection, limit: i64) -> super::Result<Vec<Issue>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM issues INDEXED BY issues_live_roots_by_update \
          WHERE deleted_at IS NULL AND parent_id IS NULL ORDER BY updated_at DESC, number DESC LIMIT ?1"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map([limit], from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Live children of any of `parent_ids` (as many as there are), each parent's oldest
 /// first.
-pub fn children_of_many(conn: &Connection, parent_ids: &[&str]) -> rusqlite::Result<Vec<Issue>> {
-    in_slices(parent_ids, |slice| {
+pub fn children_of_many(conn: &Connection, parent_ids: &[&str]) -> super::Result<Vec<Issue>> {
+    Ok(in_slices(parent_ids, |slice| {
         let marks = vec!["?"; slice.len()].join(", ");
         let sql = format!(
             "SELECT {COLUMNS} FROM issues WHERE parent_id IN ({marks}) AND deleted_at IS NULL \
@@ -396,52 +402,46 @@ pub fn children_of_many(conn: &Connection, parent_ids: &[&str]) -> rusqlite::Res
         conn.prepare(&sql)?
             .query_map(params_from_iter(slice.iter()), from_row)?
             .collect()
-    })
+    })?)
 }
 
 /// Live issues other than `issue_id` that share its parent `parent_id`, oldest first.
-pub fn siblings(
-    conn: &Connection,
-    issue_id: &str,
-    parent_id: &str,
-) -> rusqlite::Result<Vec<Issue>> {
+pub fn siblings(conn: &Connection, issue_id: &str, parent_id: &str) -> super::Result<Vec<Issue>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM issues WHERE parent_id = ?1 AND id != ?2 AND deleted_at IS NULL \
          ORDER BY created_at, number"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map([parent_id, issue_id], from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Whether a live issue under `parent_id` was canceled with an agent summary (a failed
 /// agent session among the siblings).
-pub fn has_failed_sibling(conn: &Connection, parent_id: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached(
+pub fn has_failed_sibling(conn: &Connection, parent_id: &str) -> super::Result<bool> {
+    Ok(conn.prepare_cached(
         "SELECT 1 FROM issues WHERE parent_id = ?1 AND deleted_at IS NULL AND status = 'canceled' \
          AND agent_summary IS NOT NULL",
     )?
-    .exists([parent_id])
+    .exists([parent_id])?)
 }
 
 /// Whether a live issue that is neither done nor canceled has a title starting with
 /// `prefix` (case-sensitive).
-pub fn open_with_title_prefix(conn: &Connection, prefix: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached(
-        "SELECT 1 FROM issues WHERE substr(title, 1, length(?1)) = ?1 AND deleted_at IS NULL \
+pub fn open_with_title_prefix(conn: &Connection, prefix: &str) -> super::Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM issues WHERE substr(title, 1, length(?1)) = ?1 AND deleted_at IS NULL \
          AND status NOT IN ('done', 'canceled')",
-    )?
-    .exists([prefix])
+        )?
+        .exists([prefix])?)
 }
 
 /// `{id, number, title}` of the issues this issue relates to with relations of `kind`
 /// (whatever their status or deletion), in relation order.
-pub fn related_refs(
-    conn: &Connection,
-    issue_id: &str,
-    kind: &str,
-) -> rusqlite::Result<Vec<IssueRef>> {
-    conn.prepare_cached(
+pub fn related_refs(conn: &Connection, issue_id: &str, kind: &str) -> super::Result<Vec<IssueRef>> {
+    Ok(conn.prepare_cached(
         "SELECT i.id, i.number, i.title FROM issue_relations r JOIN issues i ON i.id = r.related_issue_id \
          WHERE r.issue_id = ?1 AND r.type = ?2 ORDER BY r.rowid",
     )?
@@ -452,7 +452,7 @@ pub fn related_refs(
             title: row.get(2)?,
         })
     })?
-    .collect()
+    .collect::<rusqlite::Result<_>>()?)
 }
 
 /// A short reference to an issue, as prompts list blockers.
@@ -570,7 +570,7 @@ pub fn update(
     id: &str,
     changes: &Changes,
     now: Timestamp,
-) -> rusqlite::Result<Option<Issue>> {
+) -> super::Result<Option<Issue>> {
     let assignments = changes.assignments();
     if assignments.is_empty() {
         return find_live(conn, id);
@@ -591,6 +591,6 @@ pub fn update(
 }
 
 /// Soft-deletes the live issue `id`; `false` if there was none.
-pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
-    super::soft_delete("issues", conn, id, now)
+pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> super::Result<bool> {
+    Ok(super::soft_delete("issues", conn, id, now)?)
 }

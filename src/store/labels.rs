@@ -52,11 +52,11 @@ pub fn insert(
     name: &str,
     color: &str,
     now: Timestamp,
-) -> rusqlite::Result<Option<Label>> {
+) -> super::Result<Option<Label>> {
     let sql = format!(
         "INSERT INTO labels (id, name, color, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING {COLUMNS}"
     );
-    match conn
+    Ok(match conn
         .prepare_cached(&sql)?
         .query_row(params![new_id(), name, color, now.to_string()], from_row)
     {
@@ -65,11 +65,11 @@ pub fn insert(
             Ok(None)
         }
         Err(e) => Err(e),
-    }
+    }?)
 }
 
 /// One page of live labels in insertion order, and how many there are.
-pub fn list(conn: &Connection, page: Page) -> rusqlite::Result<(Vec<Label>, i64)> {
+pub fn list(conn: &Connection, page: Page) -> super::Result<(Vec<Label>, i64)> {
     let total = conn
         .prepare_cached("SELECT COUNT(*) FROM labels WHERE deleted_at IS NULL")?
         .query_row([], |row| row.get(0))?;
@@ -84,7 +84,7 @@ pub fn list(conn: &Connection, page: Page) -> rusqlite::Result<(Vec<Label>, i64)
 }
 
 /// Marks the label deleted (again, if it already was); `false` if there is no such label.
-pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
+pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> super::Result<bool> {
     let changed = conn
         .prepare_cached("UPDATE labels SET deleted_at = ?1 WHERE id = ?2")?
         .execute(params![now.to_string(), id])?;
@@ -98,29 +98,31 @@ pub fn find_or_create(
     name: &str,
     color: &str,
     now: Timestamp,
-) -> rusqlite::Result<String> {
+) -> super::Result<String> {
     conn.prepare_cached(
         "INSERT OR IGNORE INTO labels (id, name, color, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![new_id(), name, color, now.to_string()])?;
-    conn.prepare_cached("SELECT id FROM labels WHERE name = ?1")?
-        .query_row([name], |row| row.get(0))
+    Ok(conn
+        .prepare_cached("SELECT id FROM labels WHERE name = ?1")?
+        .query_row([name], |row| row.get(0))?)
 }
 
 /// `{name, color}` of every label linked to an issue, soft-deleted ones included (what
 /// prompts and template conditions see).
-pub fn all_of_issue(conn: &Connection, issue_id: &str) -> rusqlite::Result<Vec<LabelTag>> {
-    conn.prepare_cached(
-        "SELECT l.name, l.color FROM issue_labels il JOIN labels l ON l.id = il.label_id \
+pub fn all_of_issue(conn: &Connection, issue_id: &str) -> super::Result<Vec<LabelTag>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT l.name, l.color FROM issue_labels il JOIN labels l ON l.id = il.label_id \
          WHERE il.issue_id = ?1 ORDER BY l.rowid",
-    )?
-    .query_map([issue_id], |row| {
-        Ok(LabelTag {
-            name: row.get(0)?,
-            color: row.get(1)?,
-        })
-    })?
-    .collect()
+        )?
+        .query_map([issue_id], |row| {
+            Ok(LabelTag {
+                name: row.get(0)?,
+                color: row.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// A label as prompts see it.
@@ -133,17 +135,18 @@ pub struct LabelTag {
 }
 
 /// The live labels linked to an issue, in label insertion order.
-pub fn of_issue(conn: &Connection, issue_id: &str) -> rusqlite::Result<Vec<LabelRef>> {
-    conn.prepare_cached(
-        "SELECT l.id, l.name, l.color FROM issue_labels il JOIN labels l ON l.id = il.label_id \
+pub fn of_issue(conn: &Connection, issue_id: &str) -> super::Result<Vec<LabelRef>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT l.id, l.name, l.color FROM issue_labels il JOIN labels l ON l.id = il.label_id \
          WHERE il.issue_id = ?1 AND l.deleted_at IS NULL ORDER BY l.rowid",
-    )?
-    .query_map([issue_id], |row| {
-        Ok(LabelRef {
-            id: row.get(0)?,
-            name: row.get(1)?,
-            color: row.get(2)?,
-        })
-    })?
-    .collect()
+        )?
+        .query_map([issue_id], |row| {
+            Ok(LabelRef {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                color: row.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
 }

@@ -22,7 +22,6 @@ pub mod signals;
 pub mod task_reviews;
 pub mod templates;
 pub mod users;
-pub mod verdicts;
 
 use std::path::Path;
 use std::time::Duration;
@@ -33,6 +32,45 @@ use rusqlite::{Connection, Row};
 
 use crate::clock::Timestamp;
 use crate::domain::enums::WireEnum;
+
+/// A failed database operation, as the store reports it: the layers above handle this
+/// type (the HTTP layer answers 500, the command line prints it) and never SQLite's
+/// own, so that nothing outside the store depends on the database library's errors.
+#[derive(Debug)]
+pub enum StoreError {
+    /// SQLite refused or failed a statement.
+    Sqlite(rusqlite::Error),
+    /// The commit a write shared with others failed (group commit, see `writer.rs`):
+    /// every write of the group gets this message.
+    Commit(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(error) => write!(f, "database: {error}"),
+            Self::Commit(message) => write!(f, "database commit: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Sqlite(error) => Some(error),
+            Self::Commit(_) => None,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Sqlite(error)
+    }
+}
+
+/// What the store's functions answer (`E` is [`StoreError`] unless said otherwise).
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The whole schema, as a sequence of numbered migrations.
 pub const SCHEMA: &str = include_str!("../../schema.sql");
@@ -51,7 +89,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// the bindings of every statement it returns to its cache, so each use of such a
 /// statement parsed and planned it anew (a tenth of the server's time in dispatch).
 /// Every query that relies on a partial index names its literal value or the index.
-pub fn open(path: &Path) -> rusqlite::Result<Connection> {
+pub fn open(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -119,17 +157,19 @@ pub fn migrate(conn: &mut Connection, now: Timestamp) -> Result<(), String> {
         let tx = conn
             .transaction()
             .map_err(|e| format!("migration {}: {e}", step.version))?;
-        tx.execute_batch(step.sql)
+        let applied = tx
+            .execute_batch(step.sql)
+            .map_err(StoreError::from)
             .and_then(|()| seed(&tx, step.version, now))
-            .and_then(|()| tx.pragma_update(None, "user_version", step.version))
-            .and_then(|()| tx.commit())
-            .map_err(|e| format!("migration {}: {e}", step.version))?;
+            .and_then(|()| Ok(tx.pragma_update(None, "user_version", step.version)?))
+            .and_then(|()| Ok(tx.commit()?));
+        applied.map_err(|e| format!("migration {}: {e}", step.version))?;
     }
     Ok(())
 }
 
 /// The rows a migration brings with it.
-fn seed(conn: &Connection, version: u32, now: Timestamp) -> rusqlite::Result<()> {
+fn seed(conn: &Connection, version: u32, now: Timestamp) -> Result<()> {
     match version {
         3 => templates::seed_defaults(conn, now),
         4 => issues::backfill_dispatch_columns(conn),

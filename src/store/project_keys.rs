@@ -58,12 +58,12 @@ pub fn insert(
     conn: &Connection,
     key: &NewProjectKey<'_>,
     now: Timestamp,
-) -> rusqlite::Result<ProjectKey> {
+) -> super::Result<ProjectKey> {
     let sql = format!(
         "INSERT INTO project_keys (id, project_id, name, prefix, key_hash, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?.query_row(
+    Ok(conn.prepare_cached(&sql)?.query_row(
         params![
             new_id(),
             key.project_id,
@@ -73,43 +73,45 @@ pub fn insert(
             now.to_string()
         ],
         from_row,
-    )
+    )?)
 }
 
 /// The unrevoked key with this hash, if its project is live.
-pub fn find_active(conn: &Connection, key_hash: &str) -> rusqlite::Result<Option<ProjectKey>> {
-    conn.prepare_cached(
+pub fn find_active(conn: &Connection, key_hash: &str) -> super::Result<Option<ProjectKey>> {
+    Ok(conn.prepare_cached(
         "SELECT k.id, k.project_id, k.name, k.prefix, k.created_at, k.last_used_at, k.revoked_at \
          FROM project_keys k JOIN projects p ON p.id = k.project_id \
          WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND p.deleted_at IS NULL",
     )?
     .query_row([key_hash], from_row)
-    .optional()
+    .optional()?)
 }
 
 /// Records that key `id` was used at `now`.
-pub fn touch(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<()> {
+pub fn touch(conn: &Connection, id: &str, now: Timestamp) -> super::Result<()> {
     conn.prepare_cached("UPDATE project_keys SET last_used_at = ?2 WHERE id = ?1")?
         .execute(params![id, now.to_string()])?;
     Ok(())
 }
 
 /// The keys of one project (revoked ones too), oldest first.
-pub fn list_for_project(conn: &Connection, project_id: &str) -> rusqlite::Result<Vec<ProjectKey>> {
+pub fn list_for_project(conn: &Connection, project_id: &str) -> super::Result<Vec<ProjectKey>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM project_keys WHERE project_id = ?1 ORDER BY created_at, rowid"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map([project_id], from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Every project key of every project, oldest first (for the CLI).
-pub fn list_all(conn: &Connection) -> rusqlite::Result<Vec<ProjectKey>> {
+pub fn list_all(conn: &Connection) -> super::Result<Vec<ProjectKey>> {
     let sql = format!("SELECT {COLUMNS} FROM project_keys ORDER BY created_at, rowid");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map([], from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Revokes key `id` (of `project_id` when given); `false` if there is no such unrevoked
@@ -119,7 +121,7 @@ pub fn revoke(
     id: &str,
     project_id: Option<&str>,
     now: Timestamp,
-) -> rusqlite::Result<bool> {
+) -> super::Result<bool> {
     let changed = conn
         .prepare_cached(
             "UPDATE project_keys SET revoked_at = ?1 \

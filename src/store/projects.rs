@@ -96,12 +96,12 @@ pub fn insert(
     fields: &ProjectFields,
     signing_secret: &str,
     now: Timestamp,
-) -> rusqlite::Result<Project> {
+) -> super::Result<Project> {
     let sql = format!(
         "INSERT INTO projects (id, name, description, status, health, goal_id, created_at, updated_at, \
          signing_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?.query_row(
+    Ok(conn.prepare_cached(&sql)?.query_row(
         params![
             new_id(),
             fields.name,
@@ -113,15 +113,16 @@ pub fn insert(
             signing_secret,
         ],
         from_row,
-    )
+    )?)
 }
 
 /// The live project with this id.
-pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Project>> {
+pub fn find_live(conn: &Connection, id: &str) -> super::Result<Option<Project>> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1 AND deleted_at IS NULL");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// The live project whose id, or else whose name, is `id_or_name` (the oldest of several
@@ -129,14 +130,15 @@ pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Project
 pub fn find_live_by_id_or_name(
     conn: &Connection,
     id_or_name: &str,
-) -> rusqlite::Result<Option<Project>> {
+) -> super::Result<Option<Project>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM projects WHERE (id = ?1 OR name = ?1) AND deleted_at IS NULL \
          ORDER BY id = ?1 DESC, created_at, rowid LIMIT 1"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id_or_name], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// The review settings of a live project: its webhook signing secret and the timeout of
@@ -150,22 +152,23 @@ pub struct ReviewSettings {
 }
 
 /// The review settings of the live project `id`.
-pub fn review_settings(conn: &Connection, id: &str) -> rusqlite::Result<Option<ReviewSettings>> {
-    conn.prepare_cached(
-        "SELECT signing_secret, default_gate_timeout_seconds FROM projects \
+pub fn review_settings(conn: &Connection, id: &str) -> super::Result<Option<ReviewSettings>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT signing_secret, default_gate_timeout_seconds FROM projects \
          WHERE id = ?1 AND deleted_at IS NULL",
-    )?
-    .query_row([id], |row| {
-        Ok(ReviewSettings {
-            signing_secret: row.get::<_, Option<String>>(0)?.unwrap_or_default(),
-            default_gate_timeout_seconds: row.get(1)?,
+        )?
+        .query_row([id], |row| {
+            Ok(ReviewSettings {
+                signing_secret: row.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                default_gate_timeout_seconds: row.get(1)?,
+            })
         })
-    })
-    .optional()
+        .optional()?)
 }
 
 /// Replaces the signing secret of the live project `id`; `false` if there is none.
-pub fn set_signing_secret(conn: &Connection, id: &str, secret: &str) -> rusqlite::Result<bool> {
+pub fn set_signing_secret(conn: &Connection, id: &str, secret: &str) -> super::Result<bool> {
     let changed = conn
         .prepare_cached(
             "UPDATE projects SET signing_secret = ?2 WHERE id = ?1 AND deleted_at IS NULL",
@@ -175,15 +178,16 @@ pub fn set_signing_secret(conn: &Connection, id: &str, secret: &str) -> rusqlite
 }
 
 /// The project with this id, soft-deleted or not.
-pub fn find_any(conn: &Connection, id: &str) -> rusqlite::Result<Option<Project>> {
+pub fn find_any(conn: &Connection, id: &str) -> super::Result<Option<Project>> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// One page of live projects, oldest first, and how many there are.
-pub fn list(conn: &Connection, page: Page) -> rusqlite::Result<(Vec<Project>, i64)> {
+pub fn list(conn: &Connection, page: Page) -> super::Result<(Vec<Project>, i64)> {
     let total = conn
         .prepare_cached("SELECT COUNT(*) FROM projects WHERE deleted_at IS NULL")?
         .query_row([], |row| row.get(0))?;
@@ -204,30 +208,32 @@ pub fn update(
     id: &str,
     fields: &ProjectFields,
     now: Timestamp,
-) -> rusqlite::Result<Option<Project>> {
+) -> super::Result<Option<Project>> {
     let assignments = fields.assignments();
     if assignments.is_empty() {
         return find_live(conn, id);
     }
     let (sql, args) = super::update_statement("projects", COLUMNS, assignments, id, now);
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row(params_from_iter(args.iter()), from_row)
-        .optional()
+        .optional()?)
 }
 
 /// Soft-deletes the live project `id`; `false` if there was none.
-pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
-    super::soft_delete("projects", conn, id, now)
+pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> super::Result<bool> {
+    Ok(super::soft_delete("projects", conn, id, now)?)
 }
 
 /// How many live issues of the project are in each status (only statuses with any).
-pub fn issue_counts(conn: &Connection, project_id: &str) -> rusqlite::Result<Map<String, Value>> {
-    conn.prepare_cached(
-        "SELECT status, COUNT(*) FROM issues WHERE project_id = ?1 AND deleted_at IS NULL \
+pub fn issue_counts(conn: &Connection, project_id: &str) -> super::Result<Map<String, Value>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT status, COUNT(*) FROM issues WHERE project_id = ?1 AND deleted_at IS NULL \
          GROUP BY status",
-    )?
-    .query_map([project_id], |row| {
-        Ok((row.get::<_, String>(0)?, Value::from(row.get::<_, i64>(1)?)))
-    })?
-    .collect()
+        )?
+        .query_map([project_id], |row| {
+            Ok((row.get::<_, String>(0)?, Value::from(row.get::<_, i64>(1)?)))
+        })?
+        .collect::<rusqlite::Result<_>>()?)
 }

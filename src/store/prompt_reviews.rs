@@ -69,13 +69,13 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Review> {
 }
 
 /// Stores a review.
-pub fn insert(conn: &Connection, new: &NewReview, now: Timestamp) -> rusqlite::Result<Review> {
+pub fn insert(conn: &Connection, new: &NewReview, now: Timestamp) -> super::Result<Review> {
     let sql = format!(
         "INSERT INTO prompt_reviews AS r (id, version_id, issue_id, clarity, completeness, relevance, feedback, \
          author_type, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING {}",
         COLUMNS.replace("r.", "")
     );
-    conn.prepare_cached(&sql)?.query_row(
+    Ok(conn.prepare_cached(&sql)?.query_row(
         params![
             new_id(),
             new.version_id,
@@ -88,13 +88,14 @@ pub fn insert(conn: &Connection, new: &NewReview, now: Timestamp) -> rusqlite::R
             now.to_string()
         ],
         from_row,
-    )
+    )?)
 }
 
 /// How many reviews a version has.
-pub fn count_for_version(conn: &Connection, version_id: &str) -> rusqlite::Result<i64> {
-    conn.prepare_cached("SELECT COUNT(*) FROM prompt_reviews WHERE version_id = ?1")?
-        .query_row([version_id], |row| row.get(0))
+pub fn count_for_version(conn: &Connection, version_id: &str) -> super::Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COUNT(*) FROM prompt_reviews WHERE version_id = ?1")?
+        .query_row([version_id], |row| row.get(0))?)
 }
 
 /// One page of the reviews of every version of a template, newest first, and how many
@@ -103,7 +104,7 @@ pub fn list_for_template(
     conn: &Connection,
     template_id: &str,
     page: Page,
-) -> rusqlite::Result<(Vec<Review>, i64)> {
+) -> super::Result<(Vec<Review>, i64)> {
     let total = conn
         .prepare_cached(
             "SELECT COUNT(*) FROM prompt_reviews r JOIN prompt_versions v ON v.id = r.version_id \

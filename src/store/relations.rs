@@ -43,12 +43,12 @@ pub fn insert(
     kind: RelationType,
     related_issue_id: &str,
     now: Timestamp,
-) -> rusqlite::Result<Relation> {
+) -> super::Result<Relation> {
     let sql = format!(
         "INSERT INTO issue_relations (id, type, issue_id, related_issue_id, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5) RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?.query_row(
+    Ok(conn.prepare_cached(&sql)?.query_row(
         params![
             new_id(),
             kind.as_str(),
@@ -57,21 +57,22 @@ pub fn insert(
             now.to_string()
         ],
         from_row,
-    )
+    )?)
 }
 
 /// Every relation whose `issueId` is `issue_id`, in insertion order.
-pub fn outgoing(conn: &Connection, issue_id: &str) -> rusqlite::Result<Vec<Relation>> {
+pub fn outgoing(conn: &Connection, issue_id: &str) -> super::Result<Vec<Relation>> {
     let sql = format!("SELECT {COLUMNS} FROM issue_relations WHERE issue_id = ?1 ORDER BY rowid");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map([issue_id], from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Every relation whose `issueId` is one of `issue_ids` (as many as there are), each
 /// issue's in insertion order.
-pub fn outgoing_of_many(conn: &Connection, issue_ids: &[&str]) -> rusqlite::Result<Vec<Relation>> {
-    in_slices(issue_ids, |slice| {
+pub fn outgoing_of_many(conn: &Connection, issue_ids: &[&str]) -> super::Result<Vec<Relation>> {
+    Ok(in_slices(issue_ids, |slice| {
         let marks = vec!["?"; slice.len()].join(", ");
         let sql = format!(
             "SELECT {COLUMNS} FROM issue_relations WHERE issue_id IN ({marks}) ORDER BY rowid"
@@ -79,11 +80,11 @@ pub fn outgoing_of_many(conn: &Connection, issue_ids: &[&str]) -> rusqlite::Resu
         conn.prepare(&sql)?
             .query_map(rusqlite::params_from_iter(slice.iter()), from_row)?
             .collect()
-    })
+    })?)
 }
 
 /// Deletes a relation; `false` if there was none.
-pub fn delete(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+pub fn delete(conn: &Connection, id: &str) -> super::Result<bool> {
     let changed = conn
         .prepare_cached("DELETE FROM issue_relations WHERE id = ?1")?
         .execute([id])?;

@@ -32,21 +32,19 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Hook> {
 }
 
 /// The subscription of `project_id` to exactly `url`.
-pub fn find_by_url(
-    conn: &Connection,
-    project_id: &str,
-    url: &str,
-) -> rusqlite::Result<Option<Hook>> {
+pub fn find_by_url(conn: &Connection, project_id: &str, url: &str) -> super::Result<Option<Hook>> {
     let sql = format!("SELECT {COLUMNS} FROM review_hooks WHERE project_id = ?1 AND url = ?2");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([project_id, url], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// How many subscriptions `project_id` has.
-pub fn count(conn: &Connection, project_id: &str) -> rusqlite::Result<i64> {
-    conn.prepare_cached("SELECT COUNT(*) FROM review_hooks WHERE project_id = ?1")?
-        .query_row([project_id], |row| row.get(0))
+pub fn count(conn: &Connection, project_id: &str) -> super::Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COUNT(*) FROM review_hooks WHERE project_id = ?1")?
+        .query_row([project_id], |row| row.get(0))?)
 }
 
 /// Subscribes `project_id` to verdicts at `url`.
@@ -55,29 +53,30 @@ pub fn insert(
     project_id: &str,
     url: &str,
     now: Timestamp,
-) -> rusqlite::Result<Hook> {
+) -> super::Result<Hook> {
     let sql = format!(
         "INSERT INTO review_hooks (id, project_id, url, event, created_at) \
          VALUES (?1, ?2, ?3, 'verdict', ?4) RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?.query_row(
+    Ok(conn.prepare_cached(&sql)?.query_row(
         params![new_id(), project_id, url, now.to_string()],
         from_row,
-    )
+    )?)
 }
 
 /// The subscriptions of `project_id`, oldest first.
-pub fn list(conn: &Connection, project_id: &str) -> rusqlite::Result<Vec<Hook>> {
+pub fn list(conn: &Connection, project_id: &str) -> super::Result<Vec<Hook>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM review_hooks WHERE project_id = ?1 ORDER BY created_at, rowid"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map([project_id], from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Removes subscription `id` of `project_id`; `false` if there was none.
-pub fn delete(conn: &Connection, project_id: &str, id: &str) -> rusqlite::Result<bool> {
+pub fn delete(conn: &Connection, project_id: &str, id: &str) -> super::Result<bool> {
     let deleted = conn
         .prepare_cached("DELETE FROM review_hooks WHERE id = ?1 AND project_id = ?2")?
         .execute([id, project_id])?;
@@ -85,7 +84,7 @@ pub fn delete(conn: &Connection, project_id: &str, id: &str) -> rusqlite::Result
 }
 
 /// Removes subscription `id` whatever its project (its receiver answered 410 Gone).
-pub fn delete_by_id(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+pub fn delete_by_id(conn: &Connection, id: &str) -> super::Result<()> {
     conn.prepare_cached("DELETE FROM review_hooks WHERE id = ?1")?
         .execute([id])?;
     Ok(())

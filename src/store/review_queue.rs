@@ -76,7 +76,7 @@ pub fn live_lease(
     conn: &Connection,
     scope: &Scope<'_>,
     now: Timestamp,
-) -> rusqlite::Result<Option<Assignment>> {
+) -> super::Result<Option<Assignment>> {
     let sql = format!(
         "SELECT a.id, a.task_id, a.user_id, a.state, a.calibration, a.leased_at, a.lease_expires_at \
          FROM review_assignments a JOIN review_tasks t ON t.id = a.task_id \
@@ -84,7 +84,7 @@ pub fn live_lease(
          AND (t.status = 'pending' OR a.calibration) AND {IN_SCOPE} \
          ORDER BY a.leased_at, a.rowid LIMIT 1"
     );
-    scoped(conn, &sql, scope, now, from_row)
+    Ok(scoped(conn, &sql, scope, now, from_row)?)
 }
 
 /// Runs `sql`, whose parameters are the scope's (?1–?4) and `now` (?5), for its first
@@ -116,7 +116,7 @@ pub fn next_pending(
     conn: &Connection,
     scope: &Scope<'_>,
     now: Timestamp,
-) -> rusqlite::Result<Option<String>> {
+) -> super::Result<Option<String>> {
     let gates = format!(
         "SELECT t.id FROM review_tasks t INDEXED BY review_tasks_gate_deadlines \
          WHERE t.status = 'pending' AND t.expires_at IS NOT NULL AND {IN_SCOPE} AND {NOT_SEEN} AND {ROOM_FOR_A_LEASE} \
@@ -130,7 +130,7 @@ pub fn next_pending(
          WHERE t.status = 'pending' AND t.expires_at IS NULL AND {IN_SCOPE} AND {NOT_SEEN} AND {ROOM_FOR_A_LEASE} \
          ORDER BY t.created_at, t.rowid LIMIT 1"
     );
-    scoped(conn, &monitors, scope, now, |row| row.get(0))
+    Ok(scoped(conn, &monitors, scope, now, |row| row.get(0))?)
 }
 
 /// A resolved golden task the reviewer has not seen, to calibrate them when no real
@@ -140,13 +140,13 @@ pub fn next_calibration(
     conn: &Connection,
     scope: &Scope<'_>,
     now: Timestamp,
-) -> rusqlite::Result<Option<String>> {
+) -> super::Result<Option<String>> {
     let sql = format!(
         "SELECT t.id FROM review_tasks t INDEXED BY review_tasks_golden_reviewed \
          WHERE t.golden = 1 AND t.status = 'reviewed' AND {IN_SCOPE} AND {NOT_SEEN} \
          ORDER BY t.created_at, t.rowid LIMIT 1"
     );
-    scoped(conn, &sql, scope, now, |row| row.get(0))
+    Ok(scoped(conn, &sql, scope, now, |row| row.get(0))?)
 }
 
 /// Leases task `task_id` to `user_id` until `expires_at`.
@@ -157,12 +157,12 @@ pub fn lease(
     calibration: bool,
     now: Timestamp,
     expires_at: Timestamp,
-) -> rusqlite::Result<Assignment> {
+) -> super::Result<Assignment> {
     let sql = format!(
         "INSERT INTO review_assignments (id, task_id, user_id, state, calibration, leased_at, lease_expires_at) \
          VALUES (?1, ?2, ?3, 'leased', ?4, ?5, ?6) RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?.query_row(
+    Ok(conn.prepare_cached(&sql)?.query_row(
         params![
             new_id(),
             task_id,
@@ -172,19 +172,20 @@ pub fn lease(
             expires_at.to_string()
         ],
         from_row,
-    )
+    )?)
 }
 
 /// The assignment `id`.
-pub fn find(conn: &Connection, id: &str) -> rusqlite::Result<Option<Assignment>> {
+pub fn find(conn: &Connection, id: &str) -> super::Result<Option<Assignment>> {
     let sql = format!("SELECT {COLUMNS} FROM review_assignments WHERE id = ?1");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// Ends a live lease as `decided` or `skipped`.
-pub fn end(conn: &Connection, id: &str, state: &str, now: Timestamp) -> rusqlite::Result<()> {
+pub fn end(conn: &Connection, id: &str, state: &str, now: Timestamp) -> super::Result<()> {
     conn.prepare_cached("UPDATE review_assignments SET state = ?2, ended_at = ?3 WHERE id = ?1 AND state = 'leased'")?
         .execute(params![id, state, now.to_string()])?;
     Ok(())

@@ -56,7 +56,7 @@ pub fn insert(
     task: &NewTask,
     idempotency_key: Option<&str>,
     now: Timestamp,
-) -> rusqlite::Result<Task> {
+) -> super::Result<Task> {
     let expires_at = task
         .timeout_seconds
         .map(|seconds| now.plus_millis(seconds.saturating_mul(1000)).to_string());
@@ -67,7 +67,7 @@ pub fn insert(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'pending', ?15, ?16, ?17) \
          RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?.query_row(
+    Ok(conn.prepare_cached(&sql)?.query_row(
         params![
             new_id(),
             project_id,
@@ -88,24 +88,26 @@ pub fn insert(
             expires_at,
         ],
         from_row,
-    )
+    )?)
 }
 
 /// The task `id` of `project_id`.
-pub fn find(conn: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<Task>> {
+pub fn find(conn: &Connection, project_id: &str, id: &str) -> super::Result<Option<Task>> {
     let sql = format!("SELECT {COLUMNS} FROM review_tasks WHERE id = ?1 AND project_id = ?2");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id, project_id], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// The task `id`, whatever its project (reviewer and admin routes check access
 /// themselves).
-pub fn find_by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<Task>> {
+pub fn find_by_id(conn: &Connection, id: &str) -> super::Result<Option<Task>> {
     let sql = format!("SELECT {COLUMNS} FROM review_tasks WHERE id = ?1");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// Escalated tasks awaiting an admin, of `project_id` when given, oldest escalation
@@ -114,14 +116,15 @@ pub fn escalated(
     conn: &Connection,
     project_id: Option<&str>,
     limit: i64,
-) -> rusqlite::Result<Vec<Task>> {
+) -> super::Result<Vec<Task>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM review_tasks WHERE status = 'escalated' AND (?1 IS NULL OR project_id = ?1) \
          ORDER BY reviewed_at, rowid LIMIT ?2"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map(params![project_id, limit], from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// The task of `project_id` created with this `Idempotency-Key`.
@@ -129,13 +132,14 @@ pub fn find_by_idempotency_key(
     conn: &Connection,
     project_id: &str,
     key: &str,
-) -> rusqlite::Result<Option<Task>> {
+) -> super::Result<Option<Task>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM review_tasks WHERE project_id = ?1 AND idempotency_key = ?2"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([project_id, key], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// Which tasks `GET /api/v1/tasks` returns.
@@ -156,11 +160,7 @@ pub struct TaskFilter {
 }
 
 /// The tasks of `project_id` matching `filter`, newest first.
-pub fn list(
-    conn: &Connection,
-    project_id: &str,
-    filter: &TaskFilter,
-) -> rusqlite::Result<Vec<Task>> {
+pub fn list(conn: &Connection, project_id: &str, filter: &TaskFilter) -> super::Result<Vec<Task>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM review_tasks WHERE project_id = ?1 \
          AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR module = ?3) \
@@ -168,7 +168,8 @@ pub fn list(
          AND (?6 IS NULL OR created_at < ?6) \
          ORDER BY created_at DESC, rowid DESC LIMIT ?7"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map(
             params![
                 project_id,
@@ -181,7 +182,7 @@ pub fn list(
             ],
             from_row,
         )?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// The resolved tasks of `project_id`, latest resolution first, resolved strictly after
@@ -191,23 +192,24 @@ pub fn resolved(
     project_id: &str,
     since: Option<Timestamp>,
     limit: i64,
-) -> rusqlite::Result<Vec<Task>> {
+) -> super::Result<Vec<Task>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM review_tasks INDEXED BY review_tasks_resolved \
          WHERE project_id = ?1 AND status != 'pending' AND (?2 IS NULL OR reviewed_at > ?2) \
          ORDER BY reviewed_at DESC, rowid DESC LIMIT ?3"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map(
             params![project_id, since.map(|t| t.to_string()), limit],
             from_row,
         )?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Deletes the task `id` of `project_id` (its idempotency key becomes free); `false` if
 /// there was none.
-pub fn delete(conn: &Connection, project_id: &str, id: &str) -> rusqlite::Result<bool> {
+pub fn delete(conn: &Connection, project_id: &str, id: &str) -> super::Result<bool> {
     let deleted = conn
         .prepare_cached("DELETE FROM review_tasks WHERE id = ?1 AND project_id = ?2")?
         .execute([id, project_id])?;
@@ -218,30 +220,32 @@ pub fn delete(conn: &Connection, project_id: &str, id: &str) -> rusqlite::Result
 }
 
 /// Pending gate tasks whose deadline is at or before `now`, earliest first.
-pub fn overdue_gates(conn: &Connection, now: Timestamp) -> rusqlite::Result<Vec<Task>> {
+pub fn overdue_gates(conn: &Connection, now: Timestamp) -> super::Result<Vec<Task>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM review_tasks INDEXED BY review_tasks_gate_deadlines \
          WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?1 \
          ORDER BY expires_at, rowid"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map([now.to_string()], from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Whether any pending gate task is overdue at `now` (a cheap read before a write).
-pub fn any_overdue_gate(conn: &Connection, now: Timestamp) -> rusqlite::Result<bool> {
-    conn.prepare_cached(
-        "SELECT 1 FROM review_tasks INDEXED BY review_tasks_gate_deadlines \
+pub fn any_overdue_gate(conn: &Connection, now: Timestamp) -> super::Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM review_tasks INDEXED BY review_tasks_gate_deadlines \
          WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?1 LIMIT 1",
-    )?
-    .exists([now.to_string()])
+        )?
+        .exists([now.to_string()])?)
 }
 
-/// Writes `outcome` onto task `id` if it is still in status `from`. Only
-/// [`super::verdicts::resolve`] calls this, so that no resolution skips its deliveries., stamping
+/// Writes `outcome` onto task `id` if it is still in status `from`, stamping
 /// `reviewed_at` with `now`; the updated task, or `None` when it had already moved on
-/// (so a resolution happens exactly once).
+/// (so a resolution happens exactly once). `service::verdicts::resolve` calls this and
+/// queues the deliveries with it; only the seed escalates tasks without them.
 pub(crate) fn resolve(
     conn: &Connection,
     id: &str,
@@ -249,13 +253,14 @@ pub(crate) fn resolve(
     outcome: &Resolution,
     reviewer_id: Option<&str>,
     now: Timestamp,
-) -> rusqlite::Result<Option<Task>> {
+) -> super::Result<Option<Task>> {
     let sql = format!(
         "UPDATE review_tasks SET status = ?3, verdict = ?4, verdict_choice = ?5, verdict_reason = ?6, \
          detail = ?7, escalated = ?8, timed_out = ?9, reviewer_id = ?10, reviewed_at = ?11 \
          WHERE id = ?1 AND status = ?2 RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row(
             params![
                 id,
@@ -272,5 +277,5 @@ pub(crate) fn resolve(
             ],
             from_row,
         )
-        .optional()
+        .optional()?)
 }

@@ -13,7 +13,7 @@ pub fn insert(
     user_id: &str,
     now: Timestamp,
     expires_at: Timestamp,
-) -> rusqlite::Result<()> {
+) -> super::Result<()> {
     conn.prepare_cached("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![token_hash, user_id, now.to_string(), expires_at.to_string()])?;
     Ok(())
@@ -24,34 +24,36 @@ pub fn find_user(
     conn: &Connection,
     token_hash: &str,
     now: Timestamp,
-) -> rusqlite::Result<Option<(User, String)>> {
-    conn.prepare_cached(
-        "SELECT u.id, u.email, u.handle, u.display_name, u.role, u.created_at, s.expires_at \
+) -> super::Result<Option<(User, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT u.id, u.email, u.handle, u.display_name, u.role, u.created_at, s.expires_at \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.deleted_at IS NULL",
-    )?
-    .query_row(params![token_hash, now.to_string()], |row| {
-        Ok((users::from_row(row)?, row.get(6)?))
-    })
-    .optional()
+        )?
+        .query_row(params![token_hash, now.to_string()], |row| {
+            Ok((users::from_row(row)?, row.get(6)?))
+        })
+        .optional()?)
 }
 
 /// Moves a session's expiry to `expires_at`.
-pub fn extend(conn: &Connection, token_hash: &str, expires_at: Timestamp) -> rusqlite::Result<()> {
+pub fn extend(conn: &Connection, token_hash: &str, expires_at: Timestamp) -> super::Result<()> {
     conn.prepare_cached("UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1")?
         .execute(params![token_hash, expires_at.to_string()])?;
     Ok(())
 }
 
 /// Ends a session.
-pub fn delete(conn: &Connection, token_hash: &str) -> rusqlite::Result<()> {
+pub fn delete(conn: &Connection, token_hash: &str) -> super::Result<()> {
     conn.prepare_cached("DELETE FROM sessions WHERE token_hash = ?1")?
         .execute([token_hash])?;
     Ok(())
 }
 
 /// Forgets sessions that expired by `now`.
-pub fn delete_expired(conn: &Connection, now: Timestamp) -> rusqlite::Result<usize> {
-    conn.prepare_cached("DELETE FROM sessions WHERE expires_at <= ?1")?
-        .execute([now.to_string()])
+pub fn delete_expired(conn: &Connection, now: Timestamp) -> super::Result<usize> {
+    Ok(conn
+        .prepare_cached("DELETE FROM sessions WHERE expires_at <= ?1")?
+        .execute([now.to_string()])?)
 }

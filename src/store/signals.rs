@@ -1,14 +1,13 @@
 //! Signals (loop-api.md §3.8): write-only records of what arrived, each tied to the
-//! triage issue created with it.
+//! triage issue created with it (see `service::signals`).
 
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::issues::{self, Issue, NewIssue};
 use super::{json_column, new_id};
 use crate::clock::Timestamp;
-use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
+use crate::domain::enums::WireEnum;
 use crate::domain::signals::SignalDraft;
 
 /// A signal as the API returns it.
@@ -47,51 +46,30 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Signal> {
     })
 }
 
-/// Records a signal and its triage issue (type `signal`, status `triage`, priority from
-/// the severity, the payload as its `signalPayload`). The caller's transaction makes the
-/// pair atomic: one is never stored without the other.
-pub fn record(
+/// Stores a signal tied to its triage issue `issue_id` (made in the same transaction).
+pub fn insert(
     conn: &Connection,
     draft: &SignalDraft,
     payload: &str,
-    project_id: Option<&str>,
+    issue_id: &str,
     now: Timestamp,
-) -> rusqlite::Result<(Signal, Issue)> {
-    let issue = issues::insert(
-        conn,
-        &NewIssue {
-            title: draft.title.clone(),
-            description: None,
-            kind: IssueType::Signal,
-            status: IssueStatus::Triage,
-            priority: draft.severity.issue_priority(),
-            parent_id: None,
-            project_id: project_id.map(str::to_owned),
-            signal_source: Some(draft.source.clone()),
-            signal_payload: Some(payload.to_owned()),
-            hypothesis: None,
-            completed_at: None,
-        },
-        now,
-    )?;
-    let signal = conn
-        .prepare_cached(
-            "INSERT INTO signals (id, source, source_id, type, severity, payload, issue_id, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-             RETURNING id, source, source_id, type, severity, payload, issue_id, created_at",
-        )?
-        .query_row(
-            params![
-                new_id(),
-                draft.source,
-                draft.source_id,
-                draft.kind,
-                draft.severity.as_str(),
-                payload,
-                issue.id,
-                now.to_string()
-            ],
-            from_row,
-        )?;
-    Ok((signal, issue))
+) -> super::Result<Signal> {
+    Ok(conn.prepare_cached(
+        "INSERT INTO signals (id, source, source_id, type, severity, payload, issue_id, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+         RETURNING id, source, source_id, type, severity, payload, issue_id, created_at",
+    )?
+    .query_row(
+        params![
+            new_id(),
+            draft.source,
+            draft.source_id,
+            draft.kind,
+            draft.severity.as_str(),
+            payload,
+            issue_id,
+            now.to_string()
+        ],
+        from_row,
+    )?)
 }

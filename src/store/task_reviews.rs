@@ -37,7 +37,7 @@ pub struct NewReview<'a> {
 }
 
 /// Stores a decision.
-pub fn insert(conn: &Connection, review: &NewReview<'_>, now: Timestamp) -> rusqlite::Result<()> {
+pub fn insert(conn: &Connection, review: &NewReview<'_>, now: Timestamp) -> super::Result<()> {
     let outcome = review.outcome;
     conn.prepare_cached(
         "INSERT INTO task_reviews (id, task_id, assignment_id, project_id, reviewer_id, decision, verdict, \
@@ -68,33 +68,34 @@ pub fn insert(conn: &Connection, review: &NewReview<'_>, now: Timestamp) -> rusq
 
 /// The outcomes of the reviews that count towards task `task_id`'s consensus, oldest
 /// first.
-pub fn counted_outcomes(conn: &Connection, task_id: &str) -> rusqlite::Result<Vec<Outcome>> {
-    conn.prepare_cached(
-        "SELECT decision, verdict, choice, reason, severity, detail FROM task_reviews \
+pub fn counted_outcomes(conn: &Connection, task_id: &str) -> super::Result<Vec<Outcome>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT decision, verdict, choice, reason, severity, detail FROM task_reviews \
          WHERE task_id = ?1 AND counted = 1 ORDER BY reviewed_at, rowid",
-    )?
-    .query_map([task_id], |row| {
-        let detail: Option<String> = row.get(5)?;
-        Ok(Outcome {
-            decision: required_enum_column::<Decision>(row, 0)?,
-            verdict: row.get(1)?,
-            choice: row.get(2)?,
-            reason: row.get(3)?,
-            severity: enum_column::<Severity>(row, 4)?,
-            detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
-        })
-    })?
-    .collect()
+        )?
+        .query_map([task_id], |row| {
+            let detail: Option<String> = row.get(5)?;
+            Ok(Outcome {
+                decision: required_enum_column::<Decision>(row, 0)?,
+                verdict: row.get(1)?,
+                choice: row.get(2)?,
+                reason: row.get(3)?,
+                severity: enum_column::<Severity>(row, 4)?,
+                detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// The reviewer's current streak (after their latest decision).
-pub fn current_streak(conn: &Connection, reviewer_id: &str) -> rusqlite::Result<i64> {
-    conn.prepare_cached(
+pub fn current_streak(conn: &Connection, reviewer_id: &str) -> super::Result<i64> {
+    Ok(conn.prepare_cached(
         "SELECT streak FROM task_reviews WHERE reviewer_id = ?1 ORDER BY reviewed_at DESC, rowid DESC LIMIT 1",
     )?
     .query_row([reviewer_id], |row| row.get(0))
     .optional()
-    .map(Option::unwrap_or_default)
+    .map(Option::unwrap_or_default)?)
 }
 
 /// A user as other people see them.
@@ -150,7 +151,7 @@ fn entry(row: &Row<'_>) -> rusqlite::Result<ReviewEntry> {
 pub fn for_tasks(
     conn: &Connection,
     task_ids: &[&str],
-) -> rusqlite::Result<HashMap<String, Vec<ReviewEntry>>> {
+) -> super::Result<HashMap<String, Vec<ReviewEntry>>> {
     let mut out: HashMap<String, Vec<ReviewEntry>> = HashMap::new();
     if task_ids.is_empty() {
         return Ok(out);
@@ -172,25 +173,23 @@ pub fn for_tasks(
 }
 
 /// The public names of `user_ids` (deleted users included: their reviews stay).
-pub fn user_refs(
-    conn: &Connection,
-    user_ids: &[&str],
-) -> rusqlite::Result<HashMap<String, UserRef>> {
+pub fn user_refs(conn: &Connection, user_ids: &[&str]) -> super::Result<HashMap<String, UserRef>> {
     if user_ids.is_empty() {
         return Ok(HashMap::new());
     }
     let ids = super::json_array(user_ids);
-    conn.prepare_cached(
-        "SELECT id, handle FROM users WHERE id IN (SELECT value FROM json_each(?1))",
-    )?
-    .query_map([ids], |row| {
-        let user = UserRef {
-            id: row.get(0)?,
-            handle: row.get(1)?,
-        };
-        Ok((user.id.clone(), user))
-    })?
-    .collect()
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, handle FROM users WHERE id IN (SELECT value FROM json_each(?1))",
+        )?
+        .query_map([ids], |row| {
+            let user = UserRef {
+                id: row.get(0)?,
+                handle: row.get(1)?,
+            };
+            Ok((user.id.clone(), user))
+        })?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Raw counts behind a reviewer's metrics.
@@ -219,7 +218,7 @@ pub fn tally(
     conn: &Connection,
     reviewer_id: &str,
     project_id: Option<&str>,
-) -> rusqlite::Result<Tally> {
+) -> super::Result<Tally> {
     let mut tally = conn
         .prepare_cached(
             "SELECT COUNT(*), COALESCE(SUM(xp), 0), COALESCE(MAX(streak), 0), \

@@ -118,7 +118,7 @@ fn version_from_row(row: &Row<'_>) -> rusqlite::Result<Version> {
 
 /// Inserts the default templates and their first versions, skipping any whose id or
 /// slug already exists (so it is safe to run again).
-pub fn seed_defaults(conn: &Connection, now: Timestamp) -> rusqlite::Result<()> {
+pub fn seed_defaults(conn: &Connection, now: Timestamp) -> super::Result<()> {
     let now = now.to_string();
     for t in defaults::TEMPLATES {
         let conditions = format!("{{\"type\":\"{}\"}}", t.issue_type);
@@ -186,7 +186,7 @@ pub fn insert(
     conn: &Connection,
     fields: &TemplateFields,
     now: Timestamp,
-) -> rusqlite::Result<Option<Template>> {
+) -> super::Result<Option<Template>> {
     let sql = format!(
         "INSERT INTO prompt_templates (id, slug, name, description, conditions, specificity, project_id, \
          created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING {TEMPLATE_COLUMNS}"
@@ -204,35 +204,37 @@ pub fn insert(
         ],
         template_from_row,
     );
-    match result {
+    Ok(match result {
         Ok(template) => Ok(Some(template)),
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::ConstraintViolation => {
             Ok(None)
         }
         Err(e) => Err(e),
-    }
+    }?)
 }
 
 /// The live template with this id.
-pub fn find_live(conn: &Connection, id: &str) -> rusqlite::Result<Option<Template>> {
+pub fn find_live(conn: &Connection, id: &str) -> super::Result<Option<Template>> {
     let sql = format!(
         "SELECT {TEMPLATE_COLUMNS} FROM prompt_templates WHERE id = ?1 AND deleted_at IS NULL"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id], template_from_row)
-        .optional()
+        .optional()?)
 }
 
 /// The template with this id, soft-deleted or not.
-pub fn find_any(conn: &Connection, id: &str) -> rusqlite::Result<Option<Template>> {
+pub fn find_any(conn: &Connection, id: &str) -> super::Result<Option<Template>> {
     let sql = format!("SELECT {TEMPLATE_COLUMNS} FROM prompt_templates WHERE id = ?1");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id], template_from_row)
-        .optional()
+        .optional()?)
 }
 
 /// One page of live templates, oldest first, and how many there are.
-pub fn list(conn: &Connection, page: Page) -> rusqlite::Result<(Vec<Template>, i64)> {
+pub fn list(conn: &Connection, page: Page) -> super::Result<(Vec<Template>, i64)> {
     let total = conn
         .prepare_cached("SELECT COUNT(*) FROM prompt_templates WHERE deleted_at IS NULL")?
         .query_row([], |row| row.get(0))?;
@@ -248,13 +250,14 @@ pub fn list(conn: &Connection, page: Page) -> rusqlite::Result<(Vec<Template>, i
 }
 
 /// Every live template in database (insertion) order: the candidates for selection.
-pub fn all_live(conn: &Connection) -> rusqlite::Result<Vec<Template>> {
+pub fn all_live(conn: &Connection) -> super::Result<Vec<Template>> {
     let sql = format!(
         "SELECT {TEMPLATE_COLUMNS} FROM prompt_templates WHERE deleted_at IS NULL ORDER BY rowid"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map([], template_from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Applies `fields` to the live template `id`; `None` if there is none.
@@ -263,21 +266,22 @@ pub fn update(
     id: &str,
     fields: &TemplateFields,
     now: Timestamp,
-) -> rusqlite::Result<Option<Template>> {
+) -> super::Result<Option<Template>> {
     let assignments = fields.assignments();
     if assignments.is_empty() {
         return find_live(conn, id);
     }
     let (sql, args) =
         super::update_statement("prompt_templates", TEMPLATE_COLUMNS, assignments, id, now);
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row(params_from_iter(args.iter()), template_from_row)
-        .optional()
+        .optional()?)
 }
 
 /// Soft-deletes the live template `id`; `false` if there was none.
-pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
-    super::soft_delete("prompt_templates", conn, id, now)
+pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> super::Result<bool> {
+    Ok(super::soft_delete("prompt_templates", conn, id, now)?)
 }
 
 /// Points the template at `version_id`.
@@ -286,7 +290,7 @@ pub fn set_active_version(
     template_id: &str,
     version_id: &str,
     now: Timestamp,
-) -> rusqlite::Result<()> {
+) -> super::Result<()> {
     conn.prepare_cached(
         "UPDATE prompt_templates SET active_version_id = ?1, updated_at = ?2 WHERE id = ?3",
     )?
@@ -314,14 +318,14 @@ pub fn insert_version(
     new: &NewVersion,
     status: &str,
     now: Timestamp,
-) -> rusqlite::Result<Version> {
+) -> super::Result<Version> {
     let sql = format!(
         "INSERT INTO prompt_versions (id, template_id, version, content, changelog, author_type, author_name, \
          status, created_at) VALUES (?1, ?2, \
          (SELECT COALESCE(MAX(version), 0) + 1 FROM prompt_versions WHERE template_id = ?2), \
          ?3, ?4, ?5, ?6, ?7, ?8) RETURNING {VERSION_COLUMNS}"
     );
-    conn.prepare_cached(&sql)?.query_row(
+    Ok(conn.prepare_cached(&sql)?.query_row(
         params![
             new_id(),
             template_id,
@@ -333,15 +337,16 @@ pub fn insert_version(
             now.to_string()
         ],
         version_from_row,
-    )
+    )?)
 }
 
 /// The version with this id.
-pub fn find_version(conn: &Connection, id: &str) -> rusqlite::Result<Option<Version>> {
+pub fn find_version(conn: &Connection, id: &str) -> super::Result<Option<Version>> {
     let sql = format!("SELECT {VERSION_COLUMNS} FROM prompt_versions WHERE id = ?1");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id], version_from_row)
-        .optional()
+        .optional()?)
 }
 
 /// One page of a template's versions, newest first, and how many there are.
@@ -349,7 +354,7 @@ pub fn list_versions(
     conn: &Connection,
     template_id: &str,
     page: Page,
-) -> rusqlite::Result<(Vec<Version>, i64)> {
+) -> super::Result<(Vec<Version>, i64)> {
     let total = conn
         .prepare_cached("SELECT COUNT(*) FROM prompt_versions WHERE template_id = ?1")?
         .query_row([template_id], |row| row.get(0))?;
@@ -373,7 +378,7 @@ pub fn recent_versions_of_many(
     conn: &Connection,
     template_ids: &[&str],
     per_template: i64,
-) -> rusqlite::Result<Vec<Version>> {
+) -> super::Result<Vec<Version>> {
     if template_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -382,9 +387,10 @@ pub fn recent_versions_of_many(
         "SELECT {VERSION_COLUMNS} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY template_id ORDER BY version DESC) AS n \
          FROM prompt_versions WHERE template_id IN ({marks})) WHERE n <= {per_template} ORDER BY template_id, version DESC"
     );
-    conn.prepare(&sql)?
+    Ok(conn
+        .prepare(&sql)?
         .query_map(params_from_iter(template_ids.iter()), version_from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Sets a version's status and returns it.
@@ -392,24 +398,25 @@ pub fn set_version_status(
     conn: &Connection,
     id: &str,
     status: &str,
-) -> rusqlite::Result<Option<Version>> {
+) -> super::Result<Option<Version>> {
     let sql =
         format!("UPDATE prompt_versions SET status = ?1 WHERE id = ?2 RETURNING {VERSION_COLUMNS}");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row(params![status, id], version_from_row)
-        .optional()
+        .optional()?)
 }
 
 /// Counts `delta` more uses of a version by dispatch (-1 takes back a use whose prompt
 /// could not be rendered).
-pub fn add_usage(conn: &Connection, id: &str, delta: i64) -> rusqlite::Result<()> {
+pub fn add_usage(conn: &Connection, id: &str, delta: i64) -> super::Result<()> {
     conn.prepare_cached("UPDATE prompt_versions SET usage_count = usage_count + ?1 WHERE id = ?2")?
         .execute(params![delta, id])?;
     Ok(())
 }
 
 /// Stores a version's new review score.
-pub fn set_review_score(conn: &Connection, id: &str, score: f64) -> rusqlite::Result<()> {
+pub fn set_review_score(conn: &Connection, id: &str, score: f64) -> super::Result<()> {
     conn.prepare_cached("UPDATE prompt_versions SET review_score = ?1 WHERE id = ?2")?
         .execute(params![score, id])?;
     Ok(())

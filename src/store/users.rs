@@ -54,12 +54,12 @@ pub struct NewUser<'a> {
 }
 
 /// Stores a new user.
-pub fn insert(conn: &Connection, user: &NewUser<'_>, now: Timestamp) -> rusqlite::Result<User> {
+pub fn insert(conn: &Connection, user: &NewUser<'_>, now: Timestamp) -> super::Result<User> {
     let sql = format!(
         "INSERT INTO users (id, email, handle, display_name, role, password_hash, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?.query_row(
+    Ok(conn.prepare_cached(&sql)?.query_row(
         params![
             new_id(),
             user.email,
@@ -70,25 +70,27 @@ pub fn insert(conn: &Connection, user: &NewUser<'_>, now: Timestamp) -> rusqlite
             now.to_string()
         ],
         from_row,
-    )
+    )?)
 }
 
 /// The live user `id`.
-pub fn find(conn: &Connection, id: &str) -> rusqlite::Result<Option<User>> {
+pub fn find(conn: &Connection, id: &str) -> super::Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = ?1 AND deleted_at IS NULL");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([id], from_row)
-        .optional()
+        .optional()?)
 }
 
 /// The live user with this email (any case) and their password hash, for logging in.
-pub fn find_for_login(conn: &Connection, email: &str) -> rusqlite::Result<Option<(User, String)>> {
+pub fn find_for_login(conn: &Connection, email: &str) -> super::Result<Option<(User, String)>> {
     let sql = format!(
         "SELECT {COLUMNS}, password_hash FROM users WHERE email = ?1 COLLATE NOCASE AND deleted_at IS NULL"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row([email], |row| Ok((from_row(row)?, row.get(6)?)))
-        .optional()
+        .optional()?)
 }
 
 /// Whether a live user other than `except` has this email or handle (any case).
@@ -97,12 +99,12 @@ pub fn taken(
     column: Unique,
     value: &str,
     except: Option<&str>,
-) -> rusqlite::Result<bool> {
+) -> super::Result<bool> {
     let sql = format!(
         "SELECT 1 FROM users WHERE {} = ?1 COLLATE NOCASE AND deleted_at IS NULL AND (?2 IS NULL OR id != ?2)",
         column.name()
     );
-    conn.prepare_cached(&sql)?.exists(params![value, except])
+    Ok(conn.prepare_cached(&sql)?.exists(params![value, except])?)
 }
 
 /// The columns that must be unique among live users.
@@ -124,24 +126,27 @@ impl Unique {
 }
 
 /// Every live user, oldest first.
-pub fn list(conn: &Connection) -> rusqlite::Result<Vec<User>> {
+pub fn list(conn: &Connection) -> super::Result<Vec<User>> {
     let sql =
         format!("SELECT {COLUMNS} FROM users WHERE deleted_at IS NULL ORDER BY created_at, rowid");
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_map([], from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// How many live owners there are.
-pub fn owner_count(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.prepare_cached("SELECT COUNT(*) FROM users WHERE role = 'owner' AND deleted_at IS NULL")?
-        .query_row([], |row| row.get(0))
+pub fn owner_count(conn: &Connection) -> super::Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COUNT(*) FROM users WHERE role = 'owner' AND deleted_at IS NULL")?
+        .query_row([], |row| row.get(0))?)
 }
 
 /// Whether any user exists (deleted ones included).
-pub fn any(conn: &Connection) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM users LIMIT 1")?
-        .exists([])
+pub fn any(conn: &Connection) -> super::Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM users LIMIT 1")?
+        .exists([])?)
 }
 
 /// The changes a `PATCH` makes; `None` leaves a field as it is.
@@ -158,17 +163,14 @@ pub struct UserChanges {
 }
 
 /// Applies `changes` to the live user `id`.
-pub fn update(
-    conn: &Connection,
-    id: &str,
-    changes: &UserChanges,
-) -> rusqlite::Result<Option<User>> {
+pub fn update(conn: &Connection, id: &str, changes: &UserChanges) -> super::Result<Option<User>> {
     let sql = format!(
         "UPDATE users SET role = COALESCE(?2, role), handle = COALESCE(?3, handle), \
          display_name = COALESCE(?4, display_name), password_hash = COALESCE(?5, password_hash) \
          WHERE id = ?1 AND deleted_at IS NULL RETURNING {COLUMNS}"
     );
-    conn.prepare_cached(&sql)?
+    Ok(conn
+        .prepare_cached(&sql)?
         .query_row(
             params![
                 id,
@@ -179,12 +181,12 @@ pub fn update(
             ],
             from_row,
         )
-        .optional()
+        .optional()?)
 }
 
 /// Soft-deletes the live user `id`, ending their sessions and project memberships;
 /// `false` if there was none. Their past reviews stay.
-pub fn delete(conn: &Connection, id: &str, now: Timestamp) -> rusqlite::Result<bool> {
+pub fn delete(conn: &Connection, id: &str, now: Timestamp) -> super::Result<bool> {
     let deleted = conn
         .prepare_cached("UPDATE users SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL")?
         .execute(params![id, now.to_string()])?;
@@ -204,7 +206,7 @@ pub fn add_to_project(
     project_id: &str,
     user_id: &str,
     now: Timestamp,
-) -> rusqlite::Result<bool> {
+) -> super::Result<bool> {
     let added = conn
         .prepare_cached(
             "INSERT INTO project_reviewers (project_id, user_id, created_at) VALUES (?1, ?2, ?3) \
@@ -219,7 +221,7 @@ pub fn remove_from_project(
     conn: &Connection,
     project_id: &str,
     user_id: &str,
-) -> rusqlite::Result<bool> {
+) -> super::Result<bool> {
     let removed = conn
         .prepare_cached("DELETE FROM project_reviewers WHERE project_id = ?1 AND user_id = ?2")?
         .execute([project_id, user_id])?;
@@ -227,22 +229,22 @@ pub fn remove_from_project(
 }
 
 /// The live projects user `user_id` reviews.
-pub fn project_ids(conn: &Connection, user_id: &str) -> rusqlite::Result<Vec<String>> {
-    conn.prepare_cached(
+pub fn project_ids(conn: &Connection, user_id: &str) -> super::Result<Vec<String>> {
+    Ok(conn.prepare_cached(
         "SELECT pr.project_id FROM project_reviewers pr JOIN projects p ON p.id = pr.project_id \
          WHERE pr.user_id = ?1 AND p.deleted_at IS NULL ORDER BY pr.created_at",
     )?
     .query_map([user_id], |row| row.get(0))?
-    .collect()
+    .collect::<rusqlite::Result<_>>()?)
 }
 
 /// The live reviewers of project `project_id`, oldest membership first.
-pub fn reviewers_of(conn: &Connection, project_id: &str) -> rusqlite::Result<Vec<User>> {
-    conn.prepare_cached(
+pub fn reviewers_of(conn: &Connection, project_id: &str) -> super::Result<Vec<User>> {
+    Ok(conn.prepare_cached(
         "SELECT u.id, u.email, u.handle, u.display_name, u.role, u.created_at FROM project_reviewers pr \
          JOIN users u ON u.id = pr.user_id WHERE pr.project_id = ?1 AND u.deleted_at IS NULL \
          ORDER BY pr.created_at",
     )?
     .query_map([project_id], from_row)?
-    .collect()
+    .collect::<rusqlite::Result<_>>()?)
 }

@@ -12,6 +12,7 @@ mod dashboard;
 mod dispatch;
 mod hardening;
 mod issues;
+mod layers;
 mod mcp;
 mod mcp_client;
 mod openapi;

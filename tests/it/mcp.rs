@@ -590,7 +590,11 @@ fn review_tools_create_read_and_wait_for_verdicts() {
 #[test]
 fn waits_leave_workers_free_and_end_at_shutdown() {
     // Two workers: one may wait, the other keeps answering.
-    let mut server = TestServer::start_with(|config| config.threads = 2);
+    let mut server = TestServer::start_with(|config| {
+        config.threads = 2;
+        // The long wait may have to ask again for its seat (below).
+        config.rate_limit.requests_per_key = 1_000_000;
+    });
     let (_, key) = server.review_project("Gates");
     let task = server.task(
         &key,
@@ -626,10 +630,15 @@ fn waits_leave_workers_free_and_end_at_shutdown() {
             let deadline = Instant::now() + Duration::from_secs(60);
             loop {
                 let answer = wait(300);
-                let refused = result_of(&answer)["isError"] == true;
+                let result = result_of(&answer);
+                let refused = result["isError"] == true
+                    && result["content"][0]["text"]
+                        .as_str()
+                        .is_some_and(|text| text.contains("already holding"));
                 if !refused || Instant::now() > deadline {
                     return answer;
                 }
+                std::thread::sleep(Duration::from_millis(20));
             }
         });
         // Short waits until one finds the seat taken by the long one.

@@ -5,6 +5,7 @@ use super::{query_limit, query_text};
 use crate::app::Ctx;
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
+use crate::service;
 use crate::store::deliveries::{self, Filter};
 
 /// The statuses a delivery can have.
@@ -34,10 +35,6 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 /// signed with the project's current secret.
 pub fn redeliver(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = ctx.project_key()?.project_id.clone();
-    let id = request.param("id");
-    let delivery = ctx
-        .write(|tx, now| Ok(deliveries::redeliver(tx, &project_id, id, now)?))?
-        .ok_or(ApiError::NotFound("delivery not found"))?;
-    ctx.app().outbox.notify(vec![delivery.id.clone()]);
+    let delivery = service::deliveries::redeliver(ctx, &project_id, request.param("id"))?;
     Ok(Reply::json(202, &delivery))
 }

@@ -2,14 +2,11 @@
 //! person, and their resolution.
 
 use super::query_limit;
-use super::queue;
 use super::tasks::{reply_task, reply_task_list};
 use crate::app::Ctx;
-use crate::domain::enums::TaskStatus;
-use crate::domain::review::decision;
-use crate::domain::review::resolution::Resolution;
 use crate::http::{ApiError, Reply, Request};
-use crate::store::{review_tasks, verdicts};
+use crate::service::verdicts;
+use crate::store::review_tasks;
 
 /// `GET /api/v1/review/escalations?project_id=&limit=`: escalated tasks (full Task
 /// objects), oldest escalation first.
@@ -21,38 +18,9 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 }
 
 /// `POST /api/v1/review/tasks/{id}/resolve` `{decision: approve|flag, choice?, reason?}`:
-/// an escalated task becomes reviewed (keeping `escalated: true`), and its verdict is
-/// delivered again; 409 for a task that is not escalated.
+/// see [`verdicts::resolve_escalation`].
 pub fn resolve(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
-    let id = request.param("id");
-    let admin_id = ctx.manager().map(|user| user.id.clone());
-    let resolved = ctx.write(|tx, now| {
-        let task = review_tasks::find_by_id(tx, id)?.ok_or(ApiError::NotFound("task not found"))?;
-        if task.status != TaskStatus::Escalated {
-            return Err(ApiError::Conflict("only an escalated task can be resolved"));
-        }
-        let view = queue::view_of(&task)?;
-        let outcome = decision::parse(task.module, &view, &body, false)?;
-        let result = Resolution {
-            status: TaskStatus::Reviewed,
-            verdict: outcome.verdict,
-            choice: outcome.choice,
-            reason: outcome.reason,
-            detail: outcome.detail,
-            escalated: true,
-            timed_out: task.timed_out,
-        };
-        verdicts::resolve(
-            tx,
-            id,
-            TaskStatus::Escalated,
-            &result,
-            admin_id.as_deref(),
-            now,
-        )?
-        .ok_or(ApiError::Conflict("only an escalated task can be resolved"))
-    })?;
-    ctx.app().outbox.notify(resolved.delivery_ids);
-    reply_task(ctx.db(), 200, &resolved.task)
+    let task = verdicts::resolve_escalation(ctx, request.param("id"), &body)?;
+    reply_task(ctx.db(), 200, &task)
 }

@@ -4,10 +4,8 @@ use crate::app::Ctx;
 use crate::domain::review::input::{opt_string, opt_url, present};
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
+use crate::service::hooks;
 use crate::store::review_hooks;
-
-/// Most subscriptions one project may have.
-const MAX_HOOKS_PER_PROJECT: i64 = 50;
 
 /// `POST`: subscribes `{url, event?}`; 201 when new, 200 with the existing subscription
 /// when the project already has one with exactly that URL.
@@ -21,17 +19,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     {
         return Err(FieldError::new("event", "event must be \"verdict\"").into());
     }
-    let (hook, created) = ctx.write(|tx, now| {
-        if let Some(existing) = review_hooks::find_by_url(tx, &project_id, &url)? {
-            return Ok((existing, false));
-        }
-        if review_hooks::count(tx, &project_id)? >= MAX_HOOKS_PER_PROJECT {
-            return Err(
-                FieldError::new("url", "a project can have at most 50 hook subscriptions").into(),
-            );
-        }
-        Ok((review_hooks::insert(tx, &project_id, &url, now)?, true))
-    })?;
+    let (hook, created) = hooks::subscribe(ctx, &project_id, &url)?;
     Ok(Reply::json(if created { 201 } else { 200 }, &hook))
 }
 
@@ -44,10 +32,6 @@ pub fn list(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
 /// `DELETE /{id}`: unsubscribes; 404 for an unknown id or another project's hook.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = ctx.project_key()?.project_id.clone();
-    let id = request.param("id");
-    if ctx.write(|tx, _| Ok(review_hooks::delete(tx, &project_id, id)?))? {
-        Ok(Reply::empty(204))
-    } else {
-        Err(ApiError::NotFound("hook not found"))
-    }
+    hooks::unsubscribe(ctx, &project_id, request.param("id"))?;
+    Ok(Reply::empty(204))
 }

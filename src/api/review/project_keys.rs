@@ -5,7 +5,8 @@ use serde_json::json;
 
 use crate::app::Ctx;
 use crate::domain::review::input::opt_string;
-use crate::http::{ApiError, Reply, Request, auth};
+use crate::http::{ApiError, Reply, Request};
+use crate::service;
 use crate::service::keys::{self, Created};
 use crate::store::project_keys;
 use crate::store::projects;
@@ -26,8 +27,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let name = opt_string(&body, "", "name", 100)?.unwrap_or_else(|| DEFAULT_KEY_NAME.to_owned());
     let project_id = project_id(ctx, request)?;
-    let Created { record, key } =
-        ctx.write(|tx, now| keys::create_project_key(tx, &project_id, &name, now))?;
+    let Created { record, key } = keys::create_for_project(ctx, &project_id, &name)?;
     Ok(Reply::json(
         201,
         &json!({"id": record.id, "name": record.name, "key": key, "prefix": record.prefix, "created_at": record.created_at}),
@@ -46,12 +46,8 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 /// `DELETE /api/v1/projects/{id}/keys/{key_id}`: revokes the key at once.
 pub fn revoke(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = project_id(ctx, request)?;
-    let key_id = request.param("key_id");
-    if ctx.write(|tx, now| Ok(project_keys::revoke(tx, key_id, Some(&project_id), now)?))? {
-        Ok(Reply::empty(204))
-    } else {
-        Err(ApiError::NotFound("key not found"))
-    }
+    keys::revoke_project_key(ctx, &project_id, request.param("key_id"))?;
+    Ok(Reply::empty(204))
 }
 
 /// `GET /api/v1/projects/{id}/signing-secret`: the secret verdict webhooks are signed with.
@@ -67,10 +63,6 @@ pub fn signing_secret(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, Api
 /// `POST /api/v1/projects/{id}/signing-secret/rotate`: a new secret; every delivery
 /// attempted from now on, retries included, is signed with it.
 pub fn rotate_signing_secret(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let id = request.param("id");
-    let secret = auth::generate_signing_secret()?;
-    if !ctx.write(|tx, _| Ok(projects::set_signing_secret(tx, id, &secret)?))? {
-        return Err(PROJECT_NOT_FOUND);
-    }
+    let secret = service::projects::rotate_signing_secret(ctx, request.param("id"))?;
     Ok(Reply::json(200, &json!({"secret": secret})))
 }

@@ -6,9 +6,9 @@ use serde_json::json;
 use crate::app::Ctx;
 use crate::domain::review::input::opt_string;
 use crate::domain::validate::FieldError;
-use crate::http::pipeline::{self, SESSION_LIFETIME_S};
+use crate::http::pipeline;
 use crate::http::{ApiError, Reply, Request, auth};
-use crate::store::sessions;
+use crate::service::sessions::{self, SESSION_LIFETIME_S};
 use crate::store::users::{self, User};
 
 /// The same answer for an unknown email and a wrong password, so that neither leaks.
@@ -28,31 +28,14 @@ pub fn login(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         .ok_or_else(|| FieldError::new("email", "email is required"))?;
     let password = opt_string(&body, "", "password", 1024)?
         .ok_or_else(|| FieldError::new("password", "password is required"))?;
-    let found = users::find_for_login(ctx.db(), email.trim())?;
-    let user = match found {
-        Some((user, hash)) if auth::verify_password(&password, &hash) => user,
-        _ => {
-            return Err(pipeline::failed_authentication(
-                ctx.app(),
-                request,
-                ctx.now(),
-                BAD_CREDENTIALS,
-            ));
-        }
+    let Some((user, token)) = sessions::login(ctx, &email, &password)? else {
+        return Err(pipeline::failed_authentication(
+            ctx.app(),
+            request,
+            ctx.now(),
+            BAD_CREDENTIALS,
+        ));
     };
-    let token = auth::generate_session_token()?;
-    let hash = auth::key_hash(&token);
-    ctx.write(|tx, now| {
-        sessions::delete_expired(tx, now)?;
-        sessions::insert(
-            tx,
-            &hash,
-            &user.id,
-            now,
-            now.plus_millis(SESSION_LIFETIME_S * 1000),
-        )?;
-        Ok(())
-    })?;
     Ok(
         Reply::json(200, &json!({"user": user_json(&user)})).with_header(
             "Set-Cookie",
@@ -64,7 +47,7 @@ pub fn login(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 /// `POST /api/v1/auth/logout`: ends the session and clears its cookie.
 pub fn logout(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
     if let Some(hash) = ctx.session_hash().map(str::to_owned) {
-        ctx.write(|tx, _| Ok(sessions::delete(tx, &hash)?))?;
+        sessions::logout(ctx, &hash)?;
     }
     Ok(Reply::empty(204).with_header("Set-Cookie", auth::session_cookie("", 0)))
 }

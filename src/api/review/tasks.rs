@@ -9,11 +9,10 @@ use super::{query_enum, query_limit, query_text, query_time};
 use crate::app::Ctx;
 use crate::domain::enums::{Module, OnTimeout, ReviewMode, TaskStatus};
 use crate::domain::review::record::Task;
-use crate::domain::review::task;
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
-use crate::store::projects;
-use crate::store::review_tasks::{self, TaskFilter};
+use crate::service::review_tasks::{self, Submitted};
+use crate::store::review_tasks::{self as task_store, TaskFilter};
 use crate::store::task_reviews::{self, ReviewEntry, UserRef};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("task not found");
@@ -156,36 +155,22 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = ctx.project_key()?.project_id.clone();
     let key = idempotency_key(request)?;
     if let Some(key) = key
-        && let Some(existing) = review_tasks::find_by_idempotency_key(ctx.db(), &project_id, key)?
+        && let Some(existing) = review_tasks::earlier(ctx, &project_id, key)?
     {
         return replay(ctx.db(), &existing);
     }
     let body = request.json_object()?;
-    let settings = projects::review_settings(ctx.db(), &project_id)?.ok_or(NOT_FOUND)?;
-    let new_task = task::parse(&body, settings.default_gate_timeout_seconds)?;
-    let (task, created) = ctx.write(|tx, now| {
-        // A concurrent first request with the same key may have committed meanwhile.
-        if let Some(key) = key
-            && let Some(existing) = review_tasks::find_by_idempotency_key(tx, &project_id, key)?
-        {
-            return Ok((existing, false));
-        }
-        Ok((
-            review_tasks::insert(tx, &project_id, &new_task, key, now)?,
-            true,
-        ))
-    })?;
-    if !created {
-        return replay(ctx.db(), &task);
+    match review_tasks::submit(ctx, &project_id, key, &body)? {
+        Submitted::Replayed(task) => replay(ctx.db(), &task),
+        Submitted::Created(task) => Ok(reply_task(ctx.db(), 201, &task)?
+            .with_header("Location", format!("/api/v1/tasks/{}", task.id))),
     }
-    Ok(reply_task(ctx.db(), 201, &task)?
-        .with_header("Location", format!("/api/v1/tasks/{}", task.id)))
 }
 
 /// `GET /api/v1/tasks/{id}`: the task, if it belongs to the caller's project.
 pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = &ctx.project_key()?.project_id;
-    let task = review_tasks::find(ctx.db(), project_id, request.param("id"))?.ok_or(NOT_FOUND)?;
+    let task = task_store::find(ctx.db(), project_id, request.param("id"))?.ok_or(NOT_FOUND)?;
     reply_task(ctx.db(), 200, &task)
 }
 
@@ -200,7 +185,7 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         before: query_time(request, "before")?,
         limit: query_limit(request, "limit", 1, 100, 50)?,
     };
-    let tasks = review_tasks::list(ctx.db(), project_id, &filter)?;
+    let tasks = task_store::list(ctx.db(), project_id, &filter)?;
     reply_task_list(ctx.db(), &tasks)
 }
 
@@ -208,10 +193,6 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 /// idempotency key becomes free.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = ctx.project_key()?.project_id.clone();
-    let id = request.param("id");
-    if ctx.write(|tx, _| Ok(review_tasks::delete(tx, &project_id, id)?))? {
-        Ok(Reply::empty(204))
-    } else {
-        Err(NOT_FOUND)
-    }
+    review_tasks::delete(ctx, &project_id, request.param("id"))?;
+    Ok(Reply::empty(204))
 }

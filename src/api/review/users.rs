@@ -4,26 +4,17 @@
 use serde_json::{Value, json};
 
 use super::queue::stats_json;
-use crate::accounts;
 use crate::app::Ctx;
 use crate::domain::enums::UserRole;
 use crate::domain::review::input::{opt_enum, opt_string};
 use crate::domain::validate::FieldError;
-use crate::http::{ApiError, Reply, Request, auth};
-use crate::store::users::{self, Unique, User, UserChanges};
+use crate::http::{ApiError, Reply, Request};
+use crate::service::accounts::{self, Change};
+use crate::store::users::{self, User};
 use crate::store::{projects, task_reviews};
 
 const USER_NOT_FOUND: ApiError = ApiError::NotFound("user not found");
 const PROJECT_NOT_FOUND: ApiError = ApiError::NotFound("project not found");
-const OWNERS_ONLY: ApiError = ApiError::Forbidden("only an owner may change owners");
-const LAST_OWNER: ApiError = ApiError::Conflict("the last owner cannot be removed or demoted");
-
-/// Whether the caller may create, change or remove owners: an owner, or an engine admin
-/// key.
-fn may_manage_owners(ctx: &Ctx<'_>) -> bool {
-    ctx.manager()
-        .is_none_or(|user| user.role == UserRole::Owner)
-}
 
 /// `POST /api/v1/users` `{email, password, role, display_name?, handle?}`.
 pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
@@ -35,9 +26,6 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let role = opt_enum::<UserRole>(&body, "role")?.ok_or_else(|| {
         FieldError::new("role", "role is required: owner, admin, reviewer or viewer")
     })?;
-    if role == UserRole::Owner && !may_manage_owners(ctx) {
-        return Err(OWNERS_ONLY);
-    }
     let display_name = opt_string(&body, "", "display_name", 200)?;
     let handle = opt_string(&body, "", "handle", 200)?;
     let account = accounts::prepare(
@@ -47,7 +35,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         display_name.as_deref(),
         handle.as_deref(),
     )?;
-    let user = ctx.write(|tx, now| accounts::store(tx, &account, now))?;
+    let user = accounts::create(ctx, &account)?;
     Ok(Reply::json(201, &user))
 }
 
@@ -59,64 +47,19 @@ pub fn list(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
 /// `PATCH /api/v1/users/{id}` `{role?, display_name?, handle?, password?}`.
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
-    let handle = opt_string(&body, "", "handle", 200)?;
-    if let Some(handle) = &handle {
-        accounts::check_handle(handle)?;
-    }
-    let password_hash = match opt_string(&body, "", "password", 1024)? {
-        Some(password) => {
-            accounts::check_password(&password)?;
-            Some(auth::hash_password(&password).map_err(ApiError::Internal)?)
-        }
-        None => None,
-    };
-    let changes = UserChanges {
+    let change = Change {
         role: opt_enum(&body, "role")?,
-        handle,
+        handle: opt_string(&body, "", "handle", 200)?,
         display_name: opt_string(&body, "", "display_name", 200)?,
-        password_hash,
+        password: opt_string(&body, "", "password", 1024)?,
     };
-    let owners_allowed = may_manage_owners(ctx);
-    let id = request.param("id");
-    let user = ctx.write(|tx, _| {
-        let current = users::find(tx, id)?.ok_or(USER_NOT_FOUND)?;
-        let touches_owner =
-            current.role == UserRole::Owner || changes.role == Some(UserRole::Owner);
-        if touches_owner && !owners_allowed {
-            return Err(OWNERS_ONLY);
-        }
-        let demoted =
-            current.role == UserRole::Owner && changes.role.is_some_and(|r| r != UserRole::Owner);
-        if demoted && users::owner_count(tx)? <= 1 {
-            return Err(LAST_OWNER);
-        }
-        if let Some(handle) = &changes.handle
-            && users::taken(tx, Unique::Handle, handle, Some(id))?
-        {
-            return Err(ApiError::Conflict("a user with this handle exists"));
-        }
-        users::update(tx, id, &changes)?.ok_or(USER_NOT_FOUND)
-    })?;
+    let user = accounts::update(ctx, request.param("id"), change)?;
     Ok(Reply::json(200, &user))
 }
 
 /// `DELETE /api/v1/users/{id}`: the user can no longer sign in; their reviews stay.
 pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let owners_allowed = may_manage_owners(ctx);
-    let id = request.param("id");
-    ctx.write(|tx, now| {
-        let current = users::find(tx, id)?.ok_or(USER_NOT_FOUND)?;
-        if current.role == UserRole::Owner {
-            if !owners_allowed {
-                return Err(OWNERS_ONLY);
-            }
-            if users::owner_count(tx)? <= 1 {
-                return Err(LAST_OWNER);
-            }
-        }
-        users::delete(tx, id, now)?;
-        Ok(())
-    })?;
+    accounts::delete(ctx, request.param("id"))?;
     Ok(Reply::empty(204))
 }
 
@@ -131,7 +74,7 @@ fn project_and_user(ctx: &Ctx<'_>, request: &Request) -> Result<(String, User), 
 /// when new, 200 when they already did).
 pub fn add_reviewer(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let (project_id, user) = project_and_user(ctx, request)?;
-    let added = ctx.write(|tx, now| Ok(users::add_to_project(tx, &project_id, &user.id, now)?))?;
+    let added = accounts::add_reviewer(ctx, &project_id, &user.id)?;
     Ok(Reply::json(
         if added { 201 } else { 200 },
         &json!({"project_id": project_id, "user_id": user.id}),
@@ -141,13 +84,8 @@ pub fn add_reviewer(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiEr
 /// `DELETE /api/v1/projects/{id}/reviewers/{user_id}`: the user stops reviewing it.
 pub fn remove_reviewer(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let (project_id, user) = project_and_user(ctx, request)?;
-    if ctx.write(|tx, _| Ok(users::remove_from_project(tx, &project_id, &user.id)?))? {
-        Ok(Reply::empty(204))
-    } else {
-        Err(ApiError::NotFound(
-            "the user is not a reviewer of this project",
-        ))
-    }
+    accounts::remove_reviewer(ctx, &project_id, &user.id)?;
+    Ok(Reply::empty(204))
 }
 
 /// `GET /api/v1/projects/{id}/reviewers`: each reviewer of the project with their

@@ -17,6 +17,18 @@ use super::source::adapt;
 use crate::clock::Timestamp;
 use crate::domain::jsnum;
 
+/// Whether `content` may be stored as a version: anything but triple braces, which
+/// would print values unescaped in Handlebars.js (the refusal is the client's message).
+pub fn check_content(content: &str) -> Result<(), &'static str> {
+    if content.contains("{{{") {
+        Err(
+            "Triple-brace syntax ({{{) is not allowed. Use double-brace Handlebars expressions instead.",
+        )
+    } else {
+        Ok(())
+    }
+}
+
 /// Marks a context string as a date: `{{x}}` prints it like JavaScript's
 /// `Date.toString()`, `{{json x}}` as its ISO string.
 const DATE_MARK: char = '\u{E000}';
@@ -363,6 +375,12 @@ fn to_js_string(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn triple_braces_are_refused() {
+        assert_eq!(check_content("Hi {{name}}"), Ok(()));
+        assert!(check_content("Hi {{{name}}}").is_err());
+    }
     use serde_json::json;
 
     fn render(template: &str, context: Value) -> String {

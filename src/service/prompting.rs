@@ -1,14 +1,16 @@
 //! Prompt assembly for an issue: choose its template (loop-api.md §7.3, §7.8), load what
-//! the template sees (§7.4) and render it. Used by the template preview and by dispatch.
+//! the template sees (§7.4) and render it. Used by dispatch and by the template preview
+//! ([`preview`]), which claims nothing.
 
 use rusqlite::Connection;
 use serde_json::Value;
 
+use crate::app::Ctx;
 use crate::domain::prompt::conditions::Conditions;
 use crate::domain::prompt::context::{self, Meta, Parts};
 use crate::domain::prompt::render::Renderer;
 use crate::domain::prompt::selection::{self, Candidate};
-use crate::http::ApiError;
+use crate::error::ApiError;
 use crate::store::issues::{self, Issue};
 use crate::store::templates::{self, Template, Version};
 use crate::store::{goals, labels, projects};
@@ -67,6 +69,39 @@ pub fn choose(conn: &Connection, issue: &Issue, fallback: bool) -> Result<Choice
     Ok(version.map_or(Choice::NoVersion, |v| {
         Choice::Chosen(Box::new((template, v)))
     }))
+}
+
+/// What the template preview shows for an issue.
+pub enum Preview {
+    /// The template and version that apply, and the prompt they render.
+    Rendered(Box<(Template, Version, String)>),
+    /// No template applies.
+    NoTemplate,
+    /// The chosen template's active version row is missing.
+    NoVersion,
+}
+
+/// The prompt `issue` would get, with the preview's type-only fallback when no template
+/// matches; calls back to this server with the caller's own key.
+pub fn preview(ctx: &Ctx<'_>, issue: &Issue) -> Result<Preview, ApiError> {
+    let (template, version) = match choose(ctx.db(), issue, true)? {
+        Choice::Chosen(chosen) => *chosen,
+        Choice::NoTemplate => return Ok(Preview::NoTemplate),
+        Choice::NoVersion => return Ok(Preview::NoVersion),
+    };
+    let callback = Callback {
+        url: ctx.config().loop_url.as_deref().unwrap_or_default(),
+        token: ctx.bearer(),
+    };
+    let prompt = render(
+        ctx.db(),
+        ctx.renderer(),
+        issue,
+        &template,
+        &version,
+        &callback,
+    )?;
+    Ok(Preview::Rendered(Box::new((template, version, prompt))))
 }
 
 /// Where agents call back, and with which key.

@@ -1,0 +1,53 @@
+//! Issues: creation (hierarchies are one level deep), changes (`completedAt` follows
+//! the `done` status, a claim's lease follows `in_progress`) and soft deletion.
+
+use crate::app::Ctx;
+use crate::domain::dispatch::lease_after_update;
+use crate::domain::enums::IssueStatus;
+use crate::domain::issue::{check_parent, completed_at_change};
+use crate::error::ApiError;
+use crate::store::issues::{self, Changes, Issue, NewIssue};
+
+const NOT_FOUND: ApiError = ApiError::NotFound("Issue not found");
+
+/// Creates an issue with its labels. A parent must be a live issue that has no parent
+/// itself; an issue created `done` is completed now.
+pub fn create(ctx: &mut Ctx<'_>, new: NewIssue, label_ids: &[String]) -> Result<Issue, ApiError> {
+    ctx.write(|tx, now| {
+        let new = NewIssue {
+            completed_at: (new.status == IssueStatus::Done).then_some(now),
+            ..new
+        };
+        if let Some(parent_id) = &new.parent_id {
+            let parent = issues::find_live(tx, parent_id)?;
+            check_parent(parent.as_ref().map(|p| p.parent_id.is_some()))
+                .map_err(ApiError::Unprocessable)?;
+        }
+        let issue = issues::insert(tx, &new, now)?;
+        issues::add_labels(tx, &issue.id, label_ids)?;
+        Ok(issue)
+    })
+}
+
+/// Applies `changes` to live issue `id`, with the `completedAt` and lease that follow
+/// from a status change.
+pub fn update(ctx: &mut Ctx<'_>, id: &str, mut changes: Changes) -> Result<Issue, ApiError> {
+    ctx.write(|tx, now| {
+        let current = issues::find_live(tx, id)?.ok_or(NOT_FOUND)?;
+        if let Some(status) = changes.status {
+            changes.completed_at = completed_at_change(current.status, status, now);
+        }
+        changes.lease_expires_at =
+            lease_after_update(current.status, current.lease_seconds, changes.status, now);
+        issues::update(tx, id, &changes, now)?.ok_or(NOT_FOUND)
+    })
+}
+
+/// Soft-deletes issue `id`; 404 when there is no such live issue.
+pub fn delete(ctx: &mut Ctx<'_>, id: &str) -> Result<(), ApiError> {
+    if ctx.write(|tx, now| Ok(issues::soft_delete(tx, id, now)?))? {
+        Ok(())
+    } else {
+        Err(NOT_FOUND)
+    }
+}
