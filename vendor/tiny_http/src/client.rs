@@ -34,9 +34,10 @@ pub struct ClientConnection {
     /// (Loop patch) What this connection may cost.
     limits: Limits,
 
-    /// (Loop patch) When the connection was accepted, until its first request has begun:
-    /// the first head must be complete within the head timeout of that.
-    accepted_at: Option<Instant>,
+    /// (Loop patch) No request has been read yet: the first head must be complete within
+    /// the head timeout of the connection's start (when its thread begins to read, so
+    /// that a busy machine's delay is not held against the client).
+    first_request: bool,
 
     /// (Loop patch) The last request's body was left unread: linger before closing.
     linger: bool,
@@ -95,7 +96,7 @@ impl ClientConnection {
             next_header_source: first_header,
             no_more_requests: false,
             limits,
-            accepted_at: Some(Instant::now()),
+            first_request: true,
             linger: false,
             target: None,
         }
@@ -106,14 +107,15 @@ impl ClientConnection {
     /// and from then gives the client the head timeout to complete the head.
     fn await_request(&mut self) -> Result<(), ReadError> {
         let limits = self.limits;
-        let first = self.accepted_at.take();
+        let first = std::mem::replace(&mut self.first_request, false);
         let reader = self
             .next_header_source
             .get_mut()
             .map_err(|_| ReadError::Closed)?;
-        let wait_until = match first {
-            Some(accepted_at) => accepted_at + limits.head_timeout,
-            None => Instant::now() + limits.idle_timeout,
+        let wait_until = if first {
+            Instant::now() + limits.head_timeout
+        } else {
+            Instant::now() + limits.idle_timeout
         };
         reader
             .get_mut()
@@ -122,7 +124,7 @@ impl ClientConnection {
             Ok(bytes) if !bytes.is_empty() => {}
             _ => return Err(ReadError::Closed),
         }
-        if first.is_none() {
+        if !first {
             let head_until = Instant::now() + limits.head_timeout;
             reader
                 .get_mut()
