@@ -24,11 +24,24 @@ fn check_goal(conn: &Connection, fields: &ProjectFields) -> Result<(), ApiError>
 
 /// Creates a project with a fresh signing secret.
 pub fn create(ctx: &mut Ctx<'_>, fields: &ProjectFields) -> Result<Project, ApiError> {
+    create_with_gate_timeout(ctx, fields, None)
+}
+
+/// Creates a project with a fresh signing secret and, when given, the timeout its gate
+/// tasks get when they name none (the web app's "New project").
+pub fn create_with_gate_timeout(
+    ctx: &mut Ctx<'_>,
+    fields: &ProjectFields,
+    gate_timeout_seconds: Option<i64>,
+) -> Result<Project, ApiError> {
     let signing_secret = credentials::generate_signing_secret()?;
     ctx.write(|tx, now| {
         check_goal(tx, fields)?;
         let project = projects::insert(tx, fields, &signing_secret, now)?;
         issues::refresh_goal_bonus(tx, &project.id)?;
+        if let Some(seconds) = gate_timeout_seconds {
+            projects::set_default_gate_timeout(tx, &project.id, seconds)?;
+        }
         Ok(project)
     })
 }
@@ -39,6 +52,27 @@ pub fn update(ctx: &mut Ctx<'_>, id: &str, fields: &ProjectFields) -> Result<Pro
         projects::find_live(tx, id)?.ok_or(NOT_FOUND)?;
         check_goal(tx, fields)?;
         projects::update(tx, id, fields, now)?.ok_or(NOT_FOUND)
+    })
+}
+
+/// Renames live project `id` and/or changes the timeout its gate tasks get when they
+/// name none; what is `None` stays as it is.
+pub fn update_review_settings(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    name: Option<String>,
+    gate_timeout_seconds: Option<i64>,
+) -> Result<(), ApiError> {
+    let fields = ProjectFields {
+        name,
+        ..ProjectFields::default()
+    };
+    ctx.write(|tx, now| {
+        projects::update(tx, id, &fields, now)?.ok_or(NOT_FOUND)?;
+        if let Some(seconds) = gate_timeout_seconds {
+            projects::set_default_gate_timeout(tx, id, seconds)?;
+        }
+        Ok(())
     })
 }
 

@@ -1,4 +1,4 @@
-//! The review queue (review-api.md §6, §14.2–14.3): a reviewer leases the next card (or
+//! The review queue (docs/review-api.md#consensus-and-escalation, docs/review-api.md#reviewing): a reviewer leases the next card (or
 //! gets back the one they hold), then decides it or skips it. A decision is checked
 //! against the task's game, scored (golden tasks, streaks, XP), and — once enough
 //! reviewers agree — resolves the task in the same transaction.
@@ -91,11 +91,11 @@ pub fn decide(
             .filter(|task| assignment.calibration || task.status == TaskStatus::Pending)
             .ok_or(ApiError::Conflict("the task is no longer pending"))?;
         let view = view_of(&task)?;
-        let outcome = decision::parse(task.module, &view, body, true)?;
+        let outcome = decision::parse(&view, body, true)?;
         let correct = match (&task.answer, task.golden) {
             (Some(answer), true) => serde_json::from_str::<Value>(answer.get())
                 .ok()
-                .and_then(|answer| scoring::golden_correct(task.module, &answer, &outcome)),
+                .and_then(|answer| scoring::golden_correct(view.game, &answer, &outcome)),
             _ => None,
         };
         let (xp, streak) = scoring::award(task_reviews::current_streak(tx, &user.id)?, correct);
@@ -122,7 +122,7 @@ pub fn decide(
             let outcomes = task_reviews::counted_outcomes(tx, &task.id)?;
             let text = view.text.as_deref().unwrap_or_default();
             if let Some(result) =
-                resolution::consensus(task.module, task.reviews_required, text, &outcomes)
+                resolution::consensus(view.game, task.reviews_required, text, &outcomes)
             {
                 let decider = (task.reviews_required == 1).then_some(user.id.as_str());
                 let resolved =

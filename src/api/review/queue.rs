@@ -1,4 +1,4 @@
-//! The reviewers' routes (review-api.md §14.2–14.3, §15.2): take the next card, decide
+//! The reviewers' routes (docs/review-api.md#reviewing): take the next card, decide
 //! it or skip it (see [`queue`]), and see one's own score.
 
 use serde_json::{Map, Value, json};
@@ -19,7 +19,7 @@ use crate::store::users::User;
 const NOT_A_REVIEWER: ApiError = ApiError::Forbidden("viewers cannot review");
 
 /// The signed-in user, if their role may decide tasks.
-fn reviewer(ctx: &Ctx<'_>) -> Result<User, ApiError> {
+pub(super) fn reviewer(ctx: &Ctx<'_>) -> Result<User, ApiError> {
     let user = ctx.user()?;
     if user.role.may_review() {
         Ok(user.clone())
@@ -78,6 +78,7 @@ pub fn next(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
             "task": {
                 "id": task.id,
                 "module": task.module,
+                "game": view.game,
                 "mode": task.mode,
                 "source": task.source,
                 "card": task.card,
@@ -109,7 +110,7 @@ pub fn skip(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     Ok(Reply::empty(204))
 }
 
-/// A reviewer's metrics (§14.6, §15.2). Decoys are not planted yet, so `catch_rate` is
+/// A reviewer's metrics (docs/review-api.md#scoring, docs/review-api.md#reviewing). Decoys are not planted yet, so `catch_rate` is
 /// `null` and the trust score rests on golden tasks alone.
 pub fn stats_json(tally: &Tally) -> Value {
     json!({

@@ -1,4 +1,4 @@
-//! Reviewer scoring (review-api.md §7, §14.6): golden answers, XP and streaks, levels
+//! Reviewer scoring (docs/review-api.md#golden-tasks, docs/review-api.md#scoring): golden answers, XP and streaks, levels
 //! and the trust score. XP never affects verdicts.
 
 use serde_json::Value;
@@ -15,7 +15,7 @@ const XP_PENALTY: i64 = -25;
 /// XP per level.
 const XP_PER_LEVEL: i64 = 100;
 
-/// The verdict a golden answer's choice implies for `module` (§4.8).
+/// The verdict a golden answer's choice implies for `module` (docs/review-api.md#games).
 fn implied_verdict(module: Module, choice: &str) -> bool {
     match module {
         Module::Grounding => choice == "supported",

@@ -9,6 +9,7 @@ pub mod contract;
 pub mod fixtures;
 pub mod http;
 pub mod process;
+pub mod receiver;
 pub mod server;
 
 pub use clock::{START, clocked, clocked_with, manual_clock};
