@@ -66,14 +66,19 @@ impl TaskPool {
 
     /// Executes a function in a thread.
     /// If no thread is available, spawns a new one.
+    ///
+    /// (Loop patch) A thread woken for a queued task counts as waiting until it takes
+    /// that task, so the threads free for this one are the waiting ones beyond the tasks
+    /// already queued. Upstream queued a task whenever any thread was waiting, and a
+    /// burst of connections could wait behind connections that held every thread.
     pub fn spawn(&self, code: Box<dyn FnMut() + Send>) {
         let mut queue = self.sharing.todo.lock().unwrap();
 
-        if self.sharing.waiting_tasks.load(Ordering::Acquire) == 0 {
-            self.add_thread(Some(code));
-        } else {
+        if self.sharing.waiting_tasks.load(Ordering::Acquire) > queue.len() {
             queue.push_back(code);
             self.sharing.condvar.notify_one();
+        } else {
+            self.add_thread(Some(code));
         }
     }
 
@@ -133,5 +138,98 @@ impl Drop for TaskPool {
             .active_tasks
             .store(999_999_999, Ordering::Release);
         self.sharing.condvar.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    /// A liveness bound, not a speed target: a task that has not started by then never will.
+    const START_WITHIN: Duration = Duration::from_secs(10);
+
+    /// A gate the tasks wait at until the test opens it.
+    type Gate = Arc<(Mutex<bool>, Condvar)>;
+
+    fn wait_at(gate: &Gate) {
+        let (open, opened) = &**gate;
+        let mut open = open.lock().unwrap();
+        while !*open {
+            open = opened.wait(open).unwrap();
+        }
+    }
+
+    fn open(gate: &Gate) {
+        let (open, opened) = &**gate;
+        *open.lock().unwrap() = true;
+        opened.notify_all();
+    }
+
+    /// A new pool whose threads are all waiting for work.
+    fn idle_pool() -> TaskPool {
+        let pool = TaskPool::new();
+        let deadline = Instant::now() + START_WITHIN;
+        while pool.sharing.waiting_tasks.load(Ordering::Acquire) < MIN_THREADS {
+            assert!(Instant::now() < deadline, "the pool's threads never became idle");
+            thread::sleep(Duration::from_millis(1));
+        }
+        pool
+    }
+
+    /// Tasks that run for long (a kept-alive connection waiting for its next request)
+    /// must not leave a task spawned after them waiting in the queue. Handed over in a
+    /// burst, the first tasks wake idle threads that still count as waiting until they
+    /// take their task; upstream then queued the later ones behind them instead of
+    /// starting a thread, and with every thread held they never started.
+    #[test]
+    fn every_task_starts_while_the_earlier_ones_still_run() {
+        for _ in 0..20 {
+            let pool = idle_pool();
+            let gate: Gate = Arc::new((Mutex::new(false), Condvar::new()));
+            let (started, starts) = mpsc::channel();
+            let tasks = MIN_THREADS + 2;
+            for task in 0..tasks {
+                let started = started.clone();
+                let gate = gate.clone();
+                pool.spawn(Box::new(move || {
+                    started.send(task).unwrap();
+                    wait_at(&gate);
+                }));
+            }
+            let mut begun = Vec::new();
+            for _ in 0..tasks {
+                match starts.recv_timeout(START_WITHIN) {
+                    Ok(task) => begun.push(task),
+                    Err(_) => {
+                        open(&gate);
+                        panic!(
+                            "only tasks {begun:?} of {tasks} started: the others were queued \
+                             behind tasks that still hold every thread"
+                        );
+                    }
+                }
+            }
+            open(&gate);
+        }
+    }
+
+    /// Idle threads are reused rather than joined by new ones: a task handed to a pool
+    /// with free threads is run by one of them.
+    #[test]
+    fn idle_threads_take_new_tasks_before_new_threads_start() {
+        let pool = idle_pool();
+        let (done, dones) = mpsc::channel();
+        for round in 0..50 {
+            let done = done.clone();
+            pool.spawn(Box::new(move || done.send(round).unwrap()));
+            assert_eq!(dones.recv_timeout(START_WITHIN), Ok(round));
+        }
+        let threads = pool.sharing.active_tasks.load(Ordering::Acquire);
+        assert!(
+            threads <= MIN_THREADS + 1,
+            "{threads} threads for one task at a time"
+        );
     }
 }
