@@ -383,8 +383,83 @@ fn parse_request_line(line: &[u8]) -> Result<(Method, String, HTTPVersion), Read
 
 #[cfg(test)]
 mod test {
-    use super::{parse_request_line, ReadError, MALFORMED_LINE, NOT_ASCII, UNSUPPORTED_VERSION};
+    use super::{
+        parse_request_line, ClientConnection, ReadError, HEAD_TOO_LARGE, LINE_TOO_LONG,
+        MALFORMED_LINE, NOT_ASCII, UNSUPPORTED_VERSION,
+    };
     use crate::common::HTTPVersion;
+    use crate::util::RefinedTcpStream;
+    use crate::Limits;
+    use std::io::Write;
+    use std::net::{Shutdown, TcpListener, TcpStream};
+
+    /// The head limit of [`read_head_of`].
+    const HEAD_LIMIT: usize = 64;
+
+    /// What a connection reads as a request head when a client sends `sent` and closes
+    /// its side: the target and the header values, or the refusal.
+    fn read_head_of(sent: &[u8]) -> Result<(String, Vec<String>), ReadError> {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (accepted, _) = listener.accept().unwrap();
+        client.write_all(sent).unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+        let (read, write) = RefinedTcpStream::new(accepted).unwrap();
+        let limits = Limits {
+            max_head_bytes: HEAD_LIMIT,
+            ..Limits::default()
+        };
+        let mut connection = ClientConnection::new(write, read, limits);
+        connection.await_request()?;
+        let (_, target, _, headers) = connection.read_head()?;
+        Ok((target, headers.into_iter().map(|h| h.value).collect()))
+    }
+
+    /// A head of `HEAD_LIMIT` bytes with a header of `value_length` bytes of value.
+    fn head_with_value(value_length: usize) -> Vec<u8> {
+        format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "v".repeat(value_length)).into_bytes()
+    }
+
+    #[test]
+    fn heads_are_read_up_to_the_limit_and_refused_beyond_it() {
+        // 16 bytes of request line, 3 + 41 + 2 of header line, 2 of blank line: 64.
+        let at_limit = head_with_value(41);
+        assert_eq!(at_limit.len(), HEAD_LIMIT);
+        assert_eq!(
+            read_head_of(&at_limit),
+            Ok(("/".to_owned(), vec!["v".repeat(41)]))
+        );
+        assert_eq!(read_head_of(&head_with_value(42)), Err(HEAD_TOO_LARGE));
+        // Blank lines before the request line count against the limit too.
+        let mut padded = b"\r\n".to_vec();
+        padded.extend(head_with_value(39));
+        assert_eq!(read_head_of(&padded).map(|(target, _)| target), Ok("/".to_owned()));
+        padded.splice(0..0, b"\r\n".iter().copied());
+        assert_eq!(read_head_of(&padded), Err(HEAD_TOO_LARGE));
+    }
+
+    #[test]
+    fn a_request_line_longer_than_the_limit_is_refused_414() {
+        let target = format!("/{}", "a".repeat(HEAD_LIMIT));
+        let head = format!("GET {target} HTTP/1.1\r\n\r\n");
+        assert_eq!(read_head_of(head.as_bytes()), Err(LINE_TOO_LONG));
+    }
+
+    #[test]
+    fn header_values_outside_ascii_are_read_not_refused() {
+        let head = "GET / HTTP/1.1\r\nX-Name: J\u{fc}rgen\r\nX-Raw: \r\n\r\n";
+        let mut bytes = head.as_bytes().to_vec();
+        // A value of bytes that are not UTF-8 (obs-text) is read too, decoded lossily.
+        let raw = bytes.len() - 4;
+        bytes.splice(raw..raw, [0xff, 0xfe]);
+        assert_eq!(
+            read_head_of(&bytes),
+            Ok((
+                "/".to_owned(),
+                vec!["J\u{fc}rgen".to_owned(), "\u{fffd}\u{fffd}".to_owned()]
+            ))
+        );
+    }
 
     #[test]
     fn test_parse_request_line() {
