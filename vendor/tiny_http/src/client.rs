@@ -433,7 +433,10 @@ mod test {
         // Blank lines before the request line count against the limit too.
         let mut padded = b"\r\n".to_vec();
         padded.extend(head_with_value(39));
-        assert_eq!(read_head_of(&padded).map(|(target, _)| target), Ok("/".to_owned()));
+        assert_eq!(
+            read_head_of(&padded).map(|(target, _)| target),
+            Ok("/".to_owned())
+        );
         padded.splice(0..0, b"\r\n".iter().copied());
         assert_eq!(read_head_of(&padded), Err(HEAD_TOO_LARGE));
     }

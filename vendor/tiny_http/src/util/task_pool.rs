@@ -172,7 +172,10 @@ mod tests {
         let pool = TaskPool::new();
         let deadline = Instant::now() + START_WITHIN;
         while pool.sharing.waiting_tasks.load(Ordering::Acquire) < MIN_THREADS {
-            assert!(Instant::now() < deadline, "the pool's threads never became idle");
+            assert!(
+                Instant::now() < deadline,
+                "the pool's threads never became idle"
+            );
             thread::sleep(Duration::from_millis(1));
         }
         pool
@@ -205,8 +208,9 @@ mod tests {
                     Err(_) => {
                         open(&gate);
                         panic!(
-                            "only tasks {begun:?} of {tasks} started: the others were queued \
-                             behind tasks that still hold every thread"
+                            "only tasks {:?} of {} started: the others were queued \
+                             behind tasks that still hold every thread",
+                            begun, tasks
                         );
                     }
                 }
@@ -229,7 +233,8 @@ mod tests {
         let threads = pool.sharing.active_tasks.load(Ordering::Acquire);
         assert!(
             threads <= MIN_THREADS + 1,
-            "{threads} threads for one task at a time"
+            "{} threads for one task at a time",
+            threads
         );
     }
 }
