@@ -118,6 +118,15 @@ fn the_reference_lists_filters_copies_and_deep_links_every_operation() {
     assert_eq!(page.clipboard(), curl, "the copy button copied the curl");
     page.screenshots("docs-operation");
 
+    // A nested object's fields open on request.
+    let nested = "document.querySelector('#dispatchNext .response.open .prop-children')";
+    assert_eq!(page.eval(&format!("!{nested}")), Value::Bool(true));
+    page.click("#dispatchNext .response.open .child-toggle");
+    page.wait_until(
+        &format!("{nested} && {nested}.innerText.includes('priority')"),
+        "the claimed issue's own fields",
+    );
+
     // A schema named in a body links to its anchor in the schemas section.
     page.click("#dispatchNext .response.open a.type-ref[href='/docs/schemas#DispatchClaim']");
     page.wait_until(
@@ -190,6 +199,15 @@ fn signed_in_the_reference_is_a_section_and_fits_a_phone() {
         .to_owned();
     assert!(curl.contains("Authorization: Bearer $LOOP_PROJECT_KEY"), "{curl}");
     assert!(curl.contains("\"module\": \"swiper\""), "{curl}");
+    // A parameter that is a date-time or "" has no fields to open.
+    assert_eq!(
+        page.eval(
+            "(() => { const field = [...document.querySelectorAll('#listTasks .prop')] \
+             .find((p) => p.querySelector('.prop-name').textContent === 'before'); \
+             return !!field && !field.querySelector('.child-toggle'); })()"
+        ),
+        Value::Bool(true)
+    );
 
     page.viewport(360, 760, true);
     page.open("/docs/review-tasks#createTask");

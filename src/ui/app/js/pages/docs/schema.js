@@ -63,7 +63,10 @@ export function shape(doc, schema) {
 function hasChildren(doc, s, depth = 0) {
   if (depth > MAX_DEPTH) return false;
   if (s.kind === 'object') return Object.keys(s.node.properties || {}).length > 0;
-  if (s.kind === 'map' || s.kind === 'variants') return true;
+  if (s.kind === 'map') return true;
+  // Alternatives that are all plain values ("a date-time or an empty string") have
+  // nothing more to show than their type line.
+  if (s.kind === 'variants') return s.variants.some((v) => hasChildren(doc, shape(doc, v), depth + 1));
   if (s.kind === 'array' && s.items) return hasChildren(doc, shape(doc, s.items), depth + 1);
   return false;
 }
