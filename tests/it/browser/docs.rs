@@ -64,6 +64,13 @@ fn the_reference_lists_filters_copies_and_deep_links_every_operation() {
         page.text().contains("Sign in"),
         "signed out: a sign-in link"
     );
+    // Inline code naming an operation in a description links to it.
+    assert_eq!(
+        page.eval(
+            "document.querySelector('.overview-prose a[href=\"/docs/dispatch#dispatchNext\"] > code')?.textContent ?? null"
+        ),
+        Value::from("GET /api/dispatch/next")
+    );
     page.screenshots("docs-overview");
 
     // `/` focuses the filter; it finds the dispatch operation; Enter opens it.
