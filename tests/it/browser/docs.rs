@@ -54,10 +54,11 @@ fn the_reference_lists_filters_copies_and_deep_links_every_operation() {
     page.open("/docs");
     page.wait_for("[data-index-op]");
     page.wait_text("Authentication");
-    let listed: Vec<String> = serde_json::from_value(page.eval(
-        "[...document.querySelectorAll('[data-index-op]')].map((a) => a.dataset.indexOp)",
-    ))
-    .expect("listed ids");
+    let listed: Vec<String> =
+        serde_json::from_value(page.eval(
+            "[...document.querySelectorAll('[data-index-op]')].map((a) => a.dataset.indexOp)",
+        ))
+        .expect("listed ids");
     assert_eq!(listed.len(), ids.len(), "one entry per operation");
     assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), ids);
     assert!(
@@ -204,7 +205,10 @@ fn signed_in_the_reference_is_a_section_and_fits_a_phone() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    assert!(curl.contains("Authorization: Bearer $LOOP_PROJECT_KEY"), "{curl}");
+    assert!(
+        curl.contains("Authorization: Bearer $LOOP_PROJECT_KEY"),
+        "{curl}"
+    );
     assert!(curl.contains("\"module\": \"swiper\""), "{curl}");
     // A parameter that is a date-time or "" has no fields to open.
     assert_eq!(
