@@ -158,6 +158,11 @@ fn the_reference_lists_filters_copies_and_deep_links_every_operation() {
         &landed("dispatchQueue"),
         "the reloaded deep link to land on its operation",
     );
+    // Signing in from there comes back to the same operation.
+    assert_eq!(
+        page.eval("document.querySelector('.topbar a[href^=\"/login\"]').getAttribute('href')"),
+        Value::from("/login?next=%2Fdocs%2Fdispatch%23dispatchQueue")
+    );
 
     // Keyboard: from the filter, the arrow keys walk the navigation; j moves on.
     page.press("/");

@@ -47,7 +47,7 @@ function UserMenu({ user }) {
 
 export function AppShell({ children }) {
   const { user } = useSession();
-  const { path } = useLocation();
+  const { path, search, hash } = useLocation();
   const visible = user ? sections.filter((s) => !s.admin || isAdmin(user)) : [];
   return html`<div class="shell">
     <a class="skip-link" href="#main">Skip to content</a>
@@ -64,7 +64,7 @@ export function AppShell({ children }) {
         <button type="button" class="btn btn-ghost btn-icon hide-narrow" aria-label="Keyboard shortcuts"
           title="Keyboard shortcuts (?)" onClick=${showShortcuts}><${Icon} name="keyboard" /></button>
         ${user ? html`<${UserMenu} user=${user} />`
-          : html`<a class="btn btn-small" href=${`/login?next=${encodeURIComponent(path)}`}>Sign in</a>`}
+          : html`<a class="btn btn-small" href=${`/login?next=${encodeURIComponent(path + search + hash)}`}>Sign in</a>`}
       </div>
     </header>
     <main id="main" class="main" tabindex="-1">${children}</main>
