@@ -59,7 +59,10 @@ function App() {
     return html`<div class="page"><${ErrorState} title="Loop could not reach the server" error=${session.error}
       retry=${loadSession} /></div>`;
   }
-  if (route && route.access === 'public') return html`<${Page} load=${route.load} params=${found.params} />`;
+  if (route && route.access === 'public') {
+    const page = html`<${Page} load=${route.load} params=${found.params} />`;
+    return route.chrome ? html`<${AppShell}>${page}</${AppShell}>` : page;
+  }
   if (!signedIn) return html`<div class="boot" aria-busy="true"></div>`;
   let body;
   if (!route) body = html`<${Page} load=${notFound} params=${{}} />`;

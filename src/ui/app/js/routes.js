@@ -3,7 +3,8 @@
 // `/docs` plug in here as more rows and sections; the server lists the same paths as app
 // paths (src/ui/mod.rs) so that reloading any of them serves the app.
 
-// access: 'public' (anyone), 'user' (signed in), 'admin' (owners and admins).
+// access: 'public' (anyone), 'user' (signed in), 'admin' (owners and admins). A public
+// page with `chrome` is shown inside the app's top bar (without sections when signed out).
 export const routes = [
   { path: '/', access: 'user', load: () => import('./pages/review/page.js'), redirect: '/review' },
   { path: '/login', access: 'public', load: () => import('./pages/login.js') },
@@ -15,6 +16,9 @@ export const routes = [
   { path: '/admin/projects/:id/tasks/:taskId', access: 'admin', load: () => import('./pages/admin/task.js') },
   { path: '/admin/escalations', access: 'admin', load: () => import('./pages/admin/escalations.js') },
   { path: '/admin/people', access: 'admin', load: () => import('./pages/admin/people.js') },
+  // The API reference: public, inside the app's top bar (`chrome`) signed in or not.
+  { path: '/docs', access: 'public', chrome: true, load: () => import('./pages/docs/page.js') },
+  { path: '/docs/:section', access: 'public', chrome: true, load: () => import('./pages/docs/page.js') },
 ];
 
 // The sections of the top bar. `match` is the path prefix that marks a section current.
@@ -22,6 +26,7 @@ export const routes = [
 export const sections = [
   { label: 'Review', href: '/review', match: '/review', icon: 'review' },
   { label: 'Admin', href: '/admin', match: '/admin', icon: 'shield', admin: true },
+  { label: 'API', href: '/docs', match: '/docs', icon: 'book' },
 ];
 
 export const notFound = () => import('./pages/not_found.js');
