@@ -404,7 +404,7 @@ CREATE TRIGGER review_task_counts_delete AFTER DELETE ON review_tasks BEGIN
     UPDATE review_task_counts SET n = n - 1 WHERE project_id = OLD.project_id AND status = OLD.status;
 END;
 
--- migrate:11 full-text search over live issues' titles and descriptions (`GET /api/issues?q=`), kept in step by triggers
+-- migrate:11 engine dashboard: full-text search over live issues (`GET /api/issues?q=`, kept in step by triggers), goal deadlines, signals by arrival
 -- The index holds only live issues, keyed by `issues.number`; a soft delete removes the
 -- issue, a change of title or description replaces it. Words are stemmed (porter) and
 -- compared without case or accents.
@@ -425,5 +425,7 @@ END;
 CREATE TRIGGER issues_fts_delete AFTER DELETE ON issues BEGIN
     DELETE FROM issues_fts WHERE rowid = OLD.number;
 END;
+-- Goals may have a deadline (a calendar date, `YYYY-MM-DD`).
+ALTER TABLE goals ADD COLUMN deadline TEXT;
 -- The signals page lists the newest first.
 CREATE INDEX signals_by_created ON signals(created_at);
