@@ -250,16 +250,30 @@ impl Page {
         false
     }
 
-    /// Signs in through the sign-in page and waits for the review page.
+    /// Signs in through the sign-in page and waits for the start page (the overview for
+    /// owners and admins, the review page for everyone else).
     pub fn sign_in(&self, email: &str, password: &str) {
         self.open("/login");
         self.fill("input[type=email]", email);
         self.fill("input[type=password]", password);
         self.press("Enter");
         self.wait_until(
-            "location.pathname === '/review'",
-            "the review page after sign-in",
+            "location.pathname !== '/login' && !!document.querySelector('.topbar')",
+            "the start page after sign-in",
         );
+    }
+
+    /// Chooses `value` in the `<select>` matching `selector`, as a person would.
+    pub fn choose(&self, selector: &str, value: &str) {
+        let (sel, val) = (
+            serde_json::to_string(selector).expect("quote"),
+            serde_json::to_string(value).expect("quote"),
+        );
+        self.wait_for(selector);
+        self.eval(&format!(
+            "(() => {{ const el = document.querySelector({sel}); el.value = {val}; \
+             el.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()"
+        ));
     }
 
     /// Evaluates `js` (an expression) in the page; its value as JSON.

@@ -4,6 +4,7 @@
 //! Content-Security-Policy violations anywhere. Screenshots land in `target/screenshots/`.
 
 mod admin;
+mod engine;
 mod games;
 mod harness;
 mod shell;
