@@ -196,7 +196,7 @@ fn a_template_version_is_created_promoted_and_previewed() {
     );
     let active = server.get(&format!("/api/templates/{}", id(&template))).json();
     assert_eq!(active["data"]["activeVersion"]["version"], 2);
-    page.click_button("changes");
+    page.click_button("Changes");
     page.wait_for(".diff .diff-added");
     page.fill("section[aria-label=Preview] input[type=search]", "flaky");
     page.click(".picker-results button");
@@ -253,7 +253,7 @@ fn busy_server() -> TestServer {
     let root = issue_numbered(&server, 1);
     server.patch(
         &format!("/api/issues/{}", id(&root)),
-        json!({"status": "todo", "priority": 1, "description": "Stack trace points at `PaymentForm.submit`.\n\n- Safari 17\n- iOS only", "hypothesis": {"statement": "A null card brand crashes the form", "confidence": 0.7, "evidence": ["All events have brand=null"], "validationCriteria": "No TypeError for 24 h after the fix", "prediction": "Errors drop to zero"}}),
+        json!({"status": "todo", "priority": 1, "description": "Stack trace points at `PaymentForm.submit` (card_brand_id is null).\n\n- Safari 17\n- iOS only\n\n<img src=x onerror=\"window.pwned = 1\"> [details](javascript:window.pwned=1)", "hypothesis": {"statement": "A null card brand crashes the form", "confidence": 0.7, "evidence": ["All events have brand=null"], "validationCriteria": "No TypeError for 24 h after the fix", "prediction": "Errors drop to zero"}}),
     );
     let child = server.create(
         "/api/issues",
@@ -332,12 +332,39 @@ fn every_engine_page_renders_in_light_and_dark() {
         page.wait_text(text);
         page.screenshots(name);
     }
+    page.open("/issues/1");
+    page.wait_text("card_brand_id is null");
+    assert_eq!(
+        page.eval("[document.querySelectorAll('.markdown img, .markdown em').length, [...document.querySelectorAll('.markdown a')].filter((a) => !/^https?:|^\\//.test(a.getAttribute('href'))).length, document.body.innerText.includes('<img src=x'), window.pwned === undefined]"),
+        json!([0, 0, true, true]),
+        "Markdown shows HTML as text and links nowhere but http(s) or this site"
+    );
     page.open("/issues");
     page.wait_text("Retry webhooks");
     page.press("?");
-    page.wait_text("New issue");
+    page.wait_until(
+        "['Next issue', 'Go to', 'G then I'].every((t) => document.querySelector('dialog[open]')?.textContent.includes(t))",
+        "the shortcuts dialog listing the page's keys and the section's",
+    );
     page.screenshot("engine-shortcuts");
     page.press("Escape");
+    page.press("g");
+    page.press("d");
+    page.wait_until("location.pathname === '/dispatch'", "G then D to go to dispatch");
+    page.press("g");
+    page.press("i");
+    page.wait_until("location.pathname === '/issues'", "G then I to go to the issues");
+    page.wait_text("Retry webhooks");
+    page.press("j");
+    page.press("j");
+    page.press("Enter");
+    page.wait_until("location.pathname === '/issues/3'", "J twice and Enter to open the third issue");
+    page.wait_text("dark mode contrast");
+    page.press("s");
+    assert_eq!(page.eval("document.activeElement.getAttribute('aria-label')"), json!("status"), "S focuses the status");
+    page.eval("document.activeElement.blur() ?? true");
+    page.press("u");
+    page.wait_until("location.pathname === '/issues'", "U to go back to the issues");
     page.viewport(390, 844, true);
     for (path, text, name) in [
         ("/", "Next in the queue", "engine-overview-phone"),
@@ -347,6 +374,11 @@ fn every_engine_page_renders_in_light_and_dark() {
         page.open(path);
         page.wait_text(text);
         assert!(!page.scrolls_sideways(), "{path} scrolls sideways on a phone");
+        assert_eq!(
+            page.eval("[...document.querySelectorAll('.table-wrap')].every((w) => w.scrollWidth <= w.clientWidth + 1)"),
+            json!(true),
+            "{path}: a table wider than a phone"
+        );
         page.screenshot(name);
     }
     page.assert_clean();

@@ -450,7 +450,9 @@ impl Page {
 
     /// Saves a screenshot of the whole page as `target/screenshots/{name}.png`.
     pub fn screenshot(&self, name: &str) {
-        // Let transitions and the entrance animation settle.
+        // The whole page from its top (a sticky bar would otherwise sit mid-picture), once
+        // transitions and the entrance animation settle.
+        self.eval("window.scrollTo(0, 0) ?? true");
         std::thread::sleep(Duration::from_millis(350));
         let data = self
             .tab

@@ -1,6 +1,18 @@
-// A small, safe Markdown renderer: it builds Preact elements (never HTML strings), so any
-// HTML in the text is shown as text. It knows headings, paragraphs, emphasis, inline and
-// fenced code, lists, block quotes, rules and links (http, https and mailto only).
+// A small, safe Markdown renderer shared by every page that shows text people or agents
+// wrote (issue descriptions, comments, agents' summaries, documentation).
+//
+// Safe by construction: it builds Preact elements, never HTML strings, so any HTML in the
+// text is shown as text (there is no raw-HTML pass-through), and links only ever point at
+// http(s), mailto or this site's own paths (`javascript:` and the like stay plain text).
+// It knows headings, paragraphs, **strong**, *emphasis*, `inline` and fenced code, bullet,
+// numbered and task lists, block quotes, rules, [links](https://…) and bare https:// links.
+//
+// API:
+//   <Markdown text="…" className="…" headingOffset={2} />  a <div class="markdown">
+//   renderMarkdown(text, { headingOffset })               the same blocks as an array of
+//                                                          elements, to place yourself
+// `headingOffset` moves headings down (default 2: a description's `#` becomes an <h3>, so
+// embedded text never outranks the page's own headings); 0 keeps `#` as <h1>.
 
 import { html } from './html.js';
 
@@ -9,7 +21,7 @@ const SAFE_URL = /^(https?:\/\/|mailto:|\/(?!\/))/i;
 // Inline text: `code`, **strong**, *em* / _em_, [text](url) and bare https:// links.
 function inline(text) {
   const out = [];
-  const pattern = /(`[^`]+`)|(\*\*[^*]+\*\*)|(\*[^*\s][^*]*\*|_[^_\s][^_]*_)|(\[[^\]]+\]\([^)\s]+\))|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
+  const pattern = /(`[^`]+`)|(\*\*[^*]+\*\*)|(\*[^*\s][^*]*\*|(?<!\w)_[^_\s][^_]*_(?!\w))|(\[[^\]]+\]\([^)\s]+\))|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g;
   let at = 0;
   let found;
   while ((found = pattern.exec(text))) {
@@ -28,8 +40,8 @@ function inline(text) {
   return out;
 }
 
-// The blocks of `source`, as elements.
-function blocks(lines) {
+// The blocks of `lines`, as elements.
+function blocks(lines, headingOffset) {
   const out = [];
   let i = 0;
   const isList = (line) => /^\s*([-*+]|\d+[.)])\s+/.test(line);
@@ -47,7 +59,7 @@ function blocks(lines) {
     }
     const heading = line.match(/^(#{1,6})\s+(.*)$/);
     if (heading) {
-      const level = Math.min(heading[1].length + 2, 6);
+      const level = Math.min(heading[1].length + headingOffset, 6);
       out.push(html`<${`h${level}`}>${inline(heading[2])}</${`h${level}`}>`);
       i += 1;
       continue;
@@ -56,7 +68,7 @@ function blocks(lines) {
     if (/^\s*>/.test(line)) {
       const quoted = [];
       while (i < lines.length && /^\s*>/.test(lines[i])) { quoted.push(lines[i].replace(/^\s*>\s?/, '')); i += 1; }
-      out.push(html`<blockquote>${blocks(quoted)}</blockquote>`);
+      out.push(html`<blockquote>${blocks(quoted, headingOffset)}</blockquote>`);
       continue;
     }
     if (isList(line)) {
@@ -87,8 +99,14 @@ function blocks(lines) {
   return out;
 }
 
-// <Markdown text="…" />: the text rendered as Markdown, safely.
-export function Markdown({ text, className = '' }) {
+// The elements `text` renders to as Markdown (an empty array for no text).
+export function renderMarkdown(text, { headingOffset = 2 } = {}) {
+  if (!text) return [];
+  return blocks(String(text).replace(/\r\n?/g, '\n').split('\n'), headingOffset);
+}
+
+// <Markdown text="…" />: the text rendered as Markdown, safely, in a `.markdown` block.
+export function Markdown({ text, className = '', headingOffset = 2 }) {
   if (!text) return null;
-  return html`<div class=${`markdown ${className}`}>${blocks(String(text).replace(/\r\n?/g, '\n').split('\n'))}</div>`;
+  return html`<div class=${`markdown ${className}`.trim()}>${renderMarkdown(text, { headingOffset })}</div>`;
 }

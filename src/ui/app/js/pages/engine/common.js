@@ -3,7 +3,8 @@
 
 import { html, useEffect, useState } from '../../lib/html.js';
 import { get } from '../../lib/api.js';
-import { useLocation } from '../../lib/router.js';
+import { useShortcuts } from '../../lib/keys.js';
+import { navigate, useLocation } from '../../lib/router.js';
 import { Badge } from '../../ui/table.js';
 import { SideNavLayout } from '../../ui/sidenav.js';
 
@@ -71,16 +72,18 @@ export function EngineLayout({ children }) {
     get('/api/dashboard/stats').then((r) => setCounts((c) => ({ ...c, triage: r.data.issues.byStatus.triage || 0, active: r.data.dispatch.activeCount })), () => {});
   }, [path]);
   const items = [
-    { href: '/', label: 'Overview', icon: 'target', exact: true },
-    { href: '/issues', label: 'Issues', icon: 'tasks', count: counts.triage, countLabel: 'in triage' },
-    { href: '/dispatch', label: 'Dispatch', icon: 'zap', count: counts.active, countLabel: 'claimed now' },
-    { href: '/activity', label: 'Activity', icon: 'clock' },
-    { href: '/signals', label: 'Signals', icon: 'alert' },
-    { href: '/projects', label: 'Projects', icon: 'folder' },
-    { href: '/goals', label: 'Goals', icon: 'flag' },
-    { href: '/prompts', label: 'Prompts', icon: 'mark' },
-    { href: '/labels', label: 'Labels', icon: 'link' },
+    { href: '/', label: 'Overview', icon: 'target', exact: true, key: 'o' },
+    { href: '/issues', label: 'Issues', icon: 'tasks', count: counts.triage, countLabel: 'in triage', key: 'i' },
+    { href: '/dispatch', label: 'Dispatch', icon: 'zap', count: counts.active, countLabel: 'claimed now', key: 'd' },
+    { href: '/activity', label: 'Activity', icon: 'clock', key: 'a' },
+    { href: '/signals', label: 'Signals', icon: 'alert', key: 's' },
+    { href: '/projects', label: 'Projects', icon: 'folder', key: 'p' },
+    { href: '/goals', label: 'Goals', icon: 'flag', key: 'g' },
+    { href: '/prompts', label: 'Prompts', icon: 'mark', key: 't' },
+    { href: '/labels', label: 'Labels', icon: 'link', key: 'l' },
   ];
+  // G, then a page's letter: the keyboard's way round the section.
+  useShortcuts('Go to', items.map((item) => ({ key: `g ${item.key}`, label: item.label, run: () => navigate(item.href) })));
   return html`<${SideNavLayout} label="Engine" items=${items}>${children}</${SideNavLayout}>`;
 }
 

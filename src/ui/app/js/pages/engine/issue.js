@@ -5,6 +5,7 @@
 
 import { html, useEffect, useState } from '../../lib/html.js';
 import { del, get, patch, post } from '../../lib/api.js';
+import { useShortcuts } from '../../lib/keys.js';
 import { navigate } from '../../lib/router.js';
 import { ago, percent, when } from '../../lib/format.js';
 import { Markdown } from '../../lib/markdown.js';
@@ -200,6 +201,18 @@ export default function IssuePage({ params }) {
   const lookups = useAsync(() => Promise.all([getAll('/api/labels'), getAll('/api/projects')]), []);
   const [addingChild, setAddingChild] = useState(false);
   const issue = loaded.data && loaded.data.issue;
+  const focus = (selector) => () => {
+    const el = document.querySelector(selector);
+    if (el) { el.focus(); if (el.getAttribute('role') === 'button') el.click(); }
+  };
+  useShortcuts('Issue', [
+    { key: 'e', label: 'Edit the title', run: focus('.page-heading .editable') },
+    { key: 's', label: 'Change the status', run: focus('select[aria-label=status]') },
+    { key: 'p', label: 'Change the priority', run: focus('select[aria-label=priority]') },
+    { key: 't', label: 'Change the type', run: focus('select[aria-label=type]') },
+    { key: 'm', label: 'Write a comment', run: focus('textarea[aria-label="New comment"]') },
+    { key: 'u', label: 'Back to the issues', run: () => navigate('/issues') },
+  ], { active: !!issue });
   useTitle(issue ? `#${issue.number} ${issue.title}` : `Issue #${params.number}`);
   const back = { href: '/issues', label: 'Issues' };
   if (!issue) {

@@ -84,7 +84,7 @@ export default function Issues() {
       <a class="row-link" href=${`/issues/${i.number}`}>${i.title}</a>
       ${i.parentId && html`<span class="small muted">child issue</span>`}</div>` },
     { label: 'Status', sortKey: 'status', render: (i) => html`<${IssueStatus} status=${i.status} />` },
-    { label: 'Priority', sortKey: 'priority', render: (i) => html`<${PriorityMark} priority=${i.priority} />` },
+    { label: 'Priority', sortKey: 'priority', className: 'hide-narrow', render: (i) => html`<${PriorityMark} priority=${i.priority} />` },
     { label: 'Type', sortKey: 'type', className: 'hide-narrow', render: (i) => html`<${TypeTag} type=${i.type} />` },
     { label: 'Project', className: 'hide-narrow', render: (i) => (i.projectId ? projectName(i.projectId) || html`<span class="muted">—</span>` : html`<span class="muted">—</span>`) },
     { label: 'Updated', sortKey: 'updatedAt', className: 'hide-narrow', render: (i) => html`<span class="muted nowrap" title=${i.updatedAt}>${ago(i.updatedAt)}</span>` },
@@ -98,7 +98,7 @@ export default function Issues() {
       actions=${html`<button type="button" class="btn btn-primary" onClick=${() => setCreating(true)}><${Icon} name="plus" /> New issue <kbd>C</kbd></button>`} />
     <div class="stack">
       <div class="filters">
-        <label class="search-box"><span class="visually-hidden">Search issues</span><${Icon} name="eye" size=${16} />
+        <label class="search-box"><span class="visually-hidden">Search issues</span><${Icon} name="search" size=${16} />
           <input ref=${search} type="search" placeholder="Search titles and descriptions" value=${text}
             onInput=${(e) => setText(e.target.value)}
             onKeyDown=${(e) => { if (e.key === 'Escape') e.target.blur(); if (e.key === 'Enter') update({ q: text }); }} /><kbd>/</kbd></label>
