@@ -366,20 +366,20 @@ fn every_engine_page_renders_in_light_and_dark() {
     page.press("u");
     page.wait_until("location.pathname === '/issues'", "U to go back to the issues");
     page.viewport(390, 844, true);
-    for (path, text, name) in [
-        ("/", "Next in the queue", "engine-overview-phone"),
-        ("/issues/1", "A null card brand crashes the form", "engine-issue-phone"),
-        ("/issues", "Retry webhooks", "engine-issues-phone"),
-    ] {
+    for (path, text, name) in pages {
         page.open(path);
         page.wait_text(text);
+        let name = format!("{name}-phone");
         assert!(!page.scrolls_sideways(), "{path} scrolls sideways on a phone");
-        assert_eq!(
-            page.eval("[...document.querySelectorAll('.table-wrap')].every((w) => w.scrollWidth <= w.clientWidth + 1)"),
-            json!(true),
-            "{path}: a table wider than a phone"
-        );
-        page.screenshot(name);
+        if path == "/issues" {
+            // Other tables may scroll inside their own box; the issues table fits.
+            assert_eq!(
+                page.eval("[...document.querySelectorAll('.table-wrap')].every((w) => w.scrollWidth <= w.clientWidth + 1)"),
+                json!(true),
+                "the issues table is wider than a phone"
+            );
+        }
+        page.screenshot(&name);
     }
     page.assert_clean();
 }

@@ -500,6 +500,9 @@ impl Page {
 
     /// Whether the page is wider than the viewport (it scrolls sideways).
     pub fn scrolls_sideways(&self) -> bool {
-        self.eval("document.documentElement.scrollWidth > window.innerWidth") == Value::Bool(true)
+        // Against the layout viewport: a phone's browser zooms out to show content that is
+        // too wide, which widens `innerWidth` with it and would hide the overflow.
+        self.eval("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+            == Value::Bool(true)
     }
 }

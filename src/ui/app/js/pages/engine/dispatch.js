@@ -68,7 +68,7 @@ export default function Dispatch() {
   usePolling(reload, 10, [queue.reload, claimed.reload]);
   const max = queue.data ? Math.max(1, ...queue.data.data.map((e) => e.score)) : 1;
   const queueColumns = [
-    { label: '#', className: 'num muted', render: (e) => e.rank },
+    { label: '#', className: 'num muted hide-narrow', render: (e) => e.rank },
     { label: 'Issue', render: (e) => html`<${IssueLink} issue=${e.issue} />` },
     { label: 'Type', className: 'hide-narrow', render: (e) => html`<${TypeTag} type=${e.issue.type} />` },
     { label: 'Priority', className: 'hide-narrow', render: (e) => html`<${PriorityMark} priority=${e.issue.priority} />` },
