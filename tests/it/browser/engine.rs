@@ -381,6 +381,15 @@ fn every_engine_page_renders_in_light_and_dark() {
         }
         page.screenshot(&name);
     }
+    page.open("/dispatch");
+    page.wait_text("cursor-12");
+    page.click_button("Release");
+    page.click_button("Release to To do");
+    loop_until(|| (issue_numbered(&server, 1)["status"] == "todo").then_some(()));
+    page.wait_until(
+        "!document.body.innerText.includes('cursor-12')",
+        "the released issue to leave the claimed list",
+    );
     page.assert_clean();
 }
 
@@ -397,5 +406,94 @@ fn reviewers_keep_going_to_the_review_game() {
     assert!(!page.text().contains("Engine"), "no engine section for reviewers");
     page.open("/issues");
     page.wait_text("Owners and admins only");
+    page.assert_clean();
+}
+
+/// Types `text` over the field inside the open dialog's `<label>` that starts with `label`
+/// (the goal and project forms' small inline fields).
+fn fill_labelled(page: &Page, label: &str, text: &str) {
+    let quoted = serde_json::to_string(label).expect("quote");
+    let found = page.eval(&format!(
+        "(() => {{ const l = [...document.querySelectorAll('dialog[open] label')].find((l) => l.innerText.trim().startsWith({quoted})); \
+         const el = l && l.querySelector('input, select'); if (!el) return false; el.focus(); if (el.select) el.select(); return true; }})()"
+    ));
+    assert_eq!(found, json!(true), "no field labelled {label}");
+    page.type_text(text);
+}
+
+/// The one row of the list at `path` whose `field` is `value`, once there is one.
+fn row_where(server: &TestServer, path: &str, field: &str, value: &str) -> Value {
+    loop_until(|| {
+        server.get(path).json()["data"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|row| row[field] == value)
+            .cloned()
+    })
+}
+
+#[test]
+fn labels_goals_and_projects_are_created_and_edited_in_the_browser() {
+    let Some(chromium) = chromium_or_skip("labels, goals, projects") else {
+        return;
+    };
+    let (server, page) = signed_in_owner(&chromium, "labels-goals-projects");
+
+    page.open("/labels");
+    page.fill("form[aria-label='New label'] input[aria-label=Name]", "billing");
+    page.click("button[aria-label='Colour #db2777']");
+    page.click_button("Create label");
+    let label = row_where(&server, "/api/labels", "name", "billing");
+    assert_eq!(label["color"], "#db2777");
+    page.wait_for(".table .label-chip");
+    page.click_button("Delete");
+    page.click_button("Delete label");
+    loop_until(|| {
+        let labels = server.get("/api/labels").json();
+        labels["data"].as_array().is_some_and(Vec::is_empty).then_some(())
+    });
+
+    page.open("/goals");
+    page.click_button("New goal");
+    page.fill("dialog[open] input", "Signups per week above 200");
+    fill_labelled(&page, "Now", "120");
+    fill_labelled(&page, "Target", "200");
+    fill_labelled(&page, "Unit", "signups");
+    page.eval(
+        "(() => { const el = document.querySelector('dialog[open] input[type=date]'); el.value = '2027-01-31'; \
+         el.dispatchEvent(new Event('input', {bubbles: true})); return true; })()",
+    );
+    page.click_button("Create goal");
+    let goal = row_where(&server, "/api/goals", "title", "Signups per week above 200");
+    assert_eq!(
+        (&goal["currentValue"], &goal["targetValue"], &goal["unit"], &goal["deadline"]),
+        (&json!(120), &json!(200), &json!("signups"), &json!("2027-01-31"))
+    );
+    page.wait_text("120 signups");
+    page.click_button("Edit");
+    fill_labelled(&page, "Now", "150");
+    page.click_button("Save");
+    loop_until(|| {
+        let goal = server.get(&format!("/api/goals/{}", id(&goal))).json();
+        (goal["data"]["currentValue"] .as_f64() == Some(150.0)).then_some(())
+    });
+    page.wait_text("150 signups");
+
+    page.open("/projects");
+    page.click_button("New project");
+    page.fill("dialog[open] input", "Onboarding");
+    page.fill("dialog[open] textarea", "Sign-up to first value");
+    page.eval(&format!(
+        "(() => {{ const s = [...document.querySelectorAll('dialog[open] select')].find((s) => [...s.options].some((o) => o.value === {goal_id})); \
+         s.value = {goal_id}; s.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()",
+        goal_id = serde_json::to_string(&goal["id"]).expect("quote")
+    ));
+    page.click_button("Create project");
+    let project = row_where(&server, "/api/projects", "name", "Onboarding");
+    assert_eq!(project["goalId"], goal["id"]);
+    page.wait_text("Sign-up to first value");
+    page.wait_text("150 of 200 signups");
+    page.screenshots("engine-projects-created");
     page.assert_clean();
 }

@@ -4,7 +4,7 @@
 import { html, useState } from '../../lib/html.js';
 import { get, patch, post } from '../../lib/api.js';
 import { count } from '../../lib/format.js';
-import { StackedBar } from '../../ui/charts.js';
+import { Progress, StackedBar } from '../../ui/charts.js';
 import { Dialog } from '../../ui/dialog.js';
 import { Field, SubmitButton, fieldError, formError } from '../../ui/form.js';
 import { Icon } from '../../ui/icons.js';
@@ -79,10 +79,13 @@ export default function Projects() {
         <div class="panel-head"><h2 class="panel-title">${p.name}</h2><${Badge} kind=${healthKind}>${healthWord}</${Badge}></div>
         ${p.description && html`<p class="muted small">${p.description}</p>`}
         <span class="numbers"><span><strong>${words(p.status)}</strong></span>${p.goal && html`<span>Goal <a href="/goals">${p.goal.title}</a></span>`}</span>
-        <${StackedBar} segments=${STATUSES.map((s) => ({ label: statusWord(s), value: counts[s] || 0, kind: s }))} label=${`${total} issues by status`} />
+        ${p.goal && typeof p.goal.targetValue === 'number' && html`<span class="goal-line">
+          <${Progress} value=${p.goal.currentValue || 0} max=${p.goal.targetValue} label=${`${p.goal.title}: progress`} />
+          <span class="small muted nowrap">${p.goal.currentValue ?? 0} of ${p.goal.targetValue}${p.goal.unit ? ` ${p.goal.unit}` : ''}</span></span>`}
+        ${total > 0 && html`<${StackedBar} segments=${STATUSES.map((s) => ({ label: statusWord(s), value: counts[s] || 0, kind: s }))} label=${`${total} issues by status`} />`}
         <span class="numbers">${STATUSES.filter((s) => counts[s]).map((s) => html`<span key=${s}><strong>${counts[s]}</strong> ${statusWord(s).toLowerCase()}</span>`)}
           ${!total && html`<span>No issues yet</span>`}</span>
-        <div class="row-actions">
+        <div class="row-actions wrap">
           <a class="btn btn-small" href=${`/issues?projectId=${p.id}`}>${count(total)} issues</a>
           <button type="button" class="btn btn-small btn-ghost" onClick=${() => setEditing(p)}><${Icon} name="mark" size=${14} /> Edit</button>
           <a class="btn btn-small btn-ghost" href=${`/admin/projects/${p.id}`}>Review settings</a>
