@@ -403,7 +403,9 @@ pub fn search_error(conn: &Connection, query: &str) -> super::Result<Option<Stri
         Err(rusqlite::Error::SqliteFailure(error, message))
             if error.code == rusqlite::ErrorCode::Unknown =>
         {
-            Ok(Some(message.unwrap_or_else(|| "malformed query".to_owned())))
+            Ok(Some(
+                message.unwrap_or_else(|| "malformed query".to_owned()),
+            ))
         }
         Err(other) => Err(other.into()),
     }
@@ -784,7 +786,10 @@ mod tests {
         };
         update(&conn, &first.id, &changes, Timestamp::from_unix_millis(3))
             .unwrap_or_else(|e| panic!("{e}"));
-        assert!(search(&conn, "checkout").is_empty(), "the old title is gone");
+        assert!(
+            search(&conn, "checkout").is_empty(),
+            "the old title is gone"
+        );
         assert_eq!(search(&conn, "freeze"), ["Payment page freezes"]);
         assert_eq!(search(&conn, "safari"), ["Payment page freezes"]);
         let described = Changes {
@@ -827,7 +832,8 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
         let steps = super::super::migrations(super::super::SCHEMA).unwrap_or_default();
         for step in steps.iter().filter(|m| m.version < 11) {
-            conn.execute_batch(step.sql).unwrap_or_else(|e| panic!("{e}"));
+            conn.execute_batch(step.sql)
+                .unwrap_or_else(|e| panic!("{e}"));
         }
         conn.execute_batch(
             "INSERT INTO issues (id, title, description, type, status, priority, created_at, updated_at, deleted_at) VALUES
@@ -871,13 +877,22 @@ mod tests {
                 .map(|i| i.title)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(titles(SortKey::Title, false), ["a none", "b urgent", "c low"]);
-        assert_eq!(titles(SortKey::Title, true), ["c low", "b urgent", "a none"]);
+        assert_eq!(
+            titles(SortKey::Title, false),
+            ["a none", "b urgent", "c low"]
+        );
+        assert_eq!(
+            titles(SortKey::Title, true),
+            ["c low", "b urgent", "a none"]
+        );
         assert_eq!(
             titles(SortKey::Priority, false),
             ["b urgent", "c low", "a none"],
             "urgent first, none last"
         );
-        assert_eq!(titles(SortKey::Priority, true), ["a none", "c low", "b urgent"]);
+        assert_eq!(
+            titles(SortKey::Priority, true),
+            ["a none", "c low", "b urgent"]
+        );
     }
 }

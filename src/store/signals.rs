@@ -123,7 +123,9 @@ pub fn list(conn: &Connection, filter: &Filter, page: Page) -> super::Result<(Ve
     }
     let filter_sql = conditions.join(" AND ");
     let total: i64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM signals s WHERE {filter_sql}"))?
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM signals s WHERE {filter_sql}"
+        ))?
         .query_row(params_from_iter(args.iter()), |row| row.get(0))?;
     let sql = format!(
         "SELECT s.id, s.source, s.source_id, s.type, s.severity, s.payload, s.issue_id, s.created_at, \

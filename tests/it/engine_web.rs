@@ -88,13 +88,19 @@ fn a_session_previews_prompts_with_a_placeholder_for_the_key() {
         None,
     );
     assert_eq!(preview.status, 200, "{}", preview.text());
-    let prompt = preview.json()["prompt"].as_str().unwrap_or_default().to_owned();
+    let prompt = preview.json()["prompt"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(
         prompt.contains("Authorization: Bearer $LOOP_API_KEY"),
         "{prompt}"
     );
     let with_key = server.get(&format!("/api/templates/preview/{}", id(&issue)));
-    let prompt = with_key.json()["prompt"].as_str().unwrap_or_default().to_owned();
+    let prompt = with_key.json()["prompt"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(
         prompt.contains(&format!("Bearer {}", crate::common::KEY)),
         "an agent's key is its own"
@@ -132,7 +138,11 @@ fn full_text_search_finds_ranks_follows_changes_and_refuses_bad_syntax() {
         ["Cache warmup", "Login times out on Safari"],
         "an explicit sort wins over the rank"
     );
-    assert_eq!(titles(&server.get("/api/issues?q=%20")).len(), 3, "blank: no search");
+    assert_eq!(
+        titles(&server.get("/api/issues?q=%20")).len(),
+        3,
+        "blank: no search"
+    );
 
     server.patch(
         &format!("/api/issues/{}", id(&described)),
@@ -165,8 +175,16 @@ fn issues_sort_by_any_column_either_way() {
     let sorted = |sort: &str| titles(&server.get(&format!("/api/issues?sort={sort}")));
     assert_eq!(sorted("title"), ["a", "b", "c"]);
     assert_eq!(sorted("-title"), ["c", "b", "a"]);
-    assert_eq!(sorted("priority"), ["b", "c", "a"], "urgent first, none last");
-    assert_eq!(sorted("status"), ["a", "b", "c"], "in the order of an issue's life");
+    assert_eq!(
+        sorted("priority"),
+        ["b", "c", "a"],
+        "urgent first, none last"
+    );
+    assert_eq!(
+        sorted("status"),
+        ["a", "b", "c"],
+        "in the order of an issue's life"
+    );
     assert_eq!(sorted("-number"), ["c", "a", "b"]);
     assert_eq!(sorted(""), ["b", "a", "c"], "empty: oldest first");
     let refused = server.get("/api/issues?sort=colour");
@@ -208,7 +226,11 @@ fn patch_replaces_the_labels() {
 #[test]
 fn signals_are_listed_newest_first_with_their_issue() {
     let server = TestServer::start();
-    for (source, severity) in [("sentry", "critical"), ("posthog", "low"), ("sentry", "high")] {
+    for (source, severity) in [
+        ("sentry", "critical"),
+        ("posthog", "low"),
+        ("sentry", "high"),
+    ] {
         server.create(
             "/api/signals",
             json!({"source": source, "type": "error", "severity": severity, "payload": {"message": format!("{source} {severity}")}}),
@@ -226,7 +248,10 @@ fn signals_are_listed_newest_first_with_their_issue() {
     );
     let sentry = server.get("/api/signals?source=sentry&severity=critical");
     assert_eq!(sentry.json()["total"], 1);
-    let issue_id = body["data"][2]["issueId"].as_str().expect("issue id").to_owned();
+    let issue_id = body["data"][2]["issueId"]
+        .as_str()
+        .expect("issue id")
+        .to_owned();
     server.delete(&format!("/api/issues/{issue_id}"));
     let after = server.get("/api/signals?limit=1&page=3").json();
     assert_eq!(after["data"][0]["issue"], Value::Null, "its issue is gone");
@@ -244,7 +269,10 @@ fn setup_progress_counts_signals_and_claims() {
     );
     assert_eq!(progress(), json!({"issues": 1, "signals": 1, "claims": 0}));
     server.patch(
-        &format!("/api/issues/{}", signal["issue"]["id"].as_str().expect("id")),
+        &format!(
+            "/api/issues/{}",
+            signal["issue"]["id"].as_str().expect("id")
+        ),
         json!({"status": "todo"}),
     );
     assert_eq!(server.get("/api/dispatch/next").status, 200);

@@ -35,7 +35,11 @@ fn the_first_run_checklist_ticks_itself_off() {
         return;
     };
     let (server, page) = signed_in_owner(&chromium, "first-run");
-    assert_eq!(page.eval("location.pathname"), json!("/"), "owners start on the overview");
+    assert_eq!(
+        page.eval("location.pathname"),
+        json!("/"),
+        "owners start on the overview"
+    );
     page.wait_text("Close your first loop");
     page.wait_for("[data-step='2'][data-done='false']");
     page.screenshots("engine-first-run");
@@ -91,12 +95,12 @@ fn an_issue_is_created_found_edited_and_blocked_in_the_browser() {
     page.press("c");
     page.wait_for("dialog[open] input");
     page.type_text("Checkout rejects Maestro cards");
-    page.fill("dialog[open] textarea", "Customers see **declined** for every Maestro card.");
-    page.click_button("Create issue");
-    page.wait_until(
-        "location.pathname === '/issues/2'",
-        "the new issue's page",
+    page.fill(
+        "dialog[open] textarea",
+        "Customers see **declined** for every Maestro card.",
     );
+    page.click_button("Create issue");
+    page.wait_until("location.pathname === '/issues/2'", "the new issue's page");
     page.wait_text("declined");
     assert_eq!(
         page.eval("document.querySelector('.markdown strong').innerText"),
@@ -194,7 +198,9 @@ fn a_template_version_is_created_promoted_and_previewed() {
         "[...document.querySelectorAll('.badge')].some((b) => b.innerText === 'active')",
         "the new version to be active",
     );
-    let active = server.get(&format!("/api/templates/{}", id(&template))).json();
+    let active = server
+        .get(&format!("/api/templates/{}", id(&template)))
+        .json();
     assert_eq!(active["data"]["activeVersion"]["version"], 2);
     page.click_button("Changes");
     page.wait_for(".diff .diff-added");
@@ -204,7 +210,9 @@ fn a_template_version_is_created_promoted_and_previewed() {
     page.screenshots("engine-prompt");
 
     let version = active["data"]["activeVersion"]["id"].clone();
-    assert!(page.eval("!!document.querySelector('.prompt-health path.sparkline-line')") == json!(false));
+    assert!(
+        page.eval("!!document.querySelector('.prompt-health path.sparkline-line')") == json!(false)
+    );
     for (clarity, completeness) in [(5, 4), (3, 2), (4, 4)] {
         server.create(
             "/api/prompt-reviews",
@@ -226,8 +234,14 @@ fn a_template_version_is_created_promoted_and_previewed() {
 fn busy_server() -> TestServer {
     let server = TestServer::start();
     server.user("olga@example.com", "owner");
-    let label = server.create("/api/labels", json!({"name": "payments", "color": "#db2777"}));
-    server.create("/api/labels", json!({"name": "frontend", "color": "#0891b2"}));
+    let label = server.create(
+        "/api/labels",
+        json!({"name": "payments", "color": "#db2777"}),
+    );
+    server.create(
+        "/api/labels",
+        json!({"name": "frontend", "color": "#0891b2"}),
+    );
     let goal = server.create(
         "/api/goals",
         json!({"title": "Checkout conversion above 3.5%", "metric": "checkout_conversion", "currentValue": 2.9, "targetValue": 3.5, "unit": "%", "deadline": "2026-12-31"}),
@@ -315,13 +329,29 @@ fn every_engine_page_renders_in_light_and_dark() {
     let prompt_page = format!("/prompts/{}", id(&template));
     let pages = [
         ("/", "Next in the queue", "engine-overview"),
-        ("/issues", "Guard against a missing card brand", "engine-issues"),
-        ("/issues/1", "A null card brand crashes the form", "engine-issue"),
+        (
+            "/issues",
+            "Guard against a missing card brand",
+            "engine-issues",
+        ),
+        (
+            "/issues/1",
+            "A null card brand crashes the form",
+            "engine-issue",
+        ),
         ("/issues/5", "Blocked", "engine-issue-blocked-by"),
         ("/dispatch", "Claimed now", "engine-dispatch"),
-        ("/activity", "Guard against a missing card brand", "engine-activity"),
+        (
+            "/activity",
+            "Guard against a missing card brand",
+            "engine-activity",
+        ),
         ("/signals", "TypeError in PaymentForm", "engine-signals"),
-        ("/projects", "Cart, payment and confirmation", "engine-projects"),
+        (
+            "/projects",
+            "Cart, payment and confirmation",
+            "engine-projects",
+        ),
         ("/goals", "Checkout conversion above 3.5%", "engine-goals"),
         ("/prompts", "reviews", "engine-prompts-list"),
         (&prompt_page as &str, "Versions", "engine-template"),
@@ -350,27 +380,46 @@ fn every_engine_page_renders_in_light_and_dark() {
     page.press("Escape");
     page.press("g");
     page.press("d");
-    page.wait_until("location.pathname === '/dispatch'", "G then D to go to dispatch");
+    page.wait_until(
+        "location.pathname === '/dispatch'",
+        "G then D to go to dispatch",
+    );
     page.press("g");
     page.press("i");
-    page.wait_until("location.pathname === '/issues'", "G then I to go to the issues");
+    page.wait_until(
+        "location.pathname === '/issues'",
+        "G then I to go to the issues",
+    );
     page.wait_text("Retry webhooks");
     page.press("j");
     page.press("j");
     page.press("Enter");
-    page.wait_until("location.pathname === '/issues/3'", "J twice and Enter to open the third issue");
+    page.wait_until(
+        "location.pathname === '/issues/3'",
+        "J twice and Enter to open the third issue",
+    );
     page.wait_text("dark mode contrast");
     page.press("s");
-    assert_eq!(page.eval("document.activeElement.getAttribute('aria-label')"), json!("status"), "S focuses the status");
+    assert_eq!(
+        page.eval("document.activeElement.getAttribute('aria-label')"),
+        json!("status"),
+        "S focuses the status"
+    );
     page.eval("document.activeElement.blur() ?? true");
     page.press("u");
-    page.wait_until("location.pathname === '/issues'", "U to go back to the issues");
+    page.wait_until(
+        "location.pathname === '/issues'",
+        "U to go back to the issues",
+    );
     page.viewport(390, 844, true);
     for (path, text, name) in pages {
         page.open(path);
         page.wait_text(text);
         let name = format!("{name}-phone");
-        assert!(!page.scrolls_sideways(), "{path} scrolls sideways on a phone");
+        assert!(
+            !page.scrolls_sideways(),
+            "{path} scrolls sideways on a phone"
+        );
         if path == "/issues" {
             // Other tables may scroll inside their own box; the issues table fits.
             assert_eq!(
@@ -403,7 +452,10 @@ fn reviewers_keep_going_to_the_review_game() {
     let page = chromium.page(&server.running().url(), "reviewer-start");
     page.sign_in("rita@example.com", PASSWORD);
     page.wait_until("location.pathname === '/review'", "the review page");
-    assert!(!page.text().contains("Engine"), "no engine section for reviewers");
+    assert!(
+        !page.text().contains("Engine"),
+        "no engine section for reviewers"
+    );
     page.open("/issues");
     page.wait_text("Owners and admins only");
     page.assert_clean();
@@ -441,7 +493,10 @@ fn labels_goals_and_projects_are_created_and_edited_in_the_browser() {
     let (server, page) = signed_in_owner(&chromium, "labels-goals-projects");
 
     page.open("/labels");
-    page.fill("form[aria-label='New label'] input[aria-label=Name]", "billing");
+    page.fill(
+        "form[aria-label='New label'] input[aria-label=Name]",
+        "billing",
+    );
     page.click("button[aria-label='Colour #db2777']");
     page.click_button("Create label");
     let label = row_where(&server, "/api/labels", "name", "billing");
@@ -451,7 +506,10 @@ fn labels_goals_and_projects_are_created_and_edited_in_the_browser() {
     page.click_button("Delete label");
     loop_until(|| {
         let labels = server.get("/api/labels").json();
-        labels["data"].as_array().is_some_and(Vec::is_empty).then_some(())
+        labels["data"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+            .then_some(())
     });
 
     page.open("/goals");
@@ -467,8 +525,18 @@ fn labels_goals_and_projects_are_created_and_edited_in_the_browser() {
     page.click_button("Create goal");
     let goal = row_where(&server, "/api/goals", "title", "Signups per week above 200");
     assert_eq!(
-        (&goal["currentValue"], &goal["targetValue"], &goal["unit"], &goal["deadline"]),
-        (&json!(120), &json!(200), &json!("signups"), &json!("2027-01-31"))
+        (
+            &goal["currentValue"],
+            &goal["targetValue"],
+            &goal["unit"],
+            &goal["deadline"]
+        ),
+        (
+            &json!(120),
+            &json!(200),
+            &json!("signups"),
+            &json!("2027-01-31")
+        )
     );
     page.wait_text("120 signups");
     page.click_button("Edit");
@@ -476,7 +544,7 @@ fn labels_goals_and_projects_are_created_and_edited_in_the_browser() {
     page.click_button("Save");
     loop_until(|| {
         let goal = server.get(&format!("/api/goals/{}", id(&goal))).json();
-        (goal["data"]["currentValue"] .as_f64() == Some(150.0)).then_some(())
+        (goal["data"]["currentValue"].as_f64() == Some(150.0)).then_some(())
     });
     page.wait_text("150 signups");
 
