@@ -109,7 +109,12 @@ fn an_issue_is_created_found_edited_and_blocked_in_the_browser() {
     );
 
     page.open("/issues");
+    page.wait_text("Checkout rejects Maestro cards");
     page.press("/");
+    page.wait_until(
+        "document.activeElement === document.querySelector('input[type=search]')",
+        "/ to focus the search",
+    );
     page.type_text("maestro");
     page.wait_until(
         "location.search.includes('q=maestro') && document.querySelectorAll('tbody tr').length === 1",
