@@ -12,6 +12,7 @@ mod common;
 mod dashboard;
 mod dispatch;
 mod engine_web;
+mod hardening;
 mod issues;
 mod layers;
 mod mcp;
