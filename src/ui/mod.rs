@@ -40,6 +40,7 @@ pub const ASSETS: &[Asset] = embedded![
     "css/review.css",
     "css/admin.css",
     "css/docs.css",
+    "css/engine.css",
     "vendor/preact.mjs",
     "vendor/hooks.mjs",
     "vendor/htm.mjs",
@@ -53,6 +54,7 @@ pub const ASSETS: &[Asset] = embedded![
     "js/lib/format.js",
     "js/lib/selection.js",
     "js/lib/markdown.js",
+    "js/lib/diff.js",
     "js/ui/icons.js",
     "js/ui/layout.js",
     "js/ui/dialog.js",
@@ -62,6 +64,9 @@ pub const ASSETS: &[Asset] = embedded![
     "js/ui/copy.js",
     "js/ui/states.js",
     "js/ui/shortcuts.js",
+    "js/ui/sidenav.js",
+    "js/ui/charts.js",
+    "js/ui/json.js",
     "js/pages/login.js",
     "js/pages/not_found.js",
     "js/pages/review/page.js",
@@ -97,6 +102,21 @@ pub const ASSETS: &[Asset] = embedded![
     "js/pages/docs/schemas.js",
     "js/pages/docs/examples.js",
     "js/pages/docs/code.js",
+    "js/pages/engine/common.js",
+    "js/pages/engine/overview.js",
+    "js/pages/engine/firstrun.js",
+    "js/pages/engine/issues.js",
+    "js/pages/engine/new_issue.js",
+    "js/pages/engine/issue.js",
+    "js/pages/engine/comments.js",
+    "js/pages/engine/dispatch.js",
+    "js/pages/engine/activity.js",
+    "js/pages/engine/signals.js",
+    "js/pages/engine/projects.js",
+    "js/pages/engine/goals.js",
+    "js/pages/engine/prompts.js",
+    "js/pages/engine/prompt.js",
+    "js/pages/engine/labels.js",
 ];
 
 /// The app paths this server knows: the shell answers them with 200 (any other
@@ -104,7 +124,23 @@ pub const ASSETS: &[Asset] = embedded![
 /// prefix ending in `/` that matches everything below it. Pages added to the client
 /// router's table (`js/routes.js`) are listed here too.
 const APP_PATHS: &[&str] = &[
-    "/", "/login", "/review", "/admin", "/admin/", "/docs", "/docs/",
+    "/",
+    "/login",
+    "/review",
+    "/admin",
+    "/admin/",
+    "/issues",
+    "/issues/",
+    "/dispatch",
+    "/activity",
+    "/signals",
+    "/projects",
+    "/goals",
+    "/prompts",
+    "/prompts/",
+    "/labels",
+    "/docs",
+    "/docs/",
 ];
 
 /// The Content-Security-Policy of every page: only this origin's own files, no inline
@@ -248,6 +284,11 @@ mod tests {
             "/admin/projects/x",
             "/docs",
             "/docs/dispatch",
+            "/issues",
+            "/issues/12",
+            "/dispatch",
+            "/prompts/x",
+            "/labels",
         ] {
             let reply = get(path, &[BROWSER]).unwrap_or_else(|| panic!("{path} not served"));
             assert_eq!(reply.status(), 200, "{path}");

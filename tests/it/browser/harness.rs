@@ -277,16 +277,30 @@ impl Page {
         false
     }
 
-    /// Signs in through the sign-in page and waits for the review page.
+    /// Signs in through the sign-in page and waits for the start page (the overview for
+    /// owners and admins, the review page for everyone else).
     pub fn sign_in(&self, email: &str, password: &str) {
         self.open("/login");
         self.fill("input[type=email]", email);
         self.fill("input[type=password]", password);
         self.press("Enter");
         self.wait_until(
-            "location.pathname === '/review'",
-            "the review page after sign-in",
+            "location.pathname !== '/login' && !!document.querySelector('.topbar')",
+            "the start page after sign-in",
         );
+    }
+
+    /// Chooses `value` in the `<select>` matching `selector`, as a person would.
+    pub fn choose(&self, selector: &str, value: &str) {
+        let (sel, val) = (
+            serde_json::to_string(selector).expect("quote"),
+            serde_json::to_string(value).expect("quote"),
+        );
+        self.wait_for(selector);
+        self.eval(&format!(
+            "(() => {{ const el = document.querySelector({sel}); el.value = {val}; \
+             el.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()"
+        ));
     }
 
     /// Evaluates `js` (an expression) in the page; its value as JSON.
@@ -513,6 +527,9 @@ impl Page {
 
     /// Whether the page is wider than the viewport (it scrolls sideways).
     pub fn scrolls_sideways(&self) -> bool {
-        self.eval("document.documentElement.scrollWidth > window.innerWidth") == Value::Bool(true)
+        // Against the layout viewport: a phone's browser zooms out to show content that is
+        // too wide, which widens `innerWidth` with it and would hide the overflow.
+        self.eval("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+            == Value::Bool(true)
     }
 }

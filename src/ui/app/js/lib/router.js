@@ -45,9 +45,9 @@ export function useLocation() {
 }
 
 // Where to go after signing in: the `next` path asked for, if it is a page of this site
-// (never another origin), else the review queue.
+// (never another origin), else the start page (the overview, or the review queue).
 export function afterSignIn(next) {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/review';
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
 }
 
 // The query parameters of the current location.

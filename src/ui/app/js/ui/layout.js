@@ -49,14 +49,17 @@ export function AppShell({ children }) {
   const { user } = useSession();
   const { path, search, hash } = useLocation();
   const visible = user ? sections.filter((s) => !s.admin || isAdmin(user)) : [];
+  const current = (s) => (Array.isArray(s.match)
+    ? s.match.some((m) => path === m || (m !== '/' && path.startsWith(`${m}/`)))
+    : path.startsWith(s.match));
   return html`<div class="shell">
     <a class="skip-link" href="#main">Skip to content</a>
     <header class="topbar">
       <a class="brand" href="/" aria-label="Loop home"><${Logo} /><span>Loop</span></a>
       <nav class="topnav" aria-label="Sections">
         ${visible.map((s) => html`<a key=${s.href} href=${s.href}
-            class=${cx('topnav-link', path.startsWith(s.match) && 'active')}
-            aria-current=${path.startsWith(s.match) ? 'page' : undefined}>
+            class=${cx('topnav-link', current(s) && 'active')}
+            aria-current=${current(s) ? 'page' : undefined}>
           <${Icon} name=${s.icon} /><span>${s.label}</span>
         </a>`)}
       </nav>
