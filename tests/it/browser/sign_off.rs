@@ -1,11 +1,9 @@
 //! Human sign-off in the browser, the whole loop: an admin requires sign-off on the
 //! project's settings page; a signal becomes an issue; an agent claims it and requests
-//! review over HTTP (marking it done is refused); a reviewer approves the card in
-//! `/review`, which shows the work and links back to the issue; the issue is done and
-//! the prompt the agent worked from is scored.
-//!
-//! The engine dashboard's issue page does not exist yet, so the issue's final state is
-//! read through the engine API.
+//! review over HTTP (marking it done is refused); the dashboard shows the issue awaiting
+//! sign-off with a link to its review task; a reviewer approves the card in `/review`,
+//! which shows the work and links back to the issue; the issue is done and the prompt the
+//! agent worked from is scored; the dashboard's issue page ends it: done, signed off.
 
 use serde_json::{Value, json};
 
@@ -105,6 +103,25 @@ fn a_person_signs_off_an_agents_work_in_the_browser() {
         .expect("task id")
         .to_owned();
 
+    // The dashboard shows the issue awaiting a person, with a link to its review task.
+    page.sign_in("ada@example.com", crate::common::PASSWORD);
+    page.wait_text("1 issue awaiting sign-off");
+    page.open(&format!("/issues/{number}"));
+    page.wait_for("[aria-label=Sign-off] a");
+    page.wait_text("Awaiting sign-off");
+    assert_eq!(
+        page.eval("document.querySelector('[aria-label=Sign-off] a').getAttribute('href')"),
+        json!(format!("/admin/projects/{project}/tasks/{task}"))
+    );
+    assert_eq!(
+        page.eval("document.querySelector('select[aria-label=status]').value"),
+        json!("in_progress")
+    );
+    page.screenshots("issue-awaiting-sign-off");
+    page.click(".avatar-button");
+    page.click_button("Sign out");
+    page.wait_until("location.pathname === '/login'", "signed out");
+
     // The reviewer sees the work, with links to the issue, the commit and the PR.
     page.sign_in("rita@example.com", crate::common::PASSWORD);
     page.wait_text(&title);
@@ -178,5 +195,18 @@ fn a_person_signs_off_an_agents_work_in_the_browser() {
     page.wait_text("Prompt used: signal-triage v1");
     page.wait_until("!!document.querySelector('.text-success')", "the verdict");
     page.screenshots("phone-admin-task-sign-off");
+
+    // The dashboard's issue page ends the loop: done, signed off, on a phone and a desktop.
+    page.open(&format!("/issues/{number}"));
+    page.wait_text("Signed off");
+    assert_eq!(
+        page.eval("document.querySelector('select[aria-label=status]').value"),
+        json!("done")
+    );
+    assert!(page.text().contains("Done"));
+    assert!(!page.scrolls_sideways(), "the issue page fits 360 px");
+    page.screenshot("phone-issue-signed-off-light");
+    page.viewport(1280, 900, false);
+    page.screenshots("issue-signed-off");
     page.assert_clean();
 }
