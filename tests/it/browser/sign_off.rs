@@ -106,6 +106,22 @@ fn a_person_signs_off_an_agents_work_in_the_browser() {
     // The dashboard shows the issue awaiting a person, with a link to its review task.
     page.sign_in("ada@example.com", crate::common::PASSWORD);
     page.wait_text("1 issue awaiting sign-off");
+    assert_eq!(
+        page.eval("document.querySelector('a.stat-card[href=\"/issues?reviewStatus=pending\"] .stat-card-value').textContent"),
+        json!("1"),
+        "the overview counts it"
+    );
+    page.open("/issues?reviewStatus=pending");
+    page.wait_for(".status-cell .badge");
+    assert_eq!(
+        page.eval("[...document.querySelectorAll('.status-cell')].map((c) => c.textContent.trim())"),
+        json!(["In progressAwaiting sign-off"])
+    );
+    assert_eq!(
+        page.eval("document.querySelector('select[aria-label=reviewStatus]').value"),
+        json!("pending")
+    );
+    page.screenshot("issues-awaiting-sign-off-light");
     page.open(&format!("/issues/{number}"));
     page.wait_for("[aria-label=Sign-off] a");
     page.wait_text("Awaiting sign-off");
@@ -208,5 +224,22 @@ fn a_person_signs_off_an_agents_work_in_the_browser() {
     page.screenshot("phone-issue-signed-off-light");
     page.viewport(1280, 900, false);
     page.screenshots("issue-signed-off");
+
+    // The prompt's page tells a person's review from an agent's, and how much was signed off.
+    page.open("/prompts/tpl_default_signal_triage");
+    page.wait_text("signed off");
+    page.wait_text("a person");
+    page.screenshot("prompt-signed-off-light");
+
+    // The project's dialog holds the policy the admin set under Admin.
+    page.open("/projects");
+    page.wait_text("Sign-off required");
+    page.click_button("Edit");
+    page.wait_for("select[name=sign_off]");
+    assert_eq!(
+        page.eval("document.querySelector('select[name=sign_off]').value"),
+        json!("required")
+    );
+    page.screenshot("project-dialog-sign-off-light");
     page.assert_clean();
 }

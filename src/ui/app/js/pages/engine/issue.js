@@ -94,7 +94,7 @@ function AgentWork({ issue }) {
     ${issue.agentSessionId && html`<p class="small muted">Session <code>${issue.agentSessionId}</code></p>`}
     ${issue.agentSummary && html`<${Markdown} text=${issue.agentSummary} />`}
     ${prs.length > 0 && html`<div><h3 class="small muted">Pull requests</h3><ul class="ref-list">${prs.map((pr) => html`<li key=${pr.url || pr.number}>
-      <a href=${safe(pr.url)} target="_blank" rel="noopener noreferrer">#${pr.number} ${pr.title}</a> <span class="badge">${pr.mergedAt ? 'merged' : pr.state}</span></li>`)}</ul></div>`}
+      <a href=${safe(pr.url)} target="_blank" rel="noopener noreferrer">#${pr.number} ${pr.title}</a> ${(pr.mergedAt || pr.state) && html`<span class="badge">${pr.mergedAt ? 'merged' : pr.state}</span>`}</li>`)}</ul></div>`}
     ${commits.length > 0 && html`<div><h3 class="small muted">Commits</h3><ul class="ref-list">${commits.map((c) => html`<li key=${c.sha}>
       <a href=${safe(c.url)} target="_blank" rel="noopener noreferrer"><code>${String(c.sha).slice(0, 7)}</code></a> ${c.message}
       ${c.author && html`<span class="muted small"> · ${c.author}</span>`}</li>`)}</ul></div>`}
@@ -103,7 +103,10 @@ function AgentWork({ issue }) {
 
 function Claim({ issue, onChanged }) {
   if (!issue.claimedAt) return null;
-  const holding = issue.status === 'in_progress';
+  // Work handed to a person for sign-off is no longer the agent's to hold or release:
+  // the verdict decides where the issue goes.
+  const awaiting = issue.reviewStatus === 'pending';
+  const holding = issue.status === 'in_progress' && !awaiting;
   return html`<section class="panel side-section">
     <h3>Claim</h3>
     <div class="lease">
@@ -111,6 +114,7 @@ function Claim({ issue, onChanged }) {
         ${issue.agentSessionId && html` by <code>${issue.agentSessionId}</code>`}</span>
       ${holding && issue.leaseExpiresAt && html`<span class="muted small">Lease ends ${ago(issue.leaseExpiresAt)} (${when(issue.leaseExpiresAt)})</span>`}
       ${holding && !issue.leaseExpiresAt && html`<span class="muted small">No lease: held until the agent lets go.</span>`}
+      ${awaiting && html`<span class="muted small">The agent handed its work to a person for sign-off.</span>`}
     </div>
     ${holding && html`<div><button type="button" class="btn btn-small" onClick=${async () => { if (await releaseClaim(issue)) onChanged(); }}>
       <${Icon} name="arrowLeft" size=${14} /> Release to To do</button></div>`}
@@ -132,7 +136,7 @@ function SignOff({ issue }) {
     <h3>Sign-off</h3>
     <div><${ReviewBadge} reviewStatus=${issue.reviewStatus} /></div>
     <p class="muted small">${signOffNotes[issue.reviewStatus]}</p>
-    ${issue.reviewTaskId && issue.projectId && html`<a class="small" href=${`/admin/projects/${issue.projectId}/tasks/${issue.reviewTaskId}`}>
+    ${issue.reviewTaskId && issue.projectId && html`<a class="small icon-link" href=${`/admin/projects/${issue.projectId}/tasks/${issue.reviewTaskId}`}>
       <${Icon} name="link" size=${14} /> Review task</a>`}
     ${corrected.length > 0 && html`<div><h4 class="small muted">Corrected in review</h4><dl class="correction-list">
       ${corrected.map((f, i) => html`<div key=${i}><dt>${f.label}</dt><dd><s>${f.original}</s> → <strong>${f.value}</strong></dd></div>`)}</dl></div>`}
