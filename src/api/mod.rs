@@ -7,6 +7,7 @@ mod dashboard;
 mod dispatch;
 mod goals;
 mod issues;
+mod keys;
 mod labels;
 mod mcp;
 mod projects;
@@ -73,6 +74,7 @@ fn routes() -> Vec<Route> {
         route(Get,    "/api/goals/{id}",                                          Admin,      goals::detail),
         route(Patch,  "/api/goals/{id}",                                          Admin,      goals::update),
         route(Delete, "/api/goals/{id}",                                          Admin,      goals::delete),
+        route(Get,    "/api/signals",                                             Admin,      signals::list),
         route(Post,   "/api/signals",                                             Admin,      signals::ingest),
         route(Post,   "/api/signals/github",                                      Signed,     signals::github),
         route(Post,   "/api/signals/sentry",                                      Signed,     signals::sentry),
@@ -94,6 +96,8 @@ fn routes() -> Vec<Route> {
         route(Get,    "/api/dashboard/stats",                                     Admin,      dashboard::stats),
         route(Get,    "/api/dashboard/activity",                                  Admin,      dashboard::activity),
         route(Get,    "/api/dashboard/prompts",                                   Admin,      dashboard::prompts),
+        route(Get,    "/api/dashboard/setup",                                     Admin,      dashboard::setup),
+        route(Post,   "/api/keys",                                                Admin,      keys::create),
         route(Get,    "/api/v1/me",                                               ProjectKey, account::me),
         route(Post,   "/api/v1/tasks",                                            ProjectKey, tasks::create),
         route(Get,    "/api/v1/tasks",                                            ProjectKey, tasks::list),

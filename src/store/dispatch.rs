@@ -190,7 +190,7 @@ fn oldest_todo_ms(conn: &Connection) -> super::Result<Option<i64>> {
 }
 
 /// How many unblocked candidates the queue holds: the live `todo` issues counted by
-/// triggers (migration 11), less those with a live blocker, which only issues that are
+/// triggers (`todo_counts`), less those with a live blocker, which only issues that are
 /// blocked at all can be.
 fn queue_total(conn: &Connection, project_id: Option<&str>) -> super::Result<i64> {
     let (todo, blocked) = match project_id {

@@ -11,7 +11,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use headless_chrome::protocol::cdp::types::Event;
-use headless_chrome::protocol::cdp::{Emulation, Input, Log, Page as Cdp, Runtime};
+use headless_chrome::protocol::cdp::{
+    Browser as CdpBrowser, Emulation, Input, Log, Page as Cdp, Runtime,
+};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde_json::Value;
 
@@ -222,6 +224,47 @@ impl Page {
         self.wait_until("document.readyState === 'complete'", "the page to load");
     }
 
+    /// Reloads the page (as the browser's reload button does) and waits for the new
+    /// document to load.
+    pub fn reload(&self) {
+        self.eval("(window.__beforeReload = true)");
+        self.tab.reload(false, None).expect("reload");
+        self.wait_until(
+            "!window.__beforeReload && document.readyState === 'complete'",
+            "the reloaded page",
+        );
+    }
+
+    /// Lets the page use the clipboard as a focused window would, reading included, so a
+    /// test can check what a copy button copied (see [`Page::clipboard`]).
+    pub fn allow_clipboard(&self) {
+        self.tab
+            .call_method(CdpBrowser::GrantPermissions {
+                permissions: vec![
+                    CdpBrowser::PermissionType::ClipboardReadWrite,
+                    CdpBrowser::PermissionType::ClipboardSanitizedWrite,
+                ],
+                origin: Some(self.base.clone()),
+                browser_context_id: None,
+            })
+            .expect("clipboard permission");
+        self.tab
+            .call_method(Emulation::SetFocusEmulationEnabled { enabled: true })
+            .expect("focus emulation");
+    }
+
+    /// The text on the clipboard (after [`Page::allow_clipboard`]).
+    pub fn clipboard(&self) -> String {
+        let result = self
+            .tab
+            .evaluate("navigator.clipboard.readText()", true)
+            .expect("read the clipboard");
+        result
+            .value
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
     /// Whether `condition` becomes true within `time`.
     fn becomes(&self, condition: &str, time: Duration) -> bool {
         let deadline = Instant::now() + time;
@@ -234,16 +277,30 @@ impl Page {
         false
     }
 
-    /// Signs in through the sign-in page and waits for the review page.
+    /// Signs in through the sign-in page and waits for the start page (the overview for
+    /// owners and admins, the review page for everyone else).
     pub fn sign_in(&self, email: &str, password: &str) {
         self.open("/login");
         self.fill("input[type=email]", email);
         self.fill("input[type=password]", password);
         self.press("Enter");
         self.wait_until(
-            "location.pathname === '/review'",
-            "the review page after sign-in",
+            "location.pathname !== '/login' && !!document.querySelector('.topbar')",
+            "the start page after sign-in",
         );
+    }
+
+    /// Chooses `value` in the `<select>` matching `selector`, as a person would.
+    pub fn choose(&self, selector: &str, value: &str) {
+        let (sel, val) = (
+            serde_json::to_string(selector).expect("quote"),
+            serde_json::to_string(value).expect("quote"),
+        );
+        self.wait_for(selector);
+        self.eval(&format!(
+            "(() => {{ const el = document.querySelector({sel}); el.value = {val}; \
+             el.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()"
+        ));
     }
 
     /// Evaluates `js` (an expression) in the page; its value as JSON.
@@ -420,7 +477,9 @@ impl Page {
 
     /// Saves a screenshot of the whole page as `target/screenshots/{name}.png`.
     pub fn screenshot(&self, name: &str) {
-        // Let transitions and the entrance animation settle.
+        // The whole page from its top (a sticky bar would otherwise sit mid-picture), once
+        // transitions and the entrance animation settle.
+        self.eval("window.scrollTo(0, 0) ?? true");
         std::thread::sleep(Duration::from_millis(350));
         let data = self
             .tab
@@ -468,6 +527,9 @@ impl Page {
 
     /// Whether the page is wider than the viewport (it scrolls sideways).
     pub fn scrolls_sideways(&self) -> bool {
-        self.eval("document.documentElement.scrollWidth > window.innerWidth") == Value::Bool(true)
+        // Against the layout viewport: a phone's browser zooms out to show content that is
+        // too wide, which widens `innerWidth` with it and would hide the overflow.
+        self.eval("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+            == Value::Bool(true)
     }
 }
