@@ -429,3 +429,30 @@ END;
 ALTER TABLE goals ADD COLUMN deadline TEXT;
 -- The signals page lists the newest first.
 CREATE INDEX signals_by_created ON signals(created_at);
+
+-- migrate:12 dispatch queue: live todo issues counted by project, kept by triggers, so the queue preview's total costs nothing per issue
+CREATE TABLE todo_counts (
+    project_id TEXT NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (project_id)
+) WITHOUT ROWID;
+-- Issues of no project count under ''.
+INSERT INTO todo_counts (project_id, n)
+    SELECT COALESCE(project_id, ''), COUNT(*) FROM issues WHERE status = 'todo' AND deleted_at IS NULL
+    GROUP BY COALESCE(project_id, '');
+CREATE TRIGGER todo_counts_insert AFTER INSERT ON issues
+    WHEN NEW.status = 'todo' AND NEW.deleted_at IS NULL BEGIN
+    INSERT INTO todo_counts (project_id, n) VALUES (COALESCE(NEW.project_id, ''), 1)
+        ON CONFLICT (project_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER todo_counts_update AFTER UPDATE OF status, deleted_at, project_id ON issues BEGIN
+    UPDATE todo_counts SET n = n - 1
+        WHERE OLD.status = 'todo' AND OLD.deleted_at IS NULL AND project_id = COALESCE(OLD.project_id, '');
+    INSERT INTO todo_counts (project_id, n) SELECT COALESCE(NEW.project_id, ''), 1
+        WHERE NEW.status = 'todo' AND NEW.deleted_at IS NULL
+        ON CONFLICT (project_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER todo_counts_delete AFTER DELETE ON issues
+    WHEN OLD.status = 'todo' AND OLD.deleted_at IS NULL BEGIN
+    UPDATE todo_counts SET n = n - 1 WHERE project_id = COALESCE(OLD.project_id, '');
+END;

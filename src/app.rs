@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::domain::prompt::render::Renderer;
 use crate::error::ApiError;
 use crate::rate_limit::RateLimiter;
+use crate::store::StoreError;
 use crate::store::project_keys::ProjectKey;
 use crate::store::users::User;
 use crate::waiting::WaitRoom;
@@ -241,6 +242,20 @@ impl<'a> Ctx<'a> {
     /// The connection, for reads.
     pub fn db(&self) -> &Connection {
         self.conn
+    }
+
+    /// Runs the reads of `work` in one read transaction: they see one snapshot (a page
+    /// and its total agree) and take the WAL read lock once instead of once per query.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let snapshot = self
+            .conn
+            .unchecked_transaction()
+            .map_err(StoreError::from)?;
+        // Dropping the transaction ends it; a read has nothing to commit.
+        work(&snapshot)
     }
 
     /// Runs `work` as one write transaction (see [`App::write`]).
