@@ -61,3 +61,25 @@ pub fn rotate_signing_secret(ctx: &mut Ctx<'_>, id: &str) -> Result<String, ApiE
         Err(ApiError::NotFound("project not found"))
     }
 }
+
+/// Sets how often the reviewers of project `id` meet decoys and golden tasks (parts per
+/// million; `None` leaves a rate as it is); 404 when there is no such project.
+pub fn set_rates(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    decoy_rate_ppm: Option<i64>,
+    golden_rate_ppm: Option<i64>,
+) -> Result<(), ApiError> {
+    if ctx.write(|tx, _| {
+        Ok(projects::set_rates(
+            tx,
+            id,
+            decoy_rate_ppm,
+            golden_rate_ppm,
+        )?)
+    })? {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("project not found"))
+    }
+}

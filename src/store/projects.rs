@@ -167,6 +167,52 @@ pub fn review_settings(conn: &Connection, id: &str) -> super::Result<Option<Revi
         .optional()?)
 }
 
+/// How a project probes its reviewers (docs/reviewer-quality.md): the share of cards
+/// that are decoys and of cards that mix in a golden task, and the seed of the draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualitySettings {
+    /// Decoys per million cards (50 000: one in twenty; 0: none).
+    pub decoy_rate_ppm: i64,
+    /// Golden tasks mixed in per million cards, even while real work waits.
+    pub golden_rate_ppm: i64,
+    /// The key of the draw (64 hex digits).
+    pub decoy_seed: String,
+}
+
+/// The quality settings of project `id`, soft-deleted or not (an audit of a deleted
+/// project still recomputes its draws).
+pub fn quality_settings(conn: &Connection, id: &str) -> super::Result<Option<QualitySettings>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT decoy_rate_ppm, golden_rate_ppm, decoy_seed FROM projects WHERE id = ?1",
+        )?
+        .query_row([id], |row| {
+            Ok(QualitySettings {
+                decoy_rate_ppm: row.get(0)?,
+                golden_rate_ppm: row.get(1)?,
+                decoy_seed: row.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Sets the decoy and golden rates of the live project `id` (each when given); `false`
+/// if there is none.
+pub fn set_rates(
+    conn: &Connection,
+    id: &str,
+    decoy_rate_ppm: Option<i64>,
+    golden_rate_ppm: Option<i64>,
+) -> super::Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE projects SET decoy_rate_ppm = COALESCE(?2, decoy_rate_ppm), \
+             golden_rate_ppm = COALESCE(?3, golden_rate_ppm) WHERE id = ?1 AND deleted_at IS NULL",
+        )?
+        .execute(params![id, decoy_rate_ppm, golden_rate_ppm])?;
+    Ok(changed > 0)
+}
+
 /// Replaces the signing secret of the live project `id`; `false` if there is none.
 pub fn set_signing_secret(conn: &Connection, id: &str, secret: &str) -> super::Result<bool> {
     let changed = conn

@@ -3,10 +3,12 @@
 //! key they were called with, and never reach another project's data.
 
 pub mod account;
+pub mod audit;
 pub mod deliveries;
 pub mod escalations;
 pub mod hooks;
 pub mod project_keys;
+pub mod projects;
 pub mod queue;
 pub mod sessions;
 pub mod tasks;

@@ -1,17 +1,18 @@
 //! Admin routes for people (review-api.md §15.3, DECISIONS 20): user accounts with an
 //! instance role, and which projects each reviewer works on.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::queue::stats_json;
+use super::query_limit;
 use crate::app::Ctx;
 use crate::domain::enums::UserRole;
 use crate::domain::review::input::{opt_enum, opt_string};
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
 use crate::service::accounts::{self, Change};
+use crate::service::audit;
+use crate::store::projects;
 use crate::store::users::{self, User};
-use crate::store::{projects, task_reviews};
 
 const USER_NOT_FOUND: ApiError = ApiError::NotFound("user not found");
 const PROJECT_NOT_FOUND: ApiError = ApiError::NotFound("project not found");
@@ -88,17 +89,21 @@ pub fn remove_reviewer(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, Ap
     Ok(Reply::empty(204))
 }
 
-/// `GET /api/v1/projects/{id}/reviewers`: each reviewer of the project with their
-/// metrics in it (§14.6).
+/// `GET /api/v1/projects/{id}/reviewers`: everyone who reviews the project or has
+/// decided in it, with their metrics there (docs/reviewer-quality.md), read from its
+/// audit chain in one query.
 pub fn project_reviewers(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project = projects::find_live(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
-    let reviewers = users::reviewers_of(ctx.db(), &project.id)?;
-    let rows = reviewers
-        .into_iter()
-        .map(|user| {
-            let tally = task_reviews::tally(ctx.db(), &user.id, Some(&project.id))?;
-            Ok(json!({"user": user, "stats": stats_json(&tally)}))
-        })
-        .collect::<Result<Vec<Value>, ApiError>>()?;
-    Ok(Reply::json(200, &rows))
+    Ok(Reply::json(200, &audit::reviewers(ctx.db(), &project.id)?))
+}
+
+/// `GET /api/v1/projects/{id}/reviewers/{user_id}?limit=`: one person's metrics in the
+/// project and the probes they met (decoys and golden tasks, newest first, at most
+/// `limit`, 100 unless given).
+pub fn project_reviewer(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let limit = query_limit(request, "limit", 1, 1000, 100)?;
+    let project = projects::find_live(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
+    let detail = audit::reviewer(ctx.db(), &project.id, request.param("user_id"), limit)?
+        .ok_or(USER_NOT_FOUND)?;
+    Ok(Reply::json(200, &detail))
 }

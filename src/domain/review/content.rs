@@ -2,7 +2,7 @@
 //! every client shapes its payload differently, so each input is taken from the first
 //! of several keys holding a non-empty string.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::domain::enums::Module;
@@ -81,7 +81,7 @@ pub fn buckets(payload: &Map<String, Value>, card: Option<&Map<String, Value>>) 
 }
 
 /// One field a fixer task offers for correction (or a swiper card shows).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FixerField {
     /// Label shown.
     pub label: String,
@@ -131,7 +131,7 @@ pub fn fixer_fields(
 /// What a reviewer is shown of a task: its inputs resolved from whichever keys the
 /// client used (`view` in `POST /api/v1/review/next`, review-api.md §15.2). Only the
 /// module's own inputs are present.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct View {
     /// The text to read (swiper, sorter, detective, redact).
     #[serde(skip_serializing_if = "Option::is_none")]
