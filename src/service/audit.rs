@@ -271,7 +271,7 @@ pub fn verify(conn: &Connection, project_id: &str) -> Result<Verification, ApiEr
         if let Some(problem) = problem {
             result.ok = false;
             result.first_break = Some(Break {
-                seq: result.records + 1,
+                seq: record.seq,
                 record_id: record.id,
                 problem,
             });

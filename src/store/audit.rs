@@ -336,3 +336,117 @@ pub fn backfill(conn: &Connection) -> super::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{SCHEMA, migrate, migrations, reviewer_scores};
+
+    /// A database at the schema before the audit chain, with two reviews by one reviewer
+    /// in two projects and one golden review.
+    fn before_the_chain() -> Connection {
+        let conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        for step in migrations(SCHEMA)
+            .unwrap_or_default()
+            .iter()
+            .filter(|m| m.version < 10)
+        {
+            conn.execute_batch(step.sql)
+                .unwrap_or_else(|e| panic!("{e}"));
+            conn.pragma_update(None, "user_version", step.version)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        conn.execute_batch(
+            "INSERT INTO projects (id, name, status, health, created_at, updated_at) VALUES
+               ('p1', 'One', 'active', 'on_track', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+               ('p2', 'Two', 'active', 'on_track', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+             INSERT INTO users (id, email, handle, role, password_hash, created_at)
+               VALUES ('u1', 'u@x', 'u', 'reviewer', 'x', '2026-01-01T00:00:00.000Z');
+             INSERT INTO review_tasks (id, project_id, module, mode, payload, reviews_required, golden, answer, status, created_at)
+               VALUES ('t1', 'p1', 'swiper', 'monitor', '{}', 1, 0, NULL, 'reviewed', '2026-01-01T00:00:00.000Z'),
+                      ('t2', 'p2', 'swiper', 'monitor', '{}', 1, 1, 'false', 'reviewed', '2026-01-01T00:00:00.000Z'),
+                      ('t3', 'p1', 'swiper', 'monitor', '{}', 1, 0, NULL, 'reviewed', '2026-01-01T00:00:00.000Z');
+             INSERT INTO review_assignments (id, task_id, user_id, state, leased_at, lease_expires_at)
+               VALUES ('a1', 't1', 'u1', 'decided', '2026-01-01T00:00:00.000Z', '2026-01-01T00:05:00.000Z'),
+                      ('a2', 't2', 'u1', 'decided', '2026-01-01T00:00:00.000Z', '2026-01-01T00:05:00.000Z'),
+                      ('a3', 't3', 'u1', 'decided', '2026-01-01T00:00:00.000Z', '2026-01-01T00:05:00.000Z');
+             INSERT INTO task_reviews (id, task_id, assignment_id, project_id, reviewer_id, decision, verdict, choice,
+                 reason, severity, detail, decision_ms, counted, golden_correct, xp, streak, reviewed_at)
+               VALUES ('r1', 't1', 'a1', 'p1', 'u1', 'approve', 1, NULL, NULL, NULL, NULL, 5, 1, NULL, 10, 1, '2026-01-01T00:01:00.000Z'),
+                      ('r2', 't2', 'a2', 'p2', 'u1', 'approve', 1, NULL, NULL, NULL, NULL, 5, 1, 0, -25, 0, '2026-01-01T00:02:00.000Z'),
+                      ('r3', 't3', 'a3', 'p1', 'u1', 'flag', 0, NULL, 'bad', 'high', NULL, 5, 1, NULL, 10, 1, '2026-01-01T00:03:00.000Z');",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        conn
+    }
+
+    #[test]
+    fn the_migration_writes_the_chain_of_earlier_decisions() {
+        let mut conn = before_the_chain();
+        migrate(&mut conn, Timestamp::from_unix_millis(0)).unwrap_or_else(|e| panic!("{e}"));
+        let mut chains: HashMap<String, Vec<Record>> = HashMap::new();
+        for project in project_ids(&conn).unwrap_or_default() {
+            let mut records = Vec::new();
+            for_each(
+                &conn,
+                &project,
+                |record| -> Result<_, crate::store::StoreError> {
+                    records.push(record);
+                    Ok(ControlFlow::Continue(()))
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            chains.insert(project, records);
+        }
+        let p1 = &chains["p1"];
+        assert_eq!(
+            p1.iter()
+                .map(|r| (r.seq, r.item_id.as_str()))
+                .collect::<Vec<_>>(),
+            [(1, "t1"), (2, "t3")]
+        );
+        assert_eq!(p1[1].prev_hash, p1[0].hash);
+        let mut prev = crate::domain::review::audit::GENESIS.to_owned();
+        for record in chains.values().flatten() {
+            if record.seq == 1 {
+                prev = crate::domain::review::audit::GENESIS.to_owned();
+            }
+            assert_eq!(record.problem(record.seq, &prev), None);
+            prev.clone_from(&record.hash);
+        }
+        assert!(
+            p1[1]
+                .content
+                .as_deref()
+                .is_some_and(|c| c.contains("\"reason\":\"bad\""))
+        );
+        let golden = &chains["p2"][0];
+        assert_eq!(
+            (golden.golden, golden.correct, golden.xp),
+            (true, Some(false), -25)
+        );
+        assert!(
+            golden
+                .content
+                .as_deref()
+                .is_some_and(|c| c.contains("\"expected\":false"))
+        );
+        let totals = reviewer_scores::get(&conn, "u1").unwrap_or_default();
+        assert_eq!(
+            (totals.reviews, totals.xp, totals.streak, totals.best_streak),
+            (3, -5, 1, 1)
+        );
+        assert_eq!((totals.golden_scored, totals.golden_correct), (1, 0));
+        let seeds: i64 = conn
+            .query_row(
+                "SELECT COUNT(DISTINCT decoy_seed) FROM projects WHERE length(decoy_seed) = 64",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap_or_default();
+        assert_eq!(
+            seeds, 2,
+            "each project older than the chain gets its own seed"
+        );
+    }
+}

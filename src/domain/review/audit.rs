@@ -148,7 +148,7 @@ impl Record {
     pub fn problem(&self, seq: i64, prev_hash: &str) -> Option<String> {
         if self.seq != seq {
             return Some(format!(
-                "it is numbered {} where {seq} was expected: a record is missing or out of place",
+                "record {seq} is missing before it (it is numbered {}): a record was removed or moved",
                 self.seq
             ));
         }
