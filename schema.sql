@@ -381,7 +381,30 @@ CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE status = 'pendi
 CREATE INDEX deliveries_by_project ON deliveries(project_id, created_at);
 CREATE INDEX deliveries_by_task ON deliveries(task_id);
 
--- migrate:10 reviewer quality: decoy and golden rates, the decoy seed, the cards drawn for each reviewer, decoys, the audit chain and reviewers' scores
+-- migrate:10 web app: review tasks counted by project and status, kept by triggers, for the admin's project list and the reviewers' project picker
+CREATE TABLE review_task_counts (
+    project_id TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (project_id, status)
+) WITHOUT ROWID;
+INSERT INTO review_task_counts (project_id, status, n)
+    SELECT project_id, status, COUNT(*) FROM review_tasks GROUP BY project_id, status;
+CREATE TRIGGER review_task_counts_insert AFTER INSERT ON review_tasks BEGIN
+    INSERT INTO review_task_counts (project_id, status, n) VALUES (NEW.project_id, NEW.status, 1)
+        ON CONFLICT (project_id, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER review_task_counts_update AFTER UPDATE OF status ON review_tasks
+    WHEN OLD.status != NEW.status BEGIN
+    UPDATE review_task_counts SET n = n - 1 WHERE project_id = OLD.project_id AND status = OLD.status;
+    INSERT INTO review_task_counts (project_id, status, n) VALUES (NEW.project_id, NEW.status, 1)
+        ON CONFLICT (project_id, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER review_task_counts_delete AFTER DELETE ON review_tasks BEGIN
+    UPDATE review_task_counts SET n = n - 1 WHERE project_id = OLD.project_id AND status = OLD.status;
+END;
+
+-- migrate:11 reviewer quality: decoy and golden rates, the decoy seed, the cards drawn for each reviewer, decoys, the audit chain and reviewers' scores
 -- Rates are parts per million (50000 = 1 card in 20). The decoy seed keys the hash that
 -- decides which cards are probes (docs/reviewer-quality.md): a project gets a random
 -- one when it is created (the trigger) or, for projects older than this migration, here.
@@ -420,6 +443,7 @@ CREATE TABLE decoys (
     decoy_rate_ppm   INTEGER NOT NULL,
     source_task_id   TEXT NOT NULL,
     module           TEXT NOT NULL,
+    game             TEXT NOT NULL,
     mode             TEXT NOT NULL,
     source           TEXT,
     card             TEXT,

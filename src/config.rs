@@ -61,9 +61,12 @@ pub struct Config {
     pub delivery_poll_interval: Duration,
     /// The review API's rate limits.
     pub rate_limit: RateLimitConfig,
+    /// `LOOP_PUBLIC_URL`: the address people reach the server at (e.g. behind a TLS
+    /// proxy). When it is https, session cookies are marked `Secure`.
+    pub public_url: Option<String>,
 }
 
-/// The review API's rolling-window rate limits (review-api.md §13).
+/// The review API's rolling-window rate limits (docs/review-api.md#rate-limits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimitConfig {
     /// `LOOP_RATE_LIMIT`: requests per project key per window.
@@ -137,7 +140,33 @@ impl Config {
             delivery_workers: 8,
             delivery_poll_interval: Duration::from_secs(1),
             rate_limit: RateLimitConfig::default(),
+            public_url: None,
         }
+    }
+
+    /// Whether session cookies get the `Secure` flag: the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|url| {
+            url.get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        })
+    }
+}
+
+/// Checks a `--public-url`: an absolute http or https URL, kept without a trailing
+/// slash.
+pub fn parse_public_url(text: &str) -> Result<String, String> {
+    let trimmed = text.trim().trim_end_matches('/');
+    let lower = trimmed.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .filter(|host| !host.is_empty() && !host.contains(char::is_whitespace));
+    match rest {
+        Some(_) => Ok(trimmed.to_owned()),
+        None => Err(format!(
+            "the public URL must be an absolute http or https URL such as https://loop.example.com, not {text:?}"
+        )),
     }
 }
 
@@ -164,6 +193,22 @@ mod tests {
     fn lists_ignore_blanks() {
         assert_eq!(split_list(" a, ,b ,"), vec!["a", "b"]);
         assert!(split_list("").is_empty());
+    }
+
+    #[test]
+    fn public_urls() {
+        assert_eq!(
+            parse_public_url("https://loop.example.com/").as_deref(),
+            Ok("https://loop.example.com")
+        );
+        assert!(parse_public_url("loop.example.com").is_err());
+        assert!(parse_public_url("https://").is_err());
+        let mut config = Config::new("x.db");
+        assert!(!config.secure_cookies());
+        config.public_url = Some("HTTPS://loop.example.com".to_owned());
+        assert!(config.secure_cookies());
+        config.public_url = Some("http://localhost:4242".to_owned());
+        assert!(!config.secure_cookies());
     }
 
     #[test]

@@ -29,6 +29,7 @@ mod outbox;
 mod rate_limit;
 mod service;
 mod store;
+mod ui;
 mod waiting;
 mod writer;
 

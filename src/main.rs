@@ -23,7 +23,7 @@ struct Cli {
 enum Command {
     /// Run the HTTP server (engine API under /api, review API under /api/v1, health at
     /// /health).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create, list and revoke admin keys and review-API project keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -135,6 +135,10 @@ struct ServeArgs {
     #[arg(long, env = "LOOP_WEBHOOK_RETRY_SCHEDULE", default_value_t = RetrySchedule::default(),
           value_parser = RetrySchedule::parse)]
     webhook_retry_schedule: RetrySchedule,
+    /// The address people reach this server at, e.g. https://loop.example.com behind a
+    /// TLS proxy; when it is https, session cookies are marked Secure.
+    #[arg(long, env = "LOOP_PUBLIC_URL", value_parser = config::parse_public_url)]
+    public_url: Option<String>,
     /// The rate-limit window, in seconds.
     #[arg(long, env = "LOOP_RATE_LIMIT_WINDOW_SECONDS", default_value_t = RateLimitConfig::default().window_seconds,
           value_parser = clap::value_parser!(i64).range(1..=86_400))]
@@ -202,7 +206,7 @@ enum KeysCommand {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Keys(command) => keys(command),
         Command::Users(command) => users(command),
         Command::Audit(command) => audit(command),
@@ -225,6 +229,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.claim_lease_seconds = Some(args.claim_lease_seconds).filter(|s| *s > 0);
     config.instance_name = args.instance_name;
     config.webhook_retry_schedule = args.webhook_retry_schedule;
+    config.public_url = args.public_url;
     config.rate_limit = RateLimitConfig {
         requests_per_key: args.rate_limit,
         failed_auths_per_address: args.auth_failure_limit,

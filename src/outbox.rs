@@ -1,4 +1,4 @@
-//! Verdict delivery (review-api.md §11, DECISIONS 19): a dispatcher thread finds
+//! Verdict delivery (docs/review-api.md#verdict-webhooks, docs/decisions.md#delivery-retries): a dispatcher thread finds
 //! deliveries that are due in the outbox table and hands them to a fixed pool of
 //! workers, which POST them signed with the project's current secret and record how it
 //! went. A slow or dead receiver occupies one worker at most, and API requests never

@@ -1,4 +1,4 @@
-//! Sliding-window rate limits (review-api.md §13): at most `limit` counted requests per
+//! Sliding-window rate limits (docs/review-api.md#rate-limits): at most `limit` counted requests per
 //! key in any window of `window_ms`. Kept in memory; a restart resets them.
 
 use std::collections::{HashMap, VecDeque};

@@ -91,17 +91,14 @@ impl Seed {
                 IssueStatus::Backlog
             };
             let issue = issues::NewIssue {
-                title: format!("Seeded issue {i}"),
                 description: Some("Seeded for the benchmark".to_owned()),
-                kind: kinds[i % kinds.len()],
-                status,
-                priority: i64::try_from(i % 5).unwrap_or(0),
                 parent_id: (i % 10 != 0).then(|| root.clone()),
-                project_id: None,
-                signal_source: None,
-                signal_payload: None,
-                hypothesis: None,
-                completed_at: None,
+                ..issues::NewIssue::new(
+                    format!("Seeded issue {i}"),
+                    kinds[i % kinds.len()],
+                    status,
+                    i64::try_from(i % 5).unwrap_or(0),
+                )
             };
             let age = i64::try_from(i % 60).unwrap_or(0) * 86_400_000;
             let stored = issues::insert(&tx, &issue, now.plus_millis(-age))

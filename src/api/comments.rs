@@ -1,4 +1,4 @@
-//! `/api/issues/{id}/comments` (loop-api.md §4.8–4.9).
+//! `/api/issues/{id}/comments` (docs/engine-api.md#comments).
 
 use serde::Serialize;
 

@@ -1,4 +1,4 @@
-//! `/api/dashboard` (loop-api.md §9, DECISIONS 11 and 14): is the loop healthy?
+//! `/api/dashboard` (docs/engine-api.md#dashboard, docs/decisions.md#closing-the-loop, docs/decisions.md#dashboard-numbers): is the loop healthy?
 
 use serde::Serialize;
 use serde_json::json;
@@ -47,9 +47,9 @@ struct ChainView {
 
 /// `GET /api/dashboard/activity?limit=N`: the most recently updated root issues with
 /// their children, most recent activity first. `limit` is any whole number from 0 up
-/// (loop-api.md §9.2: the original has no upper bound, and §12 #25 keeps its behaviour
-/// for valid values); anything else, which the original took for "no limit" or
-/// answered 500, is a 400 (§12 #25, DECISIONS 5).
+/// (docs/engine-api.md#dashboard: the original has no upper bound either); anything else,
+/// which the original took for "no limit" or answered 500, is a 400
+/// (docs/decisions.md#no-500-for-a-clients-mistake).
 pub fn activity(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let limit = match request.query("limit")? {
         None => DEFAULT_ACTIVITY_LIMIT,

@@ -1,4 +1,4 @@
-//! `/api/dispatch` (loop-api.md §6, DECISIONS 12, 13, 23): agents claim the best
+//! `/api/dispatch` (docs/engine-api.md#dispatch, docs/decisions.md#dispatch-order, docs/decisions.md#claim-leases, docs/decisions.md#client-compatibility): agents claim the best
 //! unblocked `todo` issue with its rendered prompt, or preview the queue.
 
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! `/api/goals` (loop-api.md §4.18–4.22).
+//! `/api/goals` (docs/engine-api.md#goals).
 
 use super::{ANY_LENGTH, page};
 use crate::app::Ctx;

@@ -1,4 +1,4 @@
-//! `/api/issues` (loop-api.md §4.1–4.5 with DECISIONS 5, 11).
+//! `/api/issues` (docs/engine-api.md#issues with docs/decisions.md#no-500-for-a-clients-mistake, docs/decisions.md#closing-the-loop).
 
 use serde::Serialize;
 
@@ -147,7 +147,7 @@ pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 
 /// `PATCH /api/issues/{id}`; besides the original's fields it accepts `agentSummary`,
 /// `agentSessionId`, `commits` and `pullRequests`, and keeps `completedAt` in step with
-/// the `done` status (DECISIONS 11).
+/// the `done` status (docs/decisions.md#closing-the-loop).
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let mut input = Input::new(&body);

@@ -1,4 +1,4 @@
-//! `/api/labels` (loop-api.md §4.10–4.12). Validation failures (of the body or of the
+//! `/api/labels` (docs/engine-api.md#labels). Validation failures (of the body or of the
 //! page) are 422 with the usual `details`, as the original answers them and its SDK
 //! expects (it raises its typed validation error for a 422 only); malformed JSON stays
 //! a 400.

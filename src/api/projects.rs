@@ -1,4 +1,4 @@
-//! `/api/projects` (loop-api.md §4.13–4.17).
+//! `/api/projects` (docs/engine-api.md#projects).
 
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -1,4 +1,4 @@
-//! `POST /api/prompt-reviews` (loop-api.md §8.1, DECISIONS 11): records a review (see
+//! `POST /api/prompt-reviews` (docs/engine-api.md#prompt-reviews, docs/decisions.md#closing-the-loop): records a review (see
 //! [`service::prompt_reviews`]).
 
 use super::{ANY_LENGTH, validated};

@@ -1,4 +1,4 @@
-//! `POST /api/issues/{id}/relations` and `DELETE /api/relations/{id}` (loop-api.md §4.6–4.7).
+//! `POST /api/issues/{id}/relations` and `DELETE /api/relations/{id}` (docs/engine-api.md#relations).
 
 use super::{ANY_LENGTH, validated};
 use crate::app::Ctx;

@@ -1,4 +1,4 @@
-//! Signal intake (loop-api.md §5, DECISIONS 5 and 10): the generic `POST /api/signals`
+//! Signal intake (docs/engine-api.md#signals, docs/decisions.md#no-500-for-a-clients-mistake, docs/decisions.md#webhooks-without-a-bearer-key): the generic `POST /api/signals`
 //! (bearer) and the GitHub, Sentry and PostHog webhooks (provider signature, no bearer).
 //! Every accepted request records one signal and its triage issue in one transaction.
 

@@ -1,4 +1,4 @@
-//! `GET /health` and `GET /` (loop-api.md §10.1–10.2), and `GET /api/openapi.json`:
+//! `GET /health` and `GET /` (docs/engine-api.md#system), and `GET /api/openapi.json`:
 //! public, never touch the database.
 
 use serde_json::json;

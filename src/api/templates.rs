@@ -1,4 +1,4 @@
-//! `/api/templates` (loop-api.md §4.23–4.31, §7.8): templates, their versions, promotion,
+//! `/api/templates` (docs/engine-api.md#templates, docs/engine-api.md#preview): templates, their versions, promotion,
 //! reviews and the prompt preview.
 
 use serde::Serialize;
@@ -122,7 +122,7 @@ pub fn versions(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError>
 }
 
 /// `POST /api/templates/{id}/versions`: the next version (see
-/// [`service::create_version`]; loop-api.md §4.29).
+/// [`service::create_version`]; docs/engine-api.md#templates).
 pub fn create_version(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let mut input = Input::new(&body);

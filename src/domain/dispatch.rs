@@ -1,4 +1,4 @@
-//! Dispatch priority (loop-api.md §6.3 with DECISIONS 12): which `todo` issue an agent
+//! Dispatch priority (docs/engine-api.md#priority with docs/decisions.md#dispatch-order): which `todo` issue an agent
 //! gets next. `score = priorityWeight + typeBonus + goalBonus + ageBonus`, where the age
 //! bonus is one point per whole day since the issue was created.
 
@@ -130,7 +130,7 @@ pub fn lease_expiry(now: Timestamp, seconds: i64) -> Timestamp {
     now.plus_millis(seconds.saturating_mul(1000))
 }
 
-/// How a PATCH changes an issue's lease (DECISIONS 13): while a leased `in_progress`
+/// How a PATCH changes an issue's lease (docs/decisions.md#claim-leases): while a leased `in_progress`
 /// issue stays `in_progress` the lease is renewed; when it leaves `in_progress` the lease
 /// ends. `None` leaves the lease alone.
 pub fn lease_after_update(

@@ -1,4 +1,4 @@
-//! The closed vocabularies of the engine API (loop-api.md §3.1), with their exact wire
+//! The closed vocabularies of the engine API (docs/engine-api.md#enumerations), with their exact wire
 //! spellings.
 
 /// A closed set of values that travel as fixed strings.
@@ -166,7 +166,7 @@ impl Severity {
 }
 
 wire_enum!(
-    /// The review game a task is played in (review-api.md §4).
+    /// The review game a task is played in (docs/review-api.md#games).
     Module {
         /// Approve or flag, one card at a time.
         Swiper => "swiper",
@@ -186,7 +186,7 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// Whether the automation waits for the verdict (review-api.md §5).
+    /// Whether the automation waits for the verdict (docs/review-api.md#modes-and-timeouts).
     ReviewMode {
         /// The automation waits; the task has a deadline.
         Gate => "gate",
@@ -208,7 +208,7 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// Where a review task is (review-api.md §8.2); no other value ever exists.
+    /// Where a review task is (docs/review-api.md#statuses); no other value ever exists.
     TaskStatus {
         /// Waiting for reviews.
         Pending => "pending",
@@ -220,7 +220,7 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// What one reviewer decided about a task (review-api.md §4.0).
+    /// What one reviewer decided about a task (docs/review-api.md#games).
     Decision {
         /// Accept (or pick, classify, confirm…).
         Approve => "approve",
@@ -232,7 +232,7 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// A user's role in the instance (review-api.md §14.1, DECISIONS 20).
+    /// A user's role in the instance (docs/review-api.md#people-and-sessions, docs/decisions.md#users-and-roles).
     UserRole {
         /// Everything, including other owners.
         Owner => "owner",
@@ -258,7 +258,7 @@ impl UserRole {
 }
 
 wire_enum!(
-    /// What kind of sensitive data a redaction masks (review-api.md §4.6).
+    /// What kind of sensitive data a redaction masks (docs/review-api.md#games).
     RedactLabel {
         /// An email address.
         Email => "email",

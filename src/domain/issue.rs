@@ -1,5 +1,5 @@
 //! The structured JSON values an issue carries: hypotheses, commit and pull-request
-//! references (loop-api.md §3.2). Each is validated and normalised to its known keys.
+//! references (docs/engine-api.md#objects). Each is validated and normalised to its known keys.
 
 use serde_json::{Map, Value, json};
 
@@ -104,7 +104,7 @@ pub fn read_pull_requests(input: &mut Input<'_>, key: &str) -> Option<Option<Str
 }
 
 /// How `completedAt` changes when an issue's status is set to `new_status` from the
-/// stored `previous_status` (DECISIONS 11): entering `done` stamps `now`, leaving `done`
+/// stored `previous_status` (docs/decisions.md#closing-the-loop): entering `done` stamps `now`, leaving `done`
 /// clears it, anything else leaves it alone (`None`).
 pub fn completed_at_change(
     previous_status: IssueStatus,

@@ -1,8 +1,8 @@
 //! JSON exactly as JavaScript's `JSON.parse` and `JSON.stringify` see it.
 //!
 //! Sentry signs `JSON.stringify(JSON.parse(body))`, not the raw body, so verifying a
-//! real Sentry delivery means reproducing that round trip byte for byte (loop-api.md
-//! §1.2): every number is a double printed the JavaScript way, a repeated key keeps the
+//! real Sentry delivery means reproducing that round trip byte for byte
+//! (docs/engine-api.md#webhooks): every number is a double printed the JavaScript way, a repeated key keeps the
 //! position of its first occurrence and the value of its last, array-index keys (`"0"`,
 //! `"7"`) come first in ascending order as in any JavaScript object, strings are UTF-16
 //! (so lone surrogates survive and are re-escaped), and only `"`, `\` and control

@@ -1,4 +1,4 @@
-//! Page selection for list endpoints (loop-api.md §2.6 as amended by DECISIONS 9):
+//! Page selection for list endpoints (docs/engine-api.md#pagination as amended by docs/decisions.md#pagination):
 //! `limit` 1..=200 (default 20) with either `offset` (≥ 0) or `page` (≥ 1), never both.
 
 use super::jsnum;

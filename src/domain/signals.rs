@@ -1,5 +1,5 @@
 //! What a signal becomes: the issue title, severity, type and source id for the generic
-//! endpoint and for each provider's webhook payload (loop-api.md §5). Pure functions of
+//! endpoint and for each provider's webhook payload (docs/engine-api.md#signals). Pure functions of
 //! the parsed body; values are read with JavaScript's `?.` / `??` semantics.
 
 use super::enums::Severity;
@@ -40,7 +40,7 @@ fn text_or(body: &JsValue, path: &[&str], default: &str) -> String {
         .map_or_else(|| default.to_owned(), JsValue::to_js_string)
 }
 
-/// A PostHog metric alert (§5.3).
+/// A PostHog metric alert (docs/engine-api.md#webhooks).
 pub fn posthog(body: &JsValue) -> SignalDraft {
     let metric = body
         .at(&["event"])
@@ -75,7 +75,7 @@ pub fn posthog(body: &JsValue) -> SignalDraft {
     }
 }
 
-/// A GitHub event (§5.4); `event` is the `X-GitHub-Event` header.
+/// A GitHub event (docs/engine-api.md#webhooks); `event` is the `X-GitHub-Event` header.
 pub fn github(event: Option<&str>, body: &JsValue) -> SignalDraft {
     let event = event.unwrap_or("unknown");
     let repo = text_or(body, &["repository", "full_name"], "unknown");
@@ -99,7 +99,7 @@ pub fn github(event: Option<&str>, body: &JsValue) -> SignalDraft {
     }
 }
 
-/// A Sentry issue alert (§5.5).
+/// A Sentry issue alert (docs/engine-api.md#webhooks).
 pub fn sentry(body: &JsValue) -> SignalDraft {
     let first = |field: &str| {
         body.at(&["data", "issue", field])

@@ -1,5 +1,5 @@
 //! JSON values as the original stores them in PostgreSQL `jsonb` columns
-//! (loop-api.md §3.13): object keys ordered shorter first, then bytewise; every number a
+//! (docs/engine-api.md#stored-json): object keys ordered shorter first, then bytewise; every number a
 //! double printed the JavaScript way (`1.0` → `1`). Storing JSON this way makes API
 //! answers and `{{json …}}` in prompts print what the original prints.
 

@@ -1,4 +1,4 @@
-//! Comment threading (loop-api.md §4.8): top-level comments with their direct replies.
+//! Comment threading (docs/engine-api.md#comments): top-level comments with their direct replies.
 //! A reply to a reply, or a reply to a comment on another issue, belongs to no thread
 //! and is left out, as in the original.
 

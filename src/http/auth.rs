@@ -1,6 +1,6 @@
 //! Reading credentials off requests: bearer keys in `Authorization` (engine admin
-//! keys exactly as `Bearer <key>`, loop-api.md §1.1; review-API project keys leniently,
-//! as its clients send them, review-api.md §2) and the session cookie. Making and
+//! keys exactly as `Bearer <key>`, docs/engine-api.md#authentication; review-API project keys leniently,
+//! as its clients send them, docs/review-api.md#conventions) and the session cookie. Making and
 //! hashing keys, secrets and passwords is [`crate::domain::credentials`]'s job.
 
 use super::error::ApiError;
@@ -50,9 +50,12 @@ pub fn session_token(cookie_header: Option<&str>) -> Option<&str> {
 }
 
 /// The `Set-Cookie` value that stores `token` for `max_age_seconds` (0 clears it).
-pub fn session_cookie(token: &str, max_age_seconds: i64) -> String {
+/// `secure` (the server is reached over https) keeps browsers from ever sending it over
+/// plain http.
+pub fn session_cookie(token: &str, max_age_seconds: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
     format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_seconds}"
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_seconds}{secure}"
     )
 }
 
@@ -83,8 +86,12 @@ mod tests {
         assert_eq!(session_token(Some("other=1")), None);
         assert_eq!(session_token(None), None);
         assert_eq!(
-            session_cookie("t", 60),
+            session_cookie("t", 60, false),
             "loop_session=t; HttpOnly; SameSite=Strict; Path=/; Max-Age=60"
+        );
+        assert_eq!(
+            session_cookie("t", 60, true),
+            "loop_session=t; HttpOnly; SameSite=Strict; Path=/; Max-Age=60; Secure"
         );
     }
 

@@ -1,4 +1,4 @@
-//! CORS (loop-api.md §2.13, DECISIONS 16 and 22): applied to every response, before auth.
+//! CORS (docs/engine-api.md#cors, docs/decisions.md#cors-origins, docs/decisions.md#client-compatibility): applied to every response, before auth.
 
 use super::response::Reply;
 

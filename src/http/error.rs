@@ -11,11 +11,11 @@ pub use crate::error::ApiError;
 /// Which API's error conventions apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
-    /// `/api/*`: `{"error", "details"?}`, validation failures are 400 (DECISIONS 8)
-    /// except on the labels routes (422).
+    /// `/api/*`: `{"error", "details"?}`, validation failures are 400
+    /// (docs/decisions.md#errors) except on the labels routes (422).
     Engine,
     /// `/api/v1/*`: `{"error", "code", "field"?}`, validation failures are 422
-    /// (review-api.md §12).
+    /// (docs/review-api.md#errors).
     Review,
 }
 

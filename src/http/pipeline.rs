@@ -29,6 +29,9 @@ pub fn handle(app: &App, router: &Router, conn: &mut Connection, mut request: Re
     if request.method() == Method::Options {
         return cors::preflight(origin.as_deref(), allowed);
     }
+    if let Some(page) = router.page(&request) {
+        return page;
+    }
     let style = style_of(&request);
     let mut extra = ExtraHeaders::new();
     let reply = route(app, router, conn, &mut request, &mut extra).unwrap_or_else(|error| {
@@ -170,7 +173,7 @@ fn authenticate_any_key(ctx: &Ctx<'_>, request: &Request) -> Result<Caller, ApiE
     }
 }
 
-/// Checks the session cookie (review-api.md §15.1): an unexpired session of a live
+/// Checks the session cookie (docs/review-api.md#people-and-sessions): an unexpired session of a live
 /// user. A state-changing request must declare a JSON body, which `SameSite=Strict`
 /// cookies make a CSRF guard. The expiry slides ([`authentication::extend`]), and the
 /// cookie is then sent again.
@@ -198,7 +201,7 @@ fn authenticate_session(
     if authentication::extend(ctx, &session)? {
         extra.push((
             "Set-Cookie",
-            auth::session_cookie(token, SESSION_LIFETIME_S),
+            auth::session_cookie(token, SESSION_LIFETIME_S, ctx.config().secure_cookies()),
         ));
     }
     Ok(Caller::User(session.user, session.token_hash))
@@ -206,7 +209,7 @@ fn authenticate_session(
 
 /// Counts a failed authentication (a bad key, a wrong password) against the client's
 /// address: the `refusal` itself while that address has budget left, a 429 once it
-/// has used it up (review-api.md §13).
+/// has used it up (docs/review-api.md#rate-limits).
 pub fn failed_authentication(
     app: &App,
     request: &Request,
@@ -220,7 +223,7 @@ pub fn failed_authentication(
     }
 }
 
-/// Checks a project key (review-api.md §2, §13) and counts the request against its
+/// Checks a project key (docs/review-api.md#conventions, docs/review-api.md#rate-limits) and counts the request against its
 /// budget, adding the `X-RateLimit-*` headers. Failed attempts count against the
 /// client's address instead; past that budget they get 429 rather than 401.
 fn authenticate_project(

@@ -49,6 +49,15 @@ impl Reply {
         }
     }
 
+    /// A response carrying `body` as `content_type` (files of the web app).
+    pub fn bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type", content_type.to_owned())],
+            body,
+        }
+    }
+
     /// A JSON response whose body is already serialised (`text` must be JSON).
     pub fn json_text(status: u16, text: &str) -> Self {
         Self {

@@ -10,6 +10,10 @@ use crate::app::Ctx;
 /// A request handler: a plain function from request to response.
 pub type Handler = fn(&mut Ctx<'_>, &Request) -> Result<Reply, ApiError>;
 
+/// What answers requests for pages rather than the API (the web app): `None` leaves the
+/// request to the routing table.
+pub type Pages = fn(&Request) -> Option<Reply>;
+
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -57,12 +61,30 @@ pub enum Resolution<'r> {
 /// The routing table.
 pub struct Router {
     routes: Vec<Route>,
+    pages: Option<Pages>,
 }
 
 impl Router {
     /// A router over `routes`.
     pub fn new(routes: Vec<Route>) -> Self {
-        Self { routes }
+        Self {
+            routes,
+            pages: None,
+        }
+    }
+
+    /// The same router, with `pages` answering the requests it claims before the table.
+    #[must_use]
+    pub fn with_pages(self, pages: Pages) -> Self {
+        Self {
+            pages: Some(pages),
+            ..self
+        }
+    }
+
+    /// The page answering `request`, if it is one (see [`Pages`]).
+    pub fn page(&self, request: &Request) -> Option<Reply> {
+        self.pages.and_then(|pages| pages(request))
     }
 
     /// Every route, in matching order.

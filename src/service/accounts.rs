@@ -12,6 +12,7 @@ use crate::domain::credentials;
 use crate::domain::enums::UserRole;
 use crate::domain::validate::FieldError;
 use crate::error::ApiError;
+use crate::store::sessions;
 use crate::store::users::{self, NewUser, Unique, User, UserChanges};
 
 /// Shortest password accepted.
@@ -231,6 +232,28 @@ pub fn delete(ctx: &mut Ctx<'_>, id: &str) -> Result<(), ApiError> {
 }
 
 /// Makes user `user_id` a reviewer of project `project_id`: `true` when new, `false`
+/// Gives user `id` a new generated password and ends their sessions, so that whoever
+/// knew the old one is signed out too; answers the password, to be shown once. Only an
+/// owner (or an engine admin key) resets an owner's password.
+pub fn reset_password(ctx: &mut Ctx<'_>, id: &str) -> Result<String, ApiError> {
+    let password = credentials::generate_password()?;
+    let changes = UserChanges {
+        password_hash: Some(credentials::hash_password(&password).map_err(ApiError::Internal)?),
+        ..UserChanges::default()
+    };
+    let owners_allowed = may_manage_owners(ctx);
+    ctx.write(|tx, _| {
+        let current = users::find(tx, id)?.ok_or(USER_NOT_FOUND)?;
+        if current.role == UserRole::Owner && !owners_allowed {
+            return Err(OWNERS_ONLY);
+        }
+        users::update(tx, id, &changes)?.ok_or(USER_NOT_FOUND)?;
+        sessions::delete_for_user(tx, id)?;
+        Ok(())
+    })?;
+    Ok(password)
+}
+
 /// when they already were.
 pub fn add_reviewer(ctx: &mut Ctx<'_>, project_id: &str, user_id: &str) -> Result<bool, ApiError> {
     ctx.write(|tx, now| Ok(users::add_to_project(tx, project_id, user_id, now)?))

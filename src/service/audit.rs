@@ -175,7 +175,7 @@ pub struct Head {
 /// A decoy record's planted error as its content keeps it.
 #[derive(serde::Deserialize)]
 struct PlantedContent {
-    module: String,
+    game: String,
     change: Change,
     shown_sha256: String,
 }
@@ -228,7 +228,7 @@ fn plant_problem(
     let matches = recomputed.as_ref().is_some_and(|(shown, change)| {
         *change == planted.change
             && shown.digest() == planted.shown_sha256
-            && source.module.as_str() == planted.module
+            && shown.view.game.as_str() == planted.game
     });
     Ok((!matches)
         .then(|| "its planted error does not recompute from its source task and draw".to_owned()))

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::clock::Timestamp;
 use crate::domain::enums::WireEnum;
+use crate::domain::review::content::View;
 use crate::domain::review::draw::{self, Draw};
 use crate::domain::review::plant::{self, Change, DECOY_GAMES, Shown};
 use crate::domain::review::record::Task;
@@ -98,7 +99,7 @@ pub fn shown(task: &Task) -> Result<Shown, ApiError> {
 
 /// A decoy copied from `source` with the error `draw` plants, if it has one to plant.
 pub fn planted(source: &Task, draw: &Draw) -> Result<Option<(Shown, Change)>, ApiError> {
-    Ok(plant::plant(source.module, &shown(source)?, draw))
+    Ok(plant::plant(&shown(source)?, draw))
 }
 
 /// Plants a decoy for `user_id` in the place of `next` (the task the queue would deal),
@@ -139,6 +140,7 @@ pub fn plant_in_place_of(
             decoy_rate_ppm: drawn.dealt.decoy_rate_ppm,
             source_task_id: source.id.clone(),
             module: source.module,
+            game: shown.view.game,
             mode: next.mode,
             source: source.source.clone(),
             card: shown
@@ -176,11 +178,10 @@ pub fn stored(decoy: &Decoy) -> Result<Option<(Shown, Change)>, ApiError> {
         Some(card) => Some(serde_json::from_str(card).map_err(|e| read("card", e))?),
         None => None,
     };
+    let mut view: View = serde_json::from_str(view).map_err(|e| read("view", e))?;
+    view.game = decoy.game;
     Ok(Some((
-        Shown {
-            card,
-            view: serde_json::from_str(view).map_err(|e| read("view", e))?,
-        },
+        Shown { card, view },
         serde_json::from_str(planted).map_err(|e| read("planted error", e))?,
     )))
 }

@@ -76,7 +76,7 @@ pub fn next(
 /// Crash window: the claim and its release are two transactions, so that rendering
 /// stays outside the writer lock. If the process dies between them (or the release
 /// itself fails), the issue stays `in_progress` with its lease, and the maintenance
-/// round returns it to `todo` when the lease expires (DECISIONS 13); with leases turned
+/// round returns it to `todo` when the lease expires (docs/decisions.md#claim-leases); with leases turned
 /// off it stays claimed until someone moves it.
 fn render_or_release(
     ctx: &mut Ctx<'_>,
@@ -130,19 +130,7 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         let mut ctx = Ctx::new(app, conn);
         ctx.write(|tx, now| {
-            let new = NewIssue {
-                title: "work".to_owned(),
-                description: None,
-                kind: IssueType::Task,
-                status: IssueStatus::Todo,
-                priority: 1,
-                parent_id: None,
-                project_id: None,
-                signal_source: None,
-                signal_payload: None,
-                hypothesis: None,
-                completed_at: None,
-            };
+            let new = NewIssue::new("work".to_owned(), IssueType::Task, IssueStatus::Todo, 1);
             let issue = issues::insert(tx, &new, now)?;
             let claim = Claim {
                 lease_seconds: Some(600),
@@ -153,6 +141,17 @@ mod tests {
             Ok(claimed)
         })
         .unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// Shared state over an in-memory database, and a connection to it.
+    fn app_and_connection() -> (App, rusqlite::Connection) {
+        let app = App::new(
+            Config::new(":memory:"),
+            Arc::new(SystemClock),
+            crate::app::Outbox::channel().0,
+        );
+        let conn = crate::store::open(Path::new(":memory:")).unwrap_or_else(|e| panic!("{e}"));
+        (app, conn)
     }
 
     /// The issue's status and claim time, and the version's use count, as stored.
@@ -170,12 +169,7 @@ mod tests {
 
     #[test]
     fn a_panic_while_rendering_still_releases_the_claim() {
-        let app = App::new(
-            Config::new(":memory:"),
-            Arc::new(SystemClock),
-            crate::app::Outbox::channel().0,
-        );
-        let mut conn = crate::store::open(Path::new(":memory:")).unwrap_or_else(|e| panic!("{e}"));
+        let (app, mut conn) = app_and_connection();
         let claimed = claimed(&app, &mut conn);
         let mut ctx = Ctx::new(&app, &mut conn);
         assert_eq!(stored(&ctx, &claimed.issue.id).0, IssueStatus::InProgress);
@@ -198,12 +192,7 @@ mod tests {
 
     #[test]
     fn a_failed_render_releases_the_claim_and_a_good_one_keeps_it() {
-        let app = App::new(
-            Config::new(":memory:"),
-            Arc::new(SystemClock),
-            crate::app::Outbox::channel().0,
-        );
-        let mut conn = crate::store::open(Path::new(":memory:")).unwrap_or_else(|e| panic!("{e}"));
+        let (app, mut conn) = app_and_connection();
         let claimed = claimed(&app, &mut conn);
         let mut ctx = Ctx::new(&app, &mut conn);
         let kept = render_or_release(&mut ctx, &claimed, VERSION, |_| Ok("prompt".to_owned()));

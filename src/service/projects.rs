@@ -24,11 +24,24 @@ fn check_goal(conn: &Connection, fields: &ProjectFields) -> Result<(), ApiError>
 
 /// Creates a project with a fresh signing secret.
 pub fn create(ctx: &mut Ctx<'_>, fields: &ProjectFields) -> Result<Project, ApiError> {
+    create_with_gate_timeout(ctx, fields, None)
+}
+
+/// Creates a project with a fresh signing secret and, when given, the timeout its gate
+/// tasks get when they name none (the web app's "New project").
+pub fn create_with_gate_timeout(
+    ctx: &mut Ctx<'_>,
+    fields: &ProjectFields,
+    gate_timeout_seconds: Option<i64>,
+) -> Result<Project, ApiError> {
     let signing_secret = credentials::generate_signing_secret()?;
     ctx.write(|tx, now| {
         check_goal(tx, fields)?;
         let project = projects::insert(tx, fields, &signing_secret, now)?;
         issues::refresh_goal_bonus(tx, &project.id)?;
+        if let Some(seconds) = gate_timeout_seconds {
+            projects::set_default_gate_timeout(tx, &project.id, seconds)?;
+        }
         Ok(project)
     })
 }
@@ -39,6 +52,40 @@ pub fn update(ctx: &mut Ctx<'_>, id: &str, fields: &ProjectFields) -> Result<Pro
         projects::find_live(tx, id)?.ok_or(NOT_FOUND)?;
         check_goal(tx, fields)?;
         projects::update(tx, id, fields, now)?.ok_or(NOT_FOUND)
+    })
+}
+
+/// A change of a project's review settings; what is `None` stays as it is.
+#[derive(Debug, Default, Clone)]
+pub struct ReviewSettingsChange {
+    /// A new name.
+    pub name: Option<String>,
+    /// How long gate tasks that name no timeout wait, in seconds.
+    pub gate_timeout_seconds: Option<i64>,
+    /// Decoys per million cards (docs/reviewer-quality.md#settings).
+    pub decoy_rate_ppm: Option<i64>,
+    /// Golden tasks mixed in per million cards.
+    pub golden_rate_ppm: Option<i64>,
+}
+
+/// Applies `change` to live project `id`: its name, the timeout its gate tasks get when
+/// they name none, and how often its reviewers meet decoys and golden tasks.
+pub fn update_review_settings(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    change: ReviewSettingsChange,
+) -> Result<(), ApiError> {
+    let fields = ProjectFields {
+        name: change.name,
+        ..ProjectFields::default()
+    };
+    ctx.write(|tx, now| {
+        projects::update(tx, id, &fields, now)?.ok_or(NOT_FOUND)?;
+        if let Some(seconds) = change.gate_timeout_seconds {
+            projects::set_default_gate_timeout(tx, id, seconds)?;
+        }
+        projects::set_rates(tx, id, change.decoy_rate_ppm, change.golden_rate_ppm)?;
+        Ok(())
     })
 }
 
@@ -57,28 +104,6 @@ pub fn rotate_signing_secret(ctx: &mut Ctx<'_>, id: &str) -> Result<String, ApiE
     let secret = credentials::generate_signing_secret()?;
     if ctx.write(|tx, _| Ok(projects::set_signing_secret(tx, id, &secret)?))? {
         Ok(secret)
-    } else {
-        Err(ApiError::NotFound("project not found"))
-    }
-}
-
-/// Sets how often the reviewers of project `id` meet decoys and golden tasks (parts per
-/// million; `None` leaves a rate as it is); 404 when there is no such project.
-pub fn set_rates(
-    ctx: &mut Ctx<'_>,
-    id: &str,
-    decoy_rate_ppm: Option<i64>,
-    golden_rate_ppm: Option<i64>,
-) -> Result<(), ApiError> {
-    if ctx.write(|tx, _| {
-        Ok(projects::set_rates(
-            tx,
-            id,
-            decoy_rate_ppm,
-            golden_rate_ppm,
-        )?)
-    })? {
-        Ok(())
     } else {
         Err(ApiError::NotFound("project not found"))
     }

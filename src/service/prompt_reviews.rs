@@ -56,17 +56,8 @@ fn open_improvement_issue(
     let issue = issues::insert(
         conn,
         &NewIssue {
-            title: text.title,
             description: Some(text.description),
-            kind: IssueType::Task,
-            status: IssueStatus::Todo,
-            priority: 3,
-            parent_id: None,
-            project_id: None,
-            signal_source: None,
-            signal_payload: None,
-            hypothesis: None,
-            completed_at: None,
+            ..NewIssue::new(text.title, IssueType::Task, IssueStatus::Todo, 3)
         },
         now,
     )?;

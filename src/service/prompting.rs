@@ -1,5 +1,5 @@
-//! Prompt assembly for an issue: choose its template (loop-api.md §7.3, §7.8), load what
-//! the template sees (§7.4) and render it. Used by dispatch and by the template preview
+//! Prompt assembly for an issue: choose its template (docs/engine-api.md#template-selection, docs/engine-api.md#preview), load what
+//! the template sees (docs/engine-api.md#template-context) and render it. Used by dispatch and by the template preview
 //! ([`preview`]), which claims nothing.
 
 use rusqlite::Connection;

@@ -1,4 +1,4 @@
-//! The review queue (review-api.md §6, §14.2–14.3; docs/reviewer-quality.md): a
+//! The review queue (docs/review-api.md#reviewing, docs/reviewer-quality.md): a
 //! reviewer is dealt the next card (or gets back the one they hold) — a task, a golden
 //! task mixed in, or a decoy, as the card's draw says — then decides it or skips it. A
 //! decision is checked against the card's game, scored (golden tasks, decoys, streaks,
@@ -46,8 +46,11 @@ pub struct Card {
 pub struct CardTask {
     /// The task's id (a decoy's own, of the same form).
     pub id: String,
-    /// The game.
+    /// The task's module.
     pub module: Module,
+    /// The game it is played as: the module, or swiper when the module's own inputs
+    /// are missing.
+    pub game: Module,
     /// Gate or monitor.
     pub mode: ReviewMode,
     /// Origin tag.
@@ -105,6 +108,7 @@ fn task_card(conn: &Connection, assignment: &Assignment) -> Result<Card, ApiErro
         task: CardTask {
             id: task.id,
             module: task.module,
+            game: view.game,
             mode: task.mode,
             source: task.source,
             card: task.card,
@@ -136,6 +140,7 @@ fn decoy_card(decoy: &Decoy) -> Result<Card, ApiError> {
         task: CardTask {
             id: decoy.id.clone(),
             module: decoy.module,
+            game: decoy.game,
             mode: decoy.mode,
             source: decoy.source.clone(),
             card,
@@ -282,14 +287,14 @@ fn decide_task(
         .filter(|task| assignment.calibration || task.status == TaskStatus::Pending)
         .ok_or(ApiError::Conflict("the task is no longer pending"))?;
     let view = view_of(&task)?;
-    let outcome = decision::parse(task.module, &view, body, true)?;
+    let outcome = decision::parse(&view, body, true)?;
     let answer: Option<Value> = match (&task.answer, task.golden) {
         (Some(answer), true) => serde_json::from_str(answer.get()).ok(),
         _ => None,
     };
     let correct = answer
         .as_ref()
-        .and_then(|answer| scoring::golden_correct(task.module, answer, &outcome));
+        .and_then(|answer| scoring::golden_correct(view.game, answer, &outcome));
     let recorded = audit::record(
         tx,
         &user.id,
@@ -331,7 +336,7 @@ fn decide_task(
         let outcomes = task_reviews::counted_outcomes(tx, &task.id)?;
         let text = view.text.as_deref().unwrap_or_default();
         if let Some(result) =
-            resolution::consensus(task.module, task.reviews_required, text, &outcomes)
+            resolution::consensus(view.game, task.reviews_required, text, &outcomes)
         {
             let decider = (task.reviews_required == 1).then_some(user.id.as_str());
             let resolved =
@@ -362,8 +367,8 @@ fn decide_decoy(
 ) -> Result<(Decided, Vec<String>), ApiError> {
     let (shown, change) =
         decoys::stored(decoy)?.ok_or(ApiError::Conflict("the task is no longer pending"))?;
-    let outcome = decision::parse(decoy.module, &shown.view, body, true)?;
-    let caught = plant::caught(decoy.module, &change, &outcome);
+    let outcome = decision::parse(&shown.view, body, true)?;
+    let caught = plant::caught(decoy.game, &change, &outcome);
     let expected = Value::String(DECOY_EXPECTED.to_owned());
     let digest = shown.digest();
     let recorded = audit::record(
@@ -380,7 +385,7 @@ fn decide_decoy(
             correct: caught,
             expected: Some(&expected),
             planted: Some(PlantedRecord {
-                module: decoy.module,
+                game: decoy.game,
                 change: &change,
                 shown_sha256: &digest,
             }),

@@ -33,17 +33,15 @@ pub fn record_in(
     let issue = issues::insert(
         tx,
         &NewIssue {
-            title: draft.title.clone(),
-            description: None,
-            kind: IssueType::Signal,
-            status: IssueStatus::Triage,
-            priority: draft.severity.issue_priority(),
-            parent_id: None,
             project_id: project_id.map(str::to_owned),
             signal_source: Some(draft.source.clone()),
             signal_payload: Some(payload.to_owned()),
-            hypothesis: None,
-            completed_at: None,
+            ..NewIssue::new(
+                draft.title.clone(),
+                IssueType::Signal,
+                IssueStatus::Triage,
+                draft.severity.issue_priority(),
+            )
         },
         now,
     )?;

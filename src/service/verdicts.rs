@@ -1,4 +1,4 @@
-//! Verdicts (review-api.md §6, §11, §15.8): every resolution of a task — consensus,
+//! Verdicts (docs/review-api.md#consensus-and-escalation, docs/review-api.md#verdict-webhooks, docs/review-api.md#verdicts-into-the-engine): every resolution of a task — consensus,
 //! escalation, an admin's resolution, a gate timeout — goes through [`resolve`], which
 //! in the one transaction updates the task, queues its webhook deliveries in the outbox
 //! and, for flags, escalations and timeouts, records the engine signal. Whoever commits
@@ -68,7 +68,7 @@ pub fn resolve(
 }
 
 /// Applies `on_timeout` to every pending gate task whose deadline passed by `now`
-/// (review-api.md §5); answers the deliveries queued.
+/// (docs/review-api.md#modes-and-timeouts); answers the deliveries queued.
 pub fn time_out_overdue_gates(conn: &Connection, now: Timestamp) -> Result<Vec<String>, ApiError> {
     let mut queued = Vec::new();
     for task in review_tasks::overdue_gates(conn, now)? {
@@ -112,7 +112,7 @@ pub fn resolve_escalation(
             return Err(NOT_ESCALATED);
         }
         let view = view_of(&task)?;
-        let outcome = decision::parse(task.module, &view, body, false)?;
+        let outcome = decision::parse(&view, body, false)?;
         let result = Resolution {
             status: TaskStatus::Reviewed,
             verdict: outcome.verdict,

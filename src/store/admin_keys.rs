@@ -1,4 +1,4 @@
-//! Engine admin keys (DECISIONS 15): only their SHA-256 is stored.
+//! Engine admin keys (docs/decisions.md#admin-keys): only their SHA-256 is stored.
 
 use rusqlite::{Connection, Row, params};
 

@@ -17,6 +17,11 @@ use crate::domain::review::audit::{Content, Record};
 use crate::domain::review::scoring::{Scored, Tally};
 use crate::store::users::User;
 
+/// The number of the schema migration that brings reviewer quality (decoys, the audit
+/// chain, reviewers' scores) and after which [`backfill`] runs: the one place besides
+/// `schema.sql` to change when migrations landing before it take its number.
+pub const MIGRATION: u32 = 11;
+
 const COLUMNS: &str = "id, project_id, seq, at, reviewer_id, kind, item_id, source_task_id, \
      assignment_id, decision, verdict, golden, correct, xp, streak, draw_seq, decoy_rate_ppm, \
      probe, content, content_sha256, erased_at, prev_hash, hash";
@@ -349,7 +354,7 @@ mod tests {
         for step in migrations(SCHEMA)
             .unwrap_or_default()
             .iter()
-            .filter(|m| m.version < 10)
+            .filter(|m| m.version < MIGRATION)
         {
             conn.execute_batch(step.sql)
                 .unwrap_or_else(|e| panic!("{e}"));

@@ -1,4 +1,4 @@
-//! Comments on issues (loop-api.md §3.5): immutable, one level of replies.
+//! Comments on issues (docs/engine-api.md#objects): immutable, one level of replies.
 
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;

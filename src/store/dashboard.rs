@@ -1,4 +1,4 @@
-//! The dashboard's aggregate queries (loop-api.md §9): a handful of queries per
+//! The dashboard's aggregate queries (docs/engine-api.md#dashboard): a handful of queries per
 //! endpoint, never one per row.
 
 use std::collections::HashMap;

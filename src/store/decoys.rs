@@ -25,8 +25,10 @@ pub struct Decoy {
     pub decoy_rate_ppm: i64,
     /// The task it copies.
     pub source_task_id: String,
-    /// The game.
+    /// The source task's module, shown as the card's.
     pub module: Module,
+    /// The game the source task is played as, and the decoy with it.
+    pub game: Module,
     /// Shown as the task's mode.
     pub mode: ReviewMode,
     /// The source task's origin tag.
@@ -50,7 +52,7 @@ pub struct Decoy {
 }
 
 const COLUMNS: &str = "id, assignment_id, project_id, user_id, draw_seq, decoy_rate_ppm, source_task_id, \
-     module, mode, source, card, view, planted, created_at, deadline, state, leased_at, lease_expires_at";
+     module, game, mode, source, card, view, planted, created_at, deadline, state, leased_at, lease_expires_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Decoy> {
     Ok(Decoy {
@@ -62,16 +64,17 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Decoy> {
         decoy_rate_ppm: row.get(5)?,
         source_task_id: row.get(6)?,
         module: required_enum_column(row, 7)?,
-        mode: required_enum_column(row, 8)?,
-        source: row.get(9)?,
-        card: row.get(10)?,
-        view: row.get(11)?,
-        planted: row.get(12)?,
-        created_at: row.get(13)?,
-        deadline: row.get(14)?,
-        state: row.get(15)?,
-        leased_at: row.get(16)?,
-        lease_expires_at: row.get(17)?,
+        game: required_enum_column(row, 8)?,
+        mode: required_enum_column(row, 9)?,
+        source: row.get(10)?,
+        card: row.get(11)?,
+        view: row.get(12)?,
+        planted: row.get(13)?,
+        created_at: row.get(14)?,
+        deadline: row.get(15)?,
+        state: row.get(16)?,
+        leased_at: row.get(17)?,
+        lease_expires_at: row.get(18)?,
     })
 }
 
@@ -79,7 +82,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Decoy> {
 pub fn insert(conn: &Connection, decoy: &Decoy) -> super::Result<()> {
     let sql = format!(
         "INSERT INTO decoys ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-         ?13, ?14, ?15, ?16, ?17, ?18)"
+         ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
     );
     conn.prepare_cached(&sql)?.execute(params![
         decoy.id,
@@ -90,6 +93,7 @@ pub fn insert(conn: &Connection, decoy: &Decoy) -> super::Result<()> {
         decoy.decoy_rate_ppm,
         decoy.source_task_id,
         decoy.module.as_str(),
+        decoy.game.as_str(),
         decoy.mode.as_str(),
         decoy.source,
         decoy.card,

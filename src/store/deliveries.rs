@@ -1,4 +1,4 @@
-//! The verdict outbox (review-api.md §11, §15.6): one row per POST to make, written in
+//! The verdict outbox (docs/review-api.md#verdict-webhooks, docs/review-api.md#delivery-log): one row per POST to make, written in
 //! the transaction of the verdict that causes it, then attempted by the delivery
 //! workers until it succeeds or its attempts run out.
 

@@ -1,4 +1,4 @@
-//! Dispatch queries (loop-api.md §6, DECISIONS 12 and 13): finding the best unblocked
+//! Dispatch queries (docs/engine-api.md#dispatch, docs/decisions.md#dispatch-order, docs/decisions.md#claim-leases): finding the best unblocked
 //! `todo` issue along the rank index, the queue preview, claims, and claim leases.
 
 use rusqlite::{Connection, Row, params};

@@ -1,7 +1,7 @@
-//! Goals (loop-api.md §3.7): measurable targets, soft-deleted.
+//! Goals (docs/engine-api.md#objects): measurable targets, soft-deleted.
 
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params_from_iter};
 use serde::Serialize;
 
 use super::new_id;
@@ -61,6 +61,13 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Goal> {
         deleted_at: row.get(11)?,
     })
 }
+
+/// The table's live rows, as the shared queries read them.
+const TABLE: super::Table<Goal> = super::Table {
+    name: "goals",
+    columns: COLUMNS,
+    read: from_row,
+};
 
 /// Every settable field of a goal. On create, `None` means "unset"; on update, `None`
 /// means "unchanged" and `Some(None)` clears a nullable field.
@@ -166,17 +173,7 @@ pub fn first_for_project(conn: &Connection, project_id: &str) -> super::Result<O
 
 /// One page of live goals in insertion order, and how many there are.
 pub fn list(conn: &Connection, page: Page) -> super::Result<(Vec<Goal>, i64)> {
-    let total = conn
-        .prepare_cached("SELECT COUNT(*) FROM goals WHERE deleted_at IS NULL")?
-        .query_row([], |row| row.get(0))?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM goals WHERE deleted_at IS NULL ORDER BY rowid LIMIT ?1 OFFSET ?2"
-    );
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map(params![page.limit, page.offset], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((rows, total))
+    super::live_page(conn, &TABLE, "rowid", page)
 }
 
 /// Applies `fields` to the live goal `id`; `None` if there is none. Nothing to change
@@ -187,15 +184,9 @@ pub fn update(
     fields: &GoalFields,
     now: Timestamp,
 ) -> super::Result<Option<Goal>> {
-    let assignments = fields.assignments();
-    if assignments.is_empty() {
-        return find_live(conn, id);
-    }
-    let (sql, args) = super::update_statement("goals", COLUMNS, assignments, id, now);
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params_from_iter(args.iter()), from_row)
-        .optional()?)
+    super::update_live(conn, &TABLE, fields.assignments(), id, now, || {
+        find_live(conn, id)
+    })
 }
 
 /// Soft-deletes the live goal `id`; `false` if there was none.

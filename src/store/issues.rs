@@ -1,4 +1,4 @@
-//! Issues: the unit of work (loop-api.md §3.2), with their labels links.
+//! Issues: the unit of work (docs/engine-api.md#objects), with their labels links.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
@@ -110,6 +110,13 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Issue> {
     })
 }
 
+/// The table's live rows, as the shared queries read them.
+const TABLE: super::Table<Issue> = super::Table {
+    name: "issues",
+    columns: COLUMNS,
+    read: from_row,
+};
+
 /// What creating an issue stores.
 #[derive(Debug, Clone)]
 pub struct NewIssue {
@@ -135,6 +142,26 @@ pub struct NewIssue {
     pub hypothesis: Option<String>,
     /// Completion time (set when created as `done`).
     pub completed_at: Option<Timestamp>,
+}
+
+impl NewIssue {
+    /// An issue with this title, type, status and priority and nothing else set: what
+    /// the engine itself opens (signal triage issues, prompt improvement tasks).
+    pub fn new(title: String, kind: IssueType, status: IssueStatus, priority: i64) -> Self {
+        Self {
+            title,
+            description: None,
+            kind,
+            status,
+            priority,
+            parent_id: None,
+            project_id: None,
+            signal_source: None,
+            signal_payload: None,
+            hypothesis: None,
+            completed_at: None,
+        }
+    }
 }
 
 /// Inserts an issue with the next number and returns it.
@@ -571,15 +598,9 @@ pub fn update(
     changes: &Changes,
     now: Timestamp,
 ) -> super::Result<Option<Issue>> {
-    let assignments = changes.assignments();
-    if assignments.is_empty() {
-        return find_live(conn, id);
-    }
-    let (sql, args) = super::update_statement("issues", COLUMNS, assignments, id, now);
-    let updated = conn
-        .prepare_cached(&sql)?
-        .query_row(params_from_iter(args.iter()), from_row)
-        .optional()?;
+    let updated = super::update_live(conn, &TABLE, changes.assignments(), id, now, || {
+        find_live(conn, id)
+    })?;
     let rank_inputs_changed =
         changes.priority.is_some() || changes.kind.is_some() || changes.project_id.is_some();
     if let Some(issue) = &updated

@@ -1,4 +1,4 @@
-//! Labels (loop-api.md §3.3): names unique forever, soft-deleted.
+//! Labels (docs/engine-api.md#objects): names unique forever, soft-deleted.
 
 use rusqlite::{Connection, ErrorCode, Row, params};
 use serde::Serialize;
@@ -46,6 +46,13 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Label> {
     })
 }
 
+/// The table's live rows, as the shared queries read them.
+const TABLE: super::Table<Label> = super::Table {
+    name: "labels",
+    columns: COLUMNS,
+    read: from_row,
+};
+
 /// Creates a label; `None` if the name is taken (even by a deleted label).
 pub fn insert(
     conn: &Connection,
@@ -70,17 +77,7 @@ pub fn insert(
 
 /// One page of live labels in insertion order, and how many there are.
 pub fn list(conn: &Connection, page: Page) -> super::Result<(Vec<Label>, i64)> {
-    let total = conn
-        .prepare_cached("SELECT COUNT(*) FROM labels WHERE deleted_at IS NULL")?
-        .query_row([], |row| row.get(0))?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM labels WHERE deleted_at IS NULL ORDER BY rowid LIMIT ?1 OFFSET ?2"
-    );
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map(params![page.limit, page.offset], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((rows, total))
+    super::live_page(conn, &TABLE, "rowid", page)
 }
 
 /// Marks the label deleted (again, if it already was); `false` if there is no such label.

@@ -31,10 +31,11 @@ use std::time::Duration;
 
 use rusqlite::config::DbConfig;
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::clock::Timestamp;
 use crate::domain::enums::WireEnum;
+use crate::domain::pagination::Page;
 
 /// A failed database operation, as the store reports it: the layers above handle this
 /// type (the HTTP layer answers 500, the command line prints it) and never SQLite's
@@ -176,20 +177,32 @@ fn seed(conn: &Connection, version: u32, now: Timestamp) -> Result<()> {
     match version {
         3 => templates::seed_defaults(conn, now),
         4 => issues::backfill_dispatch_columns(conn),
-        10 => audit::backfill(conn),
+        audit::MIGRATION => audit::backfill(conn),
         _ => Ok(()),
     }
 }
 
-/// Builds `UPDATE <table> SET <assignments>, updated_at = ? WHERE id = ? AND deleted_at IS
-/// NULL RETURNING <columns>` and its arguments, for a partial update of a live row.
-fn update_statement(
-    table: &'static str,
+/// A table of soft-deletable rows: its name, the columns a row is read from, and how.
+struct Table<T> {
+    name: &'static str,
     columns: &'static str,
+    read: fn(&Row<'_>) -> rusqlite::Result<T>,
+}
+
+/// Applies `assignments` to the live row `id` of `table` (stamping `updated_at`) and
+/// reads it back; `None` if there is no such live row. Nothing to change reads the row
+/// as it is, with `unchanged` (an empty PATCH answers the row untouched).
+fn update_live<T>(
+    conn: &Connection,
+    table: &Table<T>,
     assignments: Vec<(&'static str, SqlValue)>,
     id: &str,
     now: Timestamp,
-) -> (String, Vec<SqlValue>) {
+    unchanged: impl FnOnce() -> Result<Option<T>>,
+) -> Result<Option<T>> {
+    if assignments.is_empty() {
+        return unchanged();
+    }
     let mut sets = Vec::with_capacity(assignments.len() + 1);
     let mut args = Vec::with_capacity(assignments.len() + 2);
     for (column, value) in assignments {
@@ -200,10 +213,42 @@ fn update_statement(
     args.push(SqlValue::Text(now.to_string()));
     args.push(SqlValue::Text(id.to_owned()));
     let sql = format!(
-        "UPDATE {table} SET {} WHERE id = ? AND deleted_at IS NULL RETURNING {columns}",
-        sets.join(", ")
+        "UPDATE {} SET {} WHERE id = ? AND deleted_at IS NULL RETURNING {}",
+        table.name,
+        sets.join(", "),
+        table.columns
     );
-    (sql, args)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params_from_iter(args.iter()), table.read)
+        .optional()?)
+}
+
+/// One page of the live rows of `table` in `order`, and how many live rows there are.
+fn live_page<T>(
+    conn: &Connection,
+    table: &Table<T>,
+    order: &'static str,
+    page: Page,
+) -> Result<(Vec<T>, i64)> {
+    let Table {
+        name,
+        columns,
+        read,
+    } = table;
+    let total = conn
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM {name} WHERE deleted_at IS NULL"
+        ))?
+        .query_row([], |row| row.get(0))?;
+    let sql = format!(
+        "SELECT {columns} FROM {name} WHERE deleted_at IS NULL ORDER BY {order} LIMIT ?1 OFFSET ?2"
+    );
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params![page.limit, page.offset], *read)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((rows, total))
 }
 
 /// Soft-deletes the live row `id` of `table` (stamping `deleted_at` and `updated_at`);

@@ -1,4 +1,4 @@
-//! Project API keys of the review API (review-api.md §15.4, DECISIONS 17): each reaches
+//! Project API keys of the review API (docs/review-api.md#keys-and-signing-secret, docs/decisions.md#project-keys): each reaches
 //! one project's data only. Only the SHA-256 of a key is stored.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};

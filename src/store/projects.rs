@@ -1,7 +1,7 @@
-//! Projects (loop-api.md §3.6): groups of issues, optionally pursuing a goal.
+//! Projects (docs/engine-api.md#objects): groups of issues, optionally pursuing a goal.
 
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -50,6 +50,13 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Project> {
         deleted_at: row.get(8)?,
     })
 }
+
+/// The table's live rows, as the shared queries read them.
+const TABLE: super::Table<Project> = super::Table {
+    name: "projects",
+    columns: COLUMNS,
+    read: from_row,
+};
 
 /// Every settable field of a project. On create `None` means "default"; on update `None`
 /// means "unchanged" and `Some(None)` clears a nullable field.
@@ -223,6 +230,68 @@ pub fn set_signing_secret(conn: &Connection, id: &str, secret: &str) -> super::R
     Ok(changed > 0)
 }
 
+/// Sets how long gate tasks of the live project `id` wait for a human when they name no
+/// timeout; `false` if there is no such project.
+pub fn set_default_gate_timeout(conn: &Connection, id: &str, seconds: i64) -> super::Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE projects SET default_gate_timeout_seconds = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+        )?
+        .execute(params![id, seconds])?;
+    Ok(changed > 0)
+}
+
+/// A project as the review side shows it: its review settings and how many of its
+/// review tasks are in each status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewProject {
+    /// Opaque id (the engine project's).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Seconds a gate task waits for a human when it names no timeout.
+    pub default_gate_timeout_seconds: i64,
+    /// Creation time.
+    pub created_at: String,
+    /// Review tasks waiting for reviewers.
+    pub pending: i64,
+    /// Review tasks waiting for an owner or admin.
+    pub escalated: i64,
+    /// Review tasks with a final verdict.
+    pub reviewed: i64,
+    /// Share of cards that are decoys (docs/reviewer-quality.md#settings).
+    pub decoy_rate: f64,
+    /// Share of cards that mix in a golden task.
+    pub golden_rate: f64,
+}
+
+/// Live projects with their review-task counts (kept by triggers, so this reads a few
+/// rows per project whatever the number of tasks), oldest first: every project, or
+/// only those `reviewer` reviews.
+pub fn with_review_counts(
+    conn: &Connection,
+    reviewer: Option<&str>,
+    id: Option<&str>,
+) -> super::Result<Vec<ReviewProject>> {
+    Ok(conn.prepare_cached(
+        "SELECT p.id, p.name, p.default_gate_timeout_seconds, p.created_at,            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'pending'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'escalated'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'reviewed'), 0),            p.decoy_rate_ppm / 1000000.0, p.golden_rate_ppm / 1000000.0          FROM projects p WHERE p.deleted_at IS NULL AND (?2 IS NULL OR p.id = ?2)          AND (?1 IS NULL OR EXISTS (SELECT 1 FROM project_reviewers pr WHERE pr.project_id = p.id AND pr.user_id = ?1))          ORDER BY p.created_at, p.rowid",
+    )?
+    .query_map(params![reviewer, id], |row| {
+        Ok(ReviewProject {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            default_gate_timeout_seconds: row.get(2)?,
+            created_at: row.get(3)?,
+            pending: row.get(4)?,
+            escalated: row.get(5)?,
+            reviewed: row.get(6)?,
+            decoy_rate: row.get(7)?,
+            golden_rate: row.get(8)?,
+        })
+    })?
+    .collect::<rusqlite::Result<_>>()?)
+}
+
 /// The project with this id, soft-deleted or not.
 pub fn find_any(conn: &Connection, id: &str) -> super::Result<Option<Project>> {
     let sql = format!("SELECT {COLUMNS} FROM projects WHERE id = ?1");
@@ -234,17 +303,7 @@ pub fn find_any(conn: &Connection, id: &str) -> super::Result<Option<Project>> {
 
 /// One page of live projects, oldest first, and how many there are.
 pub fn list(conn: &Connection, page: Page) -> super::Result<(Vec<Project>, i64)> {
-    let total = conn
-        .prepare_cached("SELECT COUNT(*) FROM projects WHERE deleted_at IS NULL")?
-        .query_row([], |row| row.get(0))?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM projects WHERE deleted_at IS NULL ORDER BY created_at, rowid LIMIT ?1 OFFSET ?2"
-    );
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map(params![page.limit, page.offset], from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((rows, total))
+    super::live_page(conn, &TABLE, "created_at, rowid", page)
 }
 
 /// Applies `fields` to the live project `id`; `None` if there is none. Nothing to change
@@ -255,15 +314,9 @@ pub fn update(
     fields: &ProjectFields,
     now: Timestamp,
 ) -> super::Result<Option<Project>> {
-    let assignments = fields.assignments();
-    if assignments.is_empty() {
-        return find_live(conn, id);
-    }
-    let (sql, args) = super::update_statement("projects", COLUMNS, assignments, id, now);
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params_from_iter(args.iter()), from_row)
-        .optional()?)
+    super::update_live(conn, &TABLE, fields.assignments(), id, now, || {
+        find_live(conn, id)
+    })
 }
 
 /// Soft-deletes the live project `id`; `false` if there was none.

@@ -1,4 +1,4 @@
-//! Agents' and people's reviews of prompt versions (loop-api.md §3.11).
+//! Agents' and people's reviews of prompt versions (docs/engine-api.md#objects).
 
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! Issue relations (loop-api.md §3.4): directed, hard-deleted.
+//! Issue relations (docs/engine-api.md#objects): directed, hard-deleted.
 
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! Verdict hook subscriptions (review-api.md §10): URLs that receive every verdict of
+//! Verdict hook subscriptions (docs/review-api.md#hooks-and-verdicts): URLs that receive every verdict of
 //! their project, idempotent by URL.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};

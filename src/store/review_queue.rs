@@ -1,4 +1,4 @@
-//! The reviewers' queue (review-api.md §14.2): tasks leased to one reviewer at a time,
+//! The reviewers' queue (docs/review-api.md#reviewing): tasks leased to one reviewer at a time,
 //! gate tasks by deadline first, never a task a reviewer already decided or skipped,
 //! and never more live leases on a task than the reviews it still needs.
 
@@ -171,9 +171,10 @@ pub fn next_pending(
     Ok(scoped(conn, &monitors, scope, now, queued)?)
 }
 
-/// A resolved golden task the reviewer has not seen, to calibrate them (review-api.md
-/// §7: it keeps being mixed into other reviewers' queues, each reviewer at most once):
-/// when no real work is waiting, or when the golden rate draws one.
+/// A resolved golden task the reviewer has not seen, to calibrate them
+/// (docs/review-api.md#golden-tasks: it keeps being mixed into other reviewers' queues,
+/// each reviewer at most once): when no real work is waiting, or when the golden rate
+/// draws one (docs/reviewer-quality.md#the-draw).
 pub fn next_calibration(
     conn: &Connection,
     scope: &Scope<'_>,

@@ -1,4 +1,4 @@
-//! Review tasks (review-api.md §3, §5, §8): what automations submit for a human to
+//! Review tasks (docs/review-api.md#tasks, docs/review-api.md#modes-and-timeouts, docs/review-api.md#the-task-object): what automations submit for a human to
 //! decide, scoped to the project whose key submitted them.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};

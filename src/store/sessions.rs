@@ -1,4 +1,4 @@
-//! Browser sessions of users (review-api.md §15.1): random tokens, of which only the
+//! Browser sessions of users (docs/review-api.md#people-and-sessions): random tokens, of which only the
 //! SHA-256 is stored, with a sliding expiry.
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -56,4 +56,12 @@ pub fn delete_expired(conn: &Connection, now: Timestamp) -> super::Result<usize>
     Ok(conn
         .prepare_cached("DELETE FROM sessions WHERE expires_at <= ?1")?
         .execute([now.to_string()])?)
+}
+
+/// Ends every session of user `user_id` (after a password reset, so that whoever knew the
+/// old password is signed out too).
+pub fn delete_for_user(conn: &Connection, user_id: &str) -> super::Result<usize> {
+    Ok(conn
+        .prepare_cached("DELETE FROM sessions WHERE user_id = ?1")?
+        .execute([user_id])?)
 }

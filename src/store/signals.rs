@@ -1,4 +1,4 @@
-//! Signals (loop-api.md §3.8): write-only records of what arrived, each tied to the
+//! Signals (docs/engine-api.md#objects): write-only records of what arrived, each tied to the
 //! triage issue created with it (see `service::signals`).
 
 use rusqlite::{Connection, Row, params};

@@ -1,4 +1,4 @@
-//! Reviewers' decisions (review-api.md §6, §7, §8.1, §14.6): what each reviewer decided
+//! Reviewers' decisions (docs/review-api.md#consensus-and-escalation, docs/review-api.md#golden-tasks, docs/review-api.md#the-task-object, docs/review-api.md#scoring): what each reviewer decided
 //! on each task, how it scored, and the per-reviewer metrics built from them.
 
 use std::collections::HashMap;
@@ -97,7 +97,7 @@ pub struct UserRef {
     pub handle: String,
 }
 
-/// One review as task reads show it (§8.1).
+/// One review as task reads show it (docs/review-api.md#the-task-object).
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewEntry {
     /// Who decided.

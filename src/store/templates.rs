@@ -1,4 +1,4 @@
-//! Prompt templates and their versions (loop-api.md §3.9, §3.10): a template points at
+//! Prompt templates and their versions (docs/engine-api.md#objects): a template points at
 //! its active version; versions are numbered per template and never change.
 
 use rusqlite::types::Value as SqlValue;
@@ -59,6 +59,13 @@ fn template_from_row(row: &Row<'_>) -> rusqlite::Result<Template> {
         deleted_at: row.get(10)?,
     })
 }
+
+/// The table's live rows, as the shared queries read them.
+const TEMPLATES: super::Table<Template> = super::Table {
+    name: "prompt_templates",
+    columns: TEMPLATE_COLUMNS,
+    read: template_from_row,
+};
 
 /// A version of a template.
 #[derive(Debug, Clone, Serialize)]
@@ -235,18 +242,7 @@ pub fn find_any(conn: &Connection, id: &str) -> super::Result<Option<Template>> 
 
 /// One page of live templates, oldest first, and how many there are.
 pub fn list(conn: &Connection, page: Page) -> super::Result<(Vec<Template>, i64)> {
-    let total = conn
-        .prepare_cached("SELECT COUNT(*) FROM prompt_templates WHERE deleted_at IS NULL")?
-        .query_row([], |row| row.get(0))?;
-    let sql = format!(
-        "SELECT {TEMPLATE_COLUMNS} FROM prompt_templates WHERE deleted_at IS NULL \
-         ORDER BY created_at, rowid LIMIT ?1 OFFSET ?2"
-    );
-    let rows = conn
-        .prepare_cached(&sql)?
-        .query_map(params![page.limit, page.offset], template_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((rows, total))
+    super::live_page(conn, &TEMPLATES, "created_at, rowid", page)
 }
 
 /// Every live template in database (insertion) order: the candidates for selection.
@@ -267,16 +263,9 @@ pub fn update(
     fields: &TemplateFields,
     now: Timestamp,
 ) -> super::Result<Option<Template>> {
-    let assignments = fields.assignments();
-    if assignments.is_empty() {
-        return find_live(conn, id);
-    }
-    let (sql, args) =
-        super::update_statement("prompt_templates", TEMPLATE_COLUMNS, assignments, id, now);
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row(params_from_iter(args.iter()), template_from_row)
-        .optional()?)
+    super::update_live(conn, &TEMPLATES, fields.assignments(), id, now, || {
+        find_live(conn, id)
+    })
 }
 
 /// Soft-deletes the live template `id`; `false` if there was none.

@@ -1,4 +1,4 @@
-//! People who review or administer (review-api.md §14.1, §15.1, DECISIONS 20): one
+//! People who review or administer (docs/review-api.md#people-and-sessions, docs/decisions.md#users-and-roles): one
 //! instance role each, a password hash, and membership of the projects they review.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -193,8 +193,7 @@ pub fn delete(conn: &Connection, id: &str, now: Timestamp) -> super::Result<bool
     if deleted == 0 {
         return Ok(false);
     }
-    conn.prepare_cached("DELETE FROM sessions WHERE user_id = ?1")?
-        .execute([id])?;
+    super::sessions::delete_for_user(conn, id)?;
     conn.prepare_cached("DELETE FROM project_reviewers WHERE user_id = ?1")?
         .execute([id])?;
     Ok(true)
@@ -236,4 +235,26 @@ pub fn project_ids(conn: &Connection, user_id: &str) -> super::Result<Vec<String
     )?
     .query_map([user_id], |row| row.get(0))?
     .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The live projects each user reviews, by user id, in one query (for the people list).
+pub fn all_project_ids(
+    conn: &Connection,
+) -> super::Result<std::collections::HashMap<String, Vec<String>>> {
+    let mut by_user: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    let rows = conn
+        .prepare_cached(
+            "SELECT pr.user_id, pr.project_id FROM project_reviewers pr \
+             JOIN projects p ON p.id = pr.project_id WHERE p.deleted_at IS NULL \
+             ORDER BY pr.created_at, pr.project_id",
+        )?
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (user_id, project_id) in rows {
+        by_user.entry(user_id).or_default().push(project_id);
+    }
+    Ok(by_user)
 }

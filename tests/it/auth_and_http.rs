@@ -1,5 +1,5 @@
-//! Authentication (loop-api.md §1.1, §11.1; DECISIONS 15) and the HTTP conventions every
-//! route shares (§2.1, §2.13; DECISIONS 5, 8, 16, 21, 22).
+//! Authentication (docs/engine-api.md#authentication; docs/decisions.md#admin-keys) and the HTTP conventions every
+//! route shares (docs/engine-api.md#conventions, docs/engine-api.md#cors; docs/decisions.md#no-500-for-a-clients-mistake, docs/decisions.md#errors, docs/decisions.md#cors-origins, docs/decisions.md#client-compatibility).
 
 use crate::common;
 

@@ -1,4 +1,4 @@
-//! The dashboard through real HTTP (loop-api.md §9, §11.17; DECISIONS 11, 14).
+//! The dashboard through real HTTP (docs/engine-api.md#dashboard; docs/decisions.md#closing-the-loop, docs/decisions.md#dashboard-numbers).
 
 use crate::common;
 
@@ -229,7 +229,7 @@ fn activity_chains() {
 
 #[test]
 fn activity_limits_have_no_upper_bound() {
-    // loop-api.md §9.2 and §12 #25: any whole limit is honoured, as in the original.
+    // docs/engine-api.md#dashboard: any whole limit is honoured, as in the original.
     let server = TestServer::start();
     let conn = rusqlite::Connection::open(server.db_path()).expect("open");
     conn.execute_batch(
@@ -372,7 +372,7 @@ fn prompt_health() {
         entry["activeVersion"]["reviewScore"]
     );
 
-    // needsAttention (loop-api.md §9.3): a score below 3.0 or a completion rate below 0.5,
+    // needsAttention (docs/engine-api.md#dashboard): a score below 3.0 or a completion rate below 0.5,
     // each only when present (the rate is only ever set in the database).
     let conn = rusqlite::Connection::open(server.db_path()).expect("open");
     for (score, rate, expected) in [

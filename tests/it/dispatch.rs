@@ -1,4 +1,4 @@
-//! Dispatch through real HTTP (loop-api.md §6, §11.12, §11.19; DECISIONS 12, 13, 23):
+//! Dispatch through real HTTP (docs/engine-api.md#dispatch; docs/decisions.md#dispatch-order, docs/decisions.md#claim-leases, docs/decisions.md#client-compatibility):
 //! ordering, blocking, atomic claims under concurrency, prompts, and claim leases with a
 //! controlled clock.
 

@@ -1,4 +1,4 @@
-//! `/api/issues` through real HTTP (loop-api.md §4.1–4.5, §11.3; DECISIONS 5, 9, 11).
+//! `/api/issues` through real HTTP (docs/engine-api.md#issues; docs/decisions.md#no-500-for-a-clients-mistake, docs/decisions.md#pagination, docs/decisions.md#closing-the-loop).
 
 use crate::common;
 

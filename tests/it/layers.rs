@@ -24,9 +24,11 @@ const LAYERS: &[(&str, u8)] = &[
     // The use cases: the only place that opens a write.
     ("service", 6),
     // Requests and responses, routing, authentication; MCP, a protocol whose tools
-    // run through the same pipeline (the route table is handed to it).
+    // run through the same pipeline (the route table is handed to it); the web app's
+    // embedded files, answered to browsers before the route table.
     ("http", 7),
     ("mcp", 7),
+    ("ui", 7),
     // The handlers and the route table.
     ("api", 8),
     // The delivery threads, the command line's administration, the bench's seed.

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth_and_http;
+mod browser;
 mod cli;
 mod common;
 mod dashboard;
@@ -17,6 +18,7 @@ mod mcp_client;
 mod openapi;
 mod prompts;
 mod review_access;
+mod review_admin;
 mod review_robustness;
 mod review_tasks;
 mod review_timeouts;

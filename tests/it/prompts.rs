@@ -1,6 +1,7 @@
-//! The prompt engine through real HTTP: templates and versions (loop-api.md §4.23–4.31,
-//! §11.16), the preview and its golden renderings (§7, appendix C), and prompt reviews
-//! with the improvement loop (§8, §11.15).
+//! The prompt engine through real HTTP: templates and versions (docs/engine-api.md#templates),
+//! the preview and its golden renderings (docs/engine-api.md#prompt-engine, byte for byte
+//! as the original's), and prompt reviews with the improvement loop
+//! (docs/engine-api.md#prompt-reviews).
 
 use crate::common;
 
@@ -329,7 +330,7 @@ fn versions_and_promotion() {
     );
     assert_eq!(bodyless.status, 200);
 
-    // Only `{{{` is refused (loop-api.md §4.29): content that does not compile is stored
+    // Only `{{{` is refused (docs/engine-api.md#templates): content that does not compile is stored
     // like any other and fails when rendered (see the render-time error test).
     let broken = server.post(
         &versions,
@@ -478,7 +479,7 @@ fn a_template_that_fails_at_render_time_is_a_clear_error() {
 
 #[test]
 fn named_properties_of_arrays_render_as_empty() {
-    // loop-api.md §7.5: a missing path renders as empty, never an error.
+    // docs/engine-api.md#rendering: a missing path renders as empty, never an error.
     let server = server();
     let template = server.create(
         "/api/templates",

@@ -1,6 +1,7 @@
-//! Who reaches what on the review API (review-api.md §2, §9, §10, §13, §15.4; §17 cases
-//! 1–7, 66–73): project keys and their admin routes, project scoping, hook
-//! subscriptions, the connection check and rate limits.
+//! Who reaches what on the review API (docs/review-api.md#conventions,
+//! #keys-and-signing-secret, #hooks-and-verdicts, #connection-check and #rate-limits):
+//! project keys and their admin routes, project scoping, hook subscriptions, the
+//! connection check and rate limits.
 
 use serde_json::{Value, json};
 

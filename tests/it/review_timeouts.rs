@@ -1,6 +1,6 @@
-//! Gate timeouts under a controlled clock (review-api.md §5, §10.5; §17 cases 46–49, 52,
-//! 54, 69): an undecided gate task gets its `on_timeout` outcome once its deadline
-//! passes, also when the deadline passed while the server was down.
+//! Gate timeouts under a controlled clock (docs/review-api.md#modes-and-timeouts): an
+//! undecided gate task gets its `on_timeout` outcome once its deadline passes, also when
+//! the deadline passed while the server was down.
 
 use crate::common;
 

@@ -1,6 +1,6 @@
-//! Reviewers through real HTTP (review-api.md §4, §6, §7, §14, §15.1–15.3; §17 cases
-//! 34–53, 74–82): accounts and sessions, the queue and its leases, each game's
-//! decisions, consensus, escalation, golden scoring.
+//! Reviewers through real HTTP (docs/review-api.md#reviewing, #people-and-sessions,
+//! #consensus-and-escalation and #golden-tasks): accounts and sessions, the queue and its
+//! leases, each game's decisions, consensus, escalation, golden scoring.
 
 use crate::common;
 

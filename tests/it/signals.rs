@@ -1,4 +1,4 @@
-//! Signal intake through real HTTP (loop-api.md §5, §11.9–11.11; DECISIONS 5, 10):
+//! Signal intake through real HTTP (docs/engine-api.md#signals; docs/decisions.md#no-500-for-a-clients-mistake, docs/decisions.md#webhooks-without-a-bearer-key):
 //! payloads are signed in the test exactly as each provider signs them.
 
 use crate::common;
@@ -47,18 +47,6 @@ fn sentry(server: &TestServer, body: &str, canonical: &str, secret: &str) -> com
         "/api/signals/sentry",
         &[("Sentry-Hook-Signature", &signature)],
         body.as_bytes(),
-    )
-}
-
-/// Sends `sent` to the Sentry webhook with the valid signature of `signed` (both are
-/// compact, so each is its own canonical form).
-fn sentry_signed_for(server: &TestServer, signed: &str, sent: &str) -> common::Response {
-    let signature = hmac_sha256_hex(SENTRY_SECRET.as_bytes(), signed.as_bytes());
-    server.send(
-        "POST",
-        "/api/signals/sentry",
-        &[("Sentry-Hook-Signature", &signature)],
-        sent.as_bytes(),
     )
 }
 
@@ -418,13 +406,13 @@ fn sentry_rejections() {
     // A signature made for one body does not pass another.
     let signed = r#"{"action":"created","data":{"issue":{"title":"Harmless","level":"info"}}}"#;
     let tampered = r#"{"action":"created","data":{"issue":{"title":"Harmless","level":"fatal"}}}"#;
-    let tampered_response = sentry_signed_for(&server, signed, tampered);
+    let tampered_response = sentry(&server, tampered, signed, SENTRY_SECRET);
     assert_eq!(
         (tampered_response.status, tampered_response.json()),
         (401, json!({"error": "Invalid webhook signature"}))
     );
     assert_eq!(
-        sentry_signed_for(&server, signed, signed).status,
+        sentry(&server, signed, signed, SENTRY_SECRET).status,
         201,
         "the same signature passes with the body it was made for"
     );

@@ -1,137 +1,19 @@
-//! Verdict delivery against local receivers (review-api.md §10.4, §11, §15.6, §15.8;
-//! §17 cases 55–65): signed bodies, retries on the configured schedule, 410s, redirects,
-//! restarts, redelivery after a secret rotation, slow receivers, and verdicts that feed
-//! the engine.
+//! Verdict delivery against local receivers (docs/review-api.md#verdict-webhooks,
+//! #delivery-log and #verdicts-into-the-engine): signed bodies, retries on the configured
+//! schedule, 410s, redirects, restarts, redelivery after a secret rotation, slow
+//! receivers, and verdicts that feed the engine.
 
 use crate::common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::receiver::{Answer, Receiver};
 use common::{TestServer, hmac_sha256_hex, manual_clock};
 use loop_engine::clock::{ManualClock, Timestamp};
 use loop_engine::config::Config;
 use loop_engine::config::RetrySchedule;
 use serde_json::{Value, json};
-
-/// What a receiver answers its n-th request (0-based).
-#[derive(Clone, Copy)]
-enum Answer {
-    Status(u16),
-    RedirectTo(u16),
-    Hang(Duration),
-}
-
-/// One request a receiver got.
-#[derive(Clone, Debug)]
-struct Received {
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    at: Instant,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A local HTTP receiver that records what it gets and answers from a script.
-struct Receiver {
-    url: String,
-    got: Arc<Mutex<Vec<Received>>>,
-    server: Arc<tiny_http::Server>,
-}
-
-impl Receiver {
-    fn start(script: impl Fn(usize) -> Answer + Send + Sync + 'static) -> Self {
-        Self::on_port(0, script)
-    }
-
-    fn on_port(port: u16, script: impl Fn(usize) -> Answer + Send + Sync + 'static) -> Self {
-        let server =
-            Arc::new(tiny_http::Server::http(("127.0.0.1", port)).expect("receiver listens"));
-        let url = format!(
-            "http://{}/hook",
-            server.server_addr().to_ip().expect("ip address")
-        );
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let (listener, log, script) = (server.clone(), got.clone(), Arc::new(script));
-        let count = Arc::new(AtomicUsize::new(0));
-        std::thread::spawn(move || {
-            for mut request in listener.incoming_requests() {
-                let mut body = Vec::new();
-                let _ = request.as_reader().read_to_end(&mut body);
-                let headers = request
-                    .headers()
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.field.as_str().as_str().to_owned(),
-                            h.value.as_str().to_owned(),
-                        )
-                    })
-                    .collect();
-                log.lock().expect("log").push(Received {
-                    headers,
-                    body,
-                    at: Instant::now(),
-                });
-                let answer = script(count.fetch_add(1, Ordering::SeqCst));
-                std::thread::spawn(move || match answer {
-                    Answer::Status(status) => {
-                        let _ = request.respond(tiny_http::Response::empty(status));
-                    }
-                    Answer::RedirectTo(port) => {
-                        let location = tiny_http::Header::from_bytes(
-                            "Location",
-                            format!("http://127.0.0.1:{port}/hook"),
-                        )
-                        .expect("header");
-                        let _ =
-                            request.respond(tiny_http::Response::empty(302).with_header(location));
-                    }
-                    Answer::Hang(time) => {
-                        std::thread::sleep(time);
-                        let _ = request.respond(tiny_http::Response::empty(200));
-                    }
-                });
-            }
-        });
-        Self { url, got, server }
-    }
-
-    fn port(&self) -> u16 {
-        self.server
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .unwrap_or_default()
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.got.lock().expect("log").clone()
-    }
-
-    /// Waits until at least `n` requests arrived (at most ten seconds).
-    fn wait_for(&self, n: usize) -> Vec<Received> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.received().len() < n && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        self.received()
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.server.unblock();
-    }
-}
 
 /// A server with a fast delivery loop, retrying on `schedule`.
 fn server_with(schedule: &str, clock: Option<Arc<ManualClock>>) -> TestServer {

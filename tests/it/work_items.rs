@@ -1,5 +1,5 @@
 //! Relations, comments, labels, projects and goals through real HTTP
-//! (loop-api.md §4.6–4.22, §11.4–11.8, §2.11; DECISIONS 5, 8).
+//! (docs/engine-api.md#relations, docs/engine-api.md#soft-delete; docs/decisions.md#no-500-for-a-clients-mistake, docs/decisions.md#errors).
 
 use crate::common;
 

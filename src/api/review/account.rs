@@ -1,4 +1,4 @@
-//! `GET /api/v1/me` (review-api.md §9): the connection check every client runs first.
+//! `GET /api/v1/me` (docs/review-api.md#connection-check): the connection check every client runs first.
 
 use serde_json::json;
 
@@ -6,7 +6,7 @@ use crate::app::Ctx;
 use crate::http::{ApiError, Reply, Request};
 use crate::store::projects;
 
-/// The single workspace's id (DECISIONS 6: the running server is the workspace).
+/// The single workspace's id (docs/decisions.md#one-workspace-one-projects-table: the running server is the workspace).
 pub const WORKSPACE_ID: &str = "default";
 
 /// The workspace (this instance), the key's project, the key and its rate limit.

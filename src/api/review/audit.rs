@@ -1,20 +1,10 @@
 //! The audit log of a project (docs/reviewer-quality.md, "The audit log"): its records,
 //! decoys included, and a verification of its chain, for administrators.
 
-use super::{query_limit, query_time};
+use super::{managed_project, query_limit, query_time};
 use crate::app::Ctx;
 use crate::http::{ApiError, Reply, Request};
 use crate::service::audit;
-use crate::store::projects;
-
-const PROJECT_NOT_FOUND: ApiError = ApiError::NotFound("project not found");
-
-/// The live project named by the path.
-fn project_id(ctx: &Ctx<'_>, request: &Request) -> Result<String, ApiError> {
-    Ok(projects::find_live(ctx.db(), request.param("id"))?
-        .ok_or(PROJECT_NOT_FOUND)?
-        .id)
-}
 
 /// `GET /api/v1/projects/{id}/audit?since=&after=&limit=`: the project's records in
 /// chain order, made after `since` (a time) when given and numbered after `after` (0
@@ -23,7 +13,7 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let since = query_time(request, "since")?;
     let after = query_limit(request, "after", 0, i64::MAX, 0)?;
     let limit = query_limit(request, "limit", 1, 1000, 100)?;
-    let project_id = project_id(ctx, request)?;
+    let project_id = managed_project(ctx, request)?;
     let entries = audit::entries(ctx.db(), &project_id, after, since, limit)?;
     Ok(Reply::json(200, &entries))
 }
@@ -31,6 +21,6 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 /// `GET /api/v1/projects/{id}/audit/verify`: recomputes the project's chain (hashes,
 /// draws, planted errors) and says whether it is whole, naming the first bad record.
 pub fn verify(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let project_id = project_id(ctx, request)?;
+    let project_id = managed_project(ctx, request)?;
     Ok(Reply::json(200, &audit::verify(ctx.db(), &project_id)?))
 }

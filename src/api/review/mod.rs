@@ -1,4 +1,4 @@
-//! The human-review API (`/api/v1/*`, review-api.md): snake_case JSON, bare arrays for
+//! The human-review API (`/api/v1/*`, docs/review-api.md): snake_case JSON, bare arrays for
 //! lists, errors as `{error, code, field?}`. Ingest routes act for the project of the
 //! key they were called with, and never reach another project's data.
 
@@ -15,11 +15,29 @@ pub mod tasks;
 pub mod users;
 pub mod verdicts;
 
+use crate::app::Ctx;
 use crate::clock::Timestamp;
 use crate::domain::enums::WireEnum;
 use crate::domain::review::input;
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Request};
+use crate::store;
+
+/// The 404 of a project that does not exist (or was deleted).
+const PROJECT_NOT_FOUND: ApiError = ApiError::NotFound("project not found");
+
+/// The id of the live project named by the `{id}` of an administrator's route
+/// (`/api/v1/projects/{id}/…`).
+fn managed_project(ctx: &Ctx<'_>, request: &Request) -> Result<String, ApiError> {
+    let project =
+        store::projects::find_live(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
+    Ok(project.id)
+}
+
+/// The project an ingest route acts in: the one of the key it was called with.
+fn key_project(ctx: &Ctx<'_>) -> Result<String, ApiError> {
+    Ok(ctx.project_key()?.project_id.clone())
+}
 
 /// The query parameter `name`, absent when missing or empty.
 fn query_text<'r>(request: &'r Request, name: &str) -> Result<Option<&'r str>, ApiError> {

@@ -1,8 +1,9 @@
-//! Admin routes for a project's review credentials (review-api.md §15.4): its API keys
+//! Admin routes for a project's review credentials (docs/review-api.md#keys-and-signing-secret): its API keys
 //! (shown once, stored hashed, revocable) and its webhook signing secret.
 
 use serde_json::json;
 
+use super::{PROJECT_NOT_FOUND, managed_project};
 use crate::app::Ctx;
 use crate::domain::review::input::opt_string;
 use crate::http::{ApiError, Reply, Request};
@@ -11,22 +12,14 @@ use crate::service::keys::{self, Created};
 use crate::store::project_keys;
 use crate::store::projects;
 
-const PROJECT_NOT_FOUND: ApiError = ApiError::NotFound("project not found");
-
 /// The name a key gets when none is given.
 pub const DEFAULT_KEY_NAME: &str = "default";
-
-/// The live project named by the `id` path parameter.
-fn project_id(ctx: &Ctx<'_>, request: &Request) -> Result<String, ApiError> {
-    let project = projects::find_live(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
-    Ok(project.id)
-}
 
 /// `POST /api/v1/projects/{id}/keys` `{name?}`: a new key, shown in this answer only.
 pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let name = opt_string(&body, "", "name", 100)?.unwrap_or_else(|| DEFAULT_KEY_NAME.to_owned());
-    let project_id = project_id(ctx, request)?;
+    let project_id = managed_project(ctx, request)?;
     let Created { record, key } = keys::create_for_project(ctx, &project_id, &name)?;
     Ok(Reply::json(
         201,
@@ -36,7 +29,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 
 /// `GET /api/v1/projects/{id}/keys`: every key of the project (never the keys themselves).
 pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let project_id = project_id(ctx, request)?;
+    let project_id = managed_project(ctx, request)?;
     Ok(Reply::json(
         200,
         &project_keys::list_for_project(ctx.db(), &project_id)?,
@@ -45,7 +38,7 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 
 /// `DELETE /api/v1/projects/{id}/keys/{key_id}`: revokes the key at once.
 pub fn revoke(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let project_id = project_id(ctx, request)?;
+    let project_id = managed_project(ctx, request)?;
     keys::revoke_project_key(ctx, &project_id, request.param("key_id"))?;
     Ok(Reply::empty(204))
 }

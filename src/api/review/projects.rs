@@ -1,45 +1,110 @@
-//! A project's review settings (review-api.md §15.3): how long gate tasks wait by
-//! default, and how its reviewers are probed — the decoy rate and the golden rate
-//! (docs/reviewer-quality.md).
+//! Projects as the review side sees them: the administrators' list with review-task
+//! counts, creation, renaming and review settings (`/api/v1/projects`), and the
+//! reviewers' project picker (`/api/v1/review/projects`). A review project is an engine
+//! project (one `projects` table), so creating one here creates it for both halves.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::PROJECT_NOT_FOUND;
+use super::queue::reviewer;
 use crate::app::Ctx;
-use crate::domain::review::input::opt_rate;
+use crate::domain::review::input::{opt_integer, opt_rate, opt_string};
+use crate::domain::review::task::{MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS};
+use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
 use crate::service;
-use crate::service::audit::rate;
-use crate::store::projects;
+use crate::service::projects::ReviewSettingsChange;
+use crate::store::projects::{self, ProjectFields, ReviewProject};
 
-const PROJECT_NOT_FOUND: ApiError = ApiError::NotFound("project not found");
+/// Longest project name (the engine API's limit).
+const MAX_NAME: usize = 500;
 
-/// The review settings of the live project `id`, as the admin API shows them.
-fn settings(ctx: &Ctx<'_>, id: &str) -> Result<Value, ApiError> {
-    let project = projects::find_live(ctx.db(), id)?.ok_or(PROJECT_NOT_FOUND)?;
-    let review = projects::review_settings(ctx.db(), id)?.ok_or(PROJECT_NOT_FOUND)?;
-    let quality = projects::quality_settings(ctx.db(), id)?.ok_or(PROJECT_NOT_FOUND)?;
-    Ok(json!({
-        "id": project.id,
-        "name": project.name,
-        "default_gate_timeout_seconds": review.default_gate_timeout_seconds,
-        "decoy_rate": rate(quality.decoy_rate_ppm),
-        "golden_rate": rate(quality.golden_rate_ppm),
-    }))
+/// `GET /api/v1/projects`: every live project with its pending, escalated and reviewed
+/// task counts, oldest first.
+pub fn list(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
+    Ok(Reply::json(
+        200,
+        &projects::with_review_counts(ctx.db(), None, None)?,
+    ))
 }
 
-/// `GET /api/v1/projects/{id}`: the project's review settings.
+/// The live project `id` with its counts, or 404.
+fn find(ctx: &Ctx<'_>, id: &str) -> Result<ReviewProject, ApiError> {
+    projects::with_review_counts(ctx.db(), None, Some(id))?
+        .into_iter()
+        .next()
+        .ok_or(PROJECT_NOT_FOUND)
+}
+
+/// `GET /api/v1/projects/{id}`.
 pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    Ok(Reply::json(200, &settings(ctx, request.param("id"))?))
+    Ok(Reply::json(200, &find(ctx, request.param("id"))?))
 }
 
-/// `PATCH /api/v1/projects/{id}` `{decoy_rate?, golden_rate?}`: each a share of cards
-/// from 0 to 1 (decoys default to 0.05, one card in 20; 0 turns either off); nothing
-/// given leaves them as they are.
+/// The `default_gate_timeout_seconds` of a body, if given (30 s to 30 days, like a
+/// task's own timeout).
+fn gate_timeout(
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Option<i64>, ApiError> {
+    Ok(opt_integer(
+        body,
+        "default_gate_timeout_seconds",
+        MIN_TIMEOUT_SECONDS,
+        MAX_TIMEOUT_SECONDS,
+    )?)
+}
+
+/// `POST /api/v1/projects` `{name, default_gate_timeout_seconds?}`: 201 with the new
+/// project (and its webhook signing secret made).
+pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let body = request.json_object()?;
+    let name = opt_string(&body, "", "name", MAX_NAME)?
+        .filter(|name| !name.trim().is_empty())
+        .ok_or_else(|| FieldError::new("name", "name is required (1 to 500 characters)"))?;
+    let timeout = gate_timeout(&body)?;
+    let fields = ProjectFields {
+        name: Some(name.trim().to_owned()),
+        ..ProjectFields::default()
+    };
+    let id = service::projects::create_with_gate_timeout(ctx, &fields, timeout)?.id;
+    Ok(
+        Reply::json(201, &find(ctx, &id)?)
+            .with_header("Location", format!("/api/v1/projects/{id}")),
+    )
+}
+
+/// `PATCH /api/v1/projects/{id}` `{name?, default_gate_timeout_seconds?, decoy_rate?,
+/// golden_rate?}`: renames the project or changes its review settings — the rates are
+/// shares of cards from 0 to 1 (docs/reviewer-quality.md#settings); nothing given leaves
+/// it as it is.
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
-    let decoy_rate = opt_rate(&body, "decoy_rate")?;
-    let golden_rate = opt_rate(&body, "golden_rate")?;
+    let name = match opt_string(&body, "", "name", MAX_NAME)? {
+        Some(name) if name.trim().is_empty() => {
+            return Err(FieldError::new("name", "name cannot be blank").into());
+        }
+        name => name.map(|n| n.trim().to_owned()),
+    };
+    let change = ReviewSettingsChange {
+        name,
+        gate_timeout_seconds: gate_timeout(&body)?,
+        decoy_rate_ppm: opt_rate(&body, "decoy_rate")?,
+        golden_rate_ppm: opt_rate(&body, "golden_rate")?,
+    };
     let id = request.param("id");
-    service::projects::set_rates(ctx, id, decoy_rate, golden_rate)?;
-    Ok(Reply::json(200, &settings(ctx, id)?))
+    service::projects::update_review_settings(ctx, id, change)?;
+    Ok(Reply::json(200, &find(ctx, id)?))
+}
+
+/// `GET /api/v1/review/projects`: the projects the signed-in reviewer may take cards
+/// from (owners and admins: all of them), each with its pending count, for the review
+/// game's project picker.
+pub fn reviewable(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
+    let user = reviewer(ctx)?;
+    let only_theirs = (!user.role.is_admin()).then_some(user.id.as_str());
+    let listed: Vec<serde_json::Value> = projects::with_review_counts(ctx.db(), only_theirs, None)?
+        .into_iter()
+        .map(|p| json!({"id": p.id, "name": p.name, "pending": p.pending}))
+        .collect();
+    Ok(Reply::json(200, &listed))
 }

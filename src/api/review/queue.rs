@@ -1,4 +1,4 @@
-//! The reviewers' routes (review-api.md §14.2–14.3, §15.2): take the next card, decide
+//! The reviewers' routes (docs/review-api.md#reviewing): take the next card, decide
 //! it or skip it (see [`queue`]), and see one's own score.
 
 use serde_json::{Map, Value, json};
@@ -17,7 +17,7 @@ use crate::store::users::User;
 const NOT_A_REVIEWER: ApiError = ApiError::Forbidden("viewers cannot review");
 
 /// The signed-in user, if their role may decide tasks.
-fn reviewer(ctx: &Ctx<'_>) -> Result<User, ApiError> {
+pub(super) fn reviewer(ctx: &Ctx<'_>) -> Result<User, ApiError> {
     let user = ctx.user()?;
     if user.role.may_review() {
         Ok(user.clone())

@@ -1,4 +1,4 @@
-//! `/api/v1/auth/*` (review-api.md §15.1): signing users in and out with a session
+//! `/api/v1/auth/*` (docs/review-api.md#people-and-sessions): signing users in and out with a session
 //! cookie.
 
 use serde_json::json;
@@ -39,7 +39,7 @@ pub fn login(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     Ok(
         Reply::json(200, &json!({"user": user_json(&user)})).with_header(
             "Set-Cookie",
-            auth::session_cookie(&token, SESSION_LIFETIME_S),
+            auth::session_cookie(&token, SESSION_LIFETIME_S, ctx.config().secure_cookies()),
         ),
     )
 }
@@ -49,7 +49,8 @@ pub fn logout(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
     if let Some(hash) = ctx.session_hash().map(str::to_owned) {
         sessions::logout(ctx, &hash)?;
     }
-    Ok(Reply::empty(204).with_header("Set-Cookie", auth::session_cookie("", 0)))
+    let secure = ctx.config().secure_cookies();
+    Ok(Reply::empty(204).with_header("Set-Cookie", auth::session_cookie("", 0, secure)))
 }
 
 /// `GET /api/v1/auth/session`: the signed-in user and what they may do where.

@@ -1,17 +1,19 @@
-//! `/api/v1/tasks` (review-api.md §3, §8, §15.7): automations submit work for review
+//! `/api/v1/tasks` (docs/review-api.md#tasks, docs/review-api.md#the-task-object): automations submit work for review
 //! and poll for the verdict.
 
 use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::{query_enum, query_limit, query_text, query_time};
+use super::{key_project, managed_project, query_enum, query_limit, query_text, query_time};
 use crate::app::Ctx;
 use crate::domain::enums::{Module, OnTimeout, ReviewMode, TaskStatus};
+use crate::domain::review::content::View;
 use crate::domain::review::record::Task;
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
 use crate::service::review_tasks::{self, Submitted};
+use crate::service::verdicts::view_of;
 use crate::store::review_tasks::{self as task_store, TaskFilter};
 use crate::store::task_reviews::{self, ReviewEntry, UserRef};
 
@@ -20,7 +22,7 @@ const NOT_FOUND: ApiError = ApiError::NotFound("task not found");
 /// Longest `Idempotency-Key` accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
 
-/// The Task object of §8.1.
+/// The Task object of docs/review-api.md#the-task-object.
 #[derive(Serialize)]
 struct TaskView<'a> {
     id: &'a str,
@@ -51,10 +53,24 @@ struct TaskView<'a> {
     created_at: &'a str,
     expires_at: Option<&'a str>,
     reviewed_at: Option<&'a str>,
+    /// On administrators' routes: the project the task belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    project_id: Option<&'a str>,
+    /// On administrators' routes: the game the card is played as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    game: Option<Module>,
+    /// On administrators' routes: what a reviewer is shown (to render the card).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    view: Option<View>,
 }
 
 impl<'a> TaskView<'a> {
-    fn of(task: &'a Task, reviews: &'a [ReviewEntry], reviewer: Option<&'a UserRef>) -> Self {
+    fn of(
+        task: &'a Task,
+        reviews: &'a [ReviewEntry],
+        reviewer: Option<&'a UserRef>,
+        view: Option<View>,
+    ) -> Self {
         Self {
             id: &task.id,
             status: task.status,
@@ -84,13 +100,35 @@ impl<'a> TaskView<'a> {
             created_at: &task.created_at,
             expires_at: task.expires_at.as_deref(),
             reviewed_at: task.reviewed_at.as_deref(),
+            project_id: view.as_ref().map(|_| task.project_id.as_str()),
+            game: view.as_ref().map(|v| v.game),
+            view,
         }
     }
 }
 
+/// How Task objects are answered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// One object, as ingest clients read it.
+    One,
+    /// An array, as ingest clients read it.
+    List,
+    /// One object with its project and the card as reviewers see it (`project_id`,
+    /// `game`, `view`), for the web app.
+    OneWithView,
+    /// An array of those.
+    ListWithView,
+}
+
 /// Answers `tasks` as Task objects with their reviews (two queries, whatever their
-/// number): an array, or the single object when `one` is set.
-fn reply_tasks(db: &Connection, status: u16, tasks: &[Task], one: bool) -> Result<Reply, ApiError> {
+/// number), shaped as `shape` says.
+fn reply_tasks(
+    db: &Connection,
+    status: u16,
+    tasks: &[Task],
+    shape: Shape,
+) -> Result<Reply, ApiError> {
     let ids: Vec<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
     let reviews = task_reviews::for_tasks(db, &ids)?;
     let reviewer_ids: Vec<&str> = tasks
@@ -98,30 +136,50 @@ fn reply_tasks(db: &Connection, status: u16, tasks: &[Task], one: bool) -> Resul
         .filter_map(|t| t.reviewer_id.as_deref())
         .collect();
     let reviewers = task_reviews::user_refs(db, &reviewer_ids)?;
-    let views: Vec<TaskView<'_>> = tasks
+    let with_view = matches!(shape, Shape::OneWithView | Shape::ListWithView);
+    let views = tasks
         .iter()
         .map(|task| {
-            TaskView::of(
+            Ok(TaskView::of(
                 task,
                 reviews.get(&task.id).map_or(&[], Vec::as_slice),
                 task.reviewer_id.as_ref().and_then(|id| reviewers.get(id)),
-            )
+                if with_view {
+                    Some(view_of(task)?)
+                } else {
+                    None
+                },
+            ))
         })
-        .collect();
-    match (one, views.first()) {
-        (true, Some(view)) => Ok(Reply::json(status, view)),
+        .collect::<Result<Vec<TaskView<'_>>, ApiError>>()?;
+    match (shape, views.first()) {
+        (Shape::One | Shape::OneWithView, Some(view)) => Ok(Reply::json(status, view)),
         _ => Ok(Reply::json(status, &views)),
     }
 }
 
 /// Answers one task as a Task object.
 pub(super) fn reply_task(db: &Connection, status: u16, task: &Task) -> Result<Reply, ApiError> {
-    reply_tasks(db, status, std::slice::from_ref(task), true)
+    reply_tasks(db, status, std::slice::from_ref(task), Shape::One)
+}
+
+/// Answers one task as a Task object with its card as reviewers see it (web app).
+pub(super) fn reply_task_with_view(db: &Connection, task: &Task) -> Result<Reply, ApiError> {
+    reply_tasks(db, 200, std::slice::from_ref(task), Shape::OneWithView)
 }
 
 /// Answers tasks as an array of Task objects.
 pub(super) fn reply_task_list(db: &Connection, tasks: &[Task]) -> Result<Reply, ApiError> {
-    reply_tasks(db, 200, tasks, false)
+    reply_tasks(db, 200, tasks, Shape::List)
+}
+
+/// Answers tasks as an array of Task objects with their cards as reviewers see them
+/// (web app).
+pub(super) fn reply_task_list_with_view(
+    db: &Connection,
+    tasks: &[Task],
+) -> Result<Reply, ApiError> {
+    reply_tasks(db, 200, tasks, Shape::ListWithView)
 }
 
 /// The `Idempotency-Key` header (any case): absent or empty means none; otherwise 1–255
@@ -174,19 +232,41 @@ pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     reply_task(ctx.db(), 200, &task)
 }
 
-/// `GET /api/v1/tasks`: the project's tasks, newest first, filtered (§8.4).
+/// `GET /api/v1/projects/{id}/tasks/{task_id}`: [`detail`] for an owner or admin, with
+/// the card as reviewers see it.
+pub fn detail_in_project(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let project_id = managed_project(ctx, request)?;
+    let task =
+        task_store::find(ctx.db(), &project_id, request.param("task_id"))?.ok_or(NOT_FOUND)?;
+    reply_task_with_view(ctx.db(), &task)
+}
+
+/// `GET /api/v1/tasks`: the project's tasks, newest first, filtered (docs/review-api.md#tasks).
 pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let project_id = &ctx.project_key()?.project_id;
-    let filter = TaskFilter {
+    let project_id = key_project(ctx)?;
+    let tasks = task_store::list(ctx.db(), &project_id, &filter(request)?)?;
+    reply_task_list(ctx.db(), &tasks)
+}
+
+/// `GET /api/v1/projects/{id}/tasks`: [`list`] for an owner or admin, with the cards as
+/// reviewers see them.
+pub fn list_in_project(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let project_id = managed_project(ctx, request)?;
+    let tasks = task_store::list(ctx.db(), &project_id, &filter(request)?)?;
+    reply_task_list_with_view(ctx.db(), &tasks)
+}
+
+/// The filters of a task list (§8.4): `status`, `module`, `source`, `external_id`,
+/// `before`, `limit` (1–100, default 50).
+fn filter(request: &Request) -> Result<TaskFilter, ApiError> {
+    Ok(TaskFilter {
         status: query_enum(request, "status")?,
         module: query_enum(request, "module")?,
         source: query_text(request, "source")?.map(str::to_owned),
         external_id: query_text(request, "external_id")?.map(str::to_owned),
         before: query_time(request, "before")?,
         limit: query_limit(request, "limit", 1, 100, 50)?,
-    };
-    let tasks = task_store::list(ctx.db(), project_id, &filter)?;
-    reply_task_list(ctx.db(), &tasks)
+    })
 }
 
 /// `DELETE /api/v1/tasks/{id}`: removes the task and what hangs off it; its

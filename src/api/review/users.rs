@@ -1,29 +1,34 @@
-//! Admin routes for people (review-api.md §15.3, DECISIONS 20): user accounts with an
+//! Admin routes for people (docs/review-api.md#administration, docs/decisions.md#users-and-roles): user accounts with an
 //! instance role, and which projects each reviewer works on.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::query_limit;
+use super::{managed_project, query_limit};
 use crate::app::Ctx;
+use crate::domain::credentials;
 use crate::domain::enums::UserRole;
 use crate::domain::review::input::{opt_enum, opt_string};
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
 use crate::service::accounts::{self, Change};
 use crate::service::audit;
-use crate::store::projects;
 use crate::store::users::{self, User};
 
 const USER_NOT_FOUND: ApiError = ApiError::NotFound("user not found");
-const PROJECT_NOT_FOUND: ApiError = ApiError::NotFound("project not found");
 
-/// `POST /api/v1/users` `{email, password, role, display_name?, handle?}`.
+/// `POST /api/v1/users` `{email, password?, role, display_name?, handle?}`. Without a
+/// password one is generated and returned in this answer only (`password`), for the
+/// admin to hand over.
 pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let email = opt_string(&body, "", "email", 320)?
         .ok_or_else(|| FieldError::new("email", "email is required"))?;
-    let password = opt_string(&body, "", "password", 1024)?
-        .ok_or_else(|| FieldError::new("password", "password is required"))?;
+    let chosen = opt_string(&body, "", "password", 1024)?;
+    let generated = match chosen {
+        Some(_) => None,
+        None => Some(credentials::generate_password()?),
+    };
+    let password = chosen.or_else(|| generated.clone()).unwrap_or_default();
     let role = opt_enum::<UserRole>(&body, "role")?.ok_or_else(|| {
         FieldError::new("role", "role is required: owner, admin, reviewer or viewer")
     })?;
@@ -37,12 +42,37 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         handle.as_deref(),
     )?;
     let user = accounts::create(ctx, &account)?;
-    Ok(Reply::json(201, &user))
+    let mut answer = json!(user);
+    if let (Some(generated), Some(fields)) = (generated, answer.as_object_mut()) {
+        fields.insert("password".to_owned(), Value::String(generated));
+    }
+    Ok(Reply::json(201, &answer))
 }
 
-/// `GET /api/v1/users`: every user, oldest first.
+/// `GET /api/v1/users`: every user, oldest first, each with the projects they review
+/// (`project_ids`).
 pub fn list(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
-    Ok(Reply::json(200, &users::list(ctx.db())?))
+    let mut memberships = users::all_project_ids(ctx.db())?;
+    let listed: Vec<Value> = users::list(ctx.db())?
+        .into_iter()
+        .map(|user| {
+            let project_ids = memberships.remove(&user.id).unwrap_or_default();
+            let mut row = json!(user);
+            if let Some(fields) = row.as_object_mut() {
+                fields.insert("project_ids".to_owned(), json!(project_ids));
+            }
+            row
+        })
+        .collect();
+    Ok(Reply::json(200, &listed))
+}
+
+/// `POST /api/v1/users/{id}/reset-password`: a new generated password, returned in this
+/// answer only; the user's sessions end, so whoever knew the old one is signed out.
+/// Only an owner may reset an owner's password.
+pub fn reset_password(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let password = accounts::reset_password(ctx, request.param("id"))?;
+    Ok(Reply::json(200, &json!({"password": password})))
 }
 
 /// `PATCH /api/v1/users/{id}` `{role?, display_name?, handle?, password?}`.
@@ -66,9 +96,9 @@ pub fn delete(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 
 /// The live project and live user named by the path.
 fn project_and_user(ctx: &Ctx<'_>, request: &Request) -> Result<(String, User), ApiError> {
-    let project = projects::find_live(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
+    let project_id = managed_project(ctx, request)?;
     let user = users::find(ctx.db(), request.param("user_id"))?.ok_or(USER_NOT_FOUND)?;
-    Ok((project.id, user))
+    Ok((project_id, user))
 }
 
 /// `PUT /api/v1/projects/{id}/reviewers/{user_id}`: the user reviews the project (201
@@ -90,11 +120,11 @@ pub fn remove_reviewer(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, Ap
 }
 
 /// `GET /api/v1/projects/{id}/reviewers`: everyone who reviews the project or has
-/// decided in it, with their metrics there (docs/reviewer-quality.md), read from its
-/// audit chain in one query.
+/// decided in it, with their metrics there (docs/reviewer-quality.md#scores), read from
+/// its audit chain in one query.
 pub fn project_reviewers(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
-    let project = projects::find_live(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
-    Ok(Reply::json(200, &audit::reviewers(ctx.db(), &project.id)?))
+    let project_id = managed_project(ctx, request)?;
+    Ok(Reply::json(200, &audit::reviewers(ctx.db(), &project_id)?))
 }
 
 /// `GET /api/v1/projects/{id}/reviewers/{user_id}?limit=`: one person's metrics in the
@@ -102,8 +132,8 @@ pub fn project_reviewers(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, 
 /// `limit`, 100 unless given).
 pub fn project_reviewer(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let limit = query_limit(request, "limit", 1, 1000, 100)?;
-    let project = projects::find_live(ctx.db(), request.param("id"))?.ok_or(PROJECT_NOT_FOUND)?;
-    let detail = audit::reviewer(ctx.db(), &project.id, request.param("user_id"), limit)?
+    let project_id = managed_project(ctx, request)?;
+    let detail = audit::reviewer(ctx.db(), &project_id, request.param("user_id"), limit)?
         .ok_or(USER_NOT_FOUND)?;
     Ok(Reply::json(200, &detail))
 }

@@ -1,4 +1,4 @@
-//! `GET /api/v1/verdicts` (review-api.md §10.5): the project's latest resolutions as a
+//! `GET /api/v1/verdicts` (docs/review-api.md#hooks-and-verdicts): the project's latest resolutions as a
 //! bare array of verdict payloads (Zapier's sample data).
 
 use super::{query_limit, query_time};

@@ -1,5 +1,5 @@
-//! Template conditions and the issue facts they are matched against (loop-api.md §7.1,
-//! §7.2, §3.9).
+//! Template conditions and the issue facts they are matched against (docs/engine-api.md#template-selection,
+//! docs/engine-api.md#template-selection, docs/engine-api.md#objects).
 
 use serde_json::{Map, Value};
 

@@ -1,5 +1,5 @@
-//! The values a template sees (loop-api.md §7.4) and the issue facts templates are
-//! matched against (§7.1), built from JSON rows.
+//! The values a template sees (docs/engine-api.md#template-context) and the issue facts templates are
+//! matched against (docs/engine-api.md#template-selection), built from JSON rows.
 
 use serde_json::{Map, Value, json};
 

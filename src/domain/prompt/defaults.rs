@@ -1,6 +1,6 @@
-//! The five default templates and the partials every template can use (loop-api.md
-//! appendices A and B), with their fixed ids. The texts are embedded verbatim from
-//! `defaults/*.hbs` (no trailing newline: it matters for whitespace).
+//! The five default templates and the partials every template can use
+//! (docs/engine-api.md#rendering), with their fixed ids: the original's texts, embedded
+//! verbatim from `defaults/*.hbs` (no trailing newline: it matters for whitespace).
 
 /// A default template and its first version.
 #[derive(Debug, Clone, Copy)]

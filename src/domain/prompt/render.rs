@@ -1,5 +1,5 @@
 //! Rendering prompts with the `handlebars` crate, with Handlebars.js semantics
-//! (loop-api.md §7.5): no HTML escaping, non-strict paths looked up as JavaScript does
+//! (docs/engine-api.md#rendering): no HTML escaping, non-strict paths looked up as JavaScript does
 //! (a missing property is undefined, never an error), the `json` and `priority_label`
 //! helpers, the five partials, and JavaScript value printing. Each version is compiled
 //! once and cached by its id (a version's content never changes).
@@ -215,7 +215,7 @@ fn is_truthy(value: &Value) -> bool {
 }
 
 /// Whether `{{#if value}}` takes its first branch in Handlebars.js: the value is truthy
-/// and not an empty array; with `includeZero`, `0` passes too (loop-api.md §7.5).
+/// and not an empty array; with `includeZero`, `0` passes too (docs/engine-api.md#rendering).
 fn passes_if(value: &Value, include_zero: bool) -> bool {
     match value {
         Value::Array(items) => !items.is_empty(),

@@ -1,4 +1,4 @@
-//! Prompt review scores (loop-api.md §8.1): the EWMA of review composites, and when a
+//! Prompt review scores (docs/engine-api.md#prompt-reviews): the EWMA of review composites, and when a
 //! version's reviews call for an improvement issue.
 
 use crate::domain::jsnum;

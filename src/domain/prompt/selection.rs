@@ -1,4 +1,4 @@
-//! Which template an issue gets (loop-api.md §7.3, and the preview fallback of §7.8).
+//! Which template an issue gets (docs/engine-api.md#template-selection, and the preview fallback of docs/engine-api.md#preview).
 
 use super::conditions::{Conditions, IssueFacts};
 

@@ -181,8 +181,8 @@ impl Record {
 /// A decoy's planted error, as its audit record keeps it.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlantedRecord<'a> {
-    /// The game.
-    pub module: Module,
+    /// The game the decoy was played as.
+    pub game: Module,
     /// The change.
     pub change: &'a Change,
     /// SHA-256 of what the reviewer was shown ([`super::plant::Shown::digest`]).

@@ -1,4 +1,4 @@
-//! What each review game shows, resolved from the payload and card (review-api.md §4.0):
+//! What each review game shows, resolved from the payload and card (docs/review-api.md#games):
 //! every client shapes its payload differently, so each input is taken from the first
 //! of several keys holding a non-empty string.
 
@@ -128,11 +128,77 @@ pub fn fixer_fields(
         .unwrap_or_default()
 }
 
+/// A game's own input that a task lacks: the payload key to name in the 422 and what
+/// belongs there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MissingInput {
+    /// The dotted path of the missing input, e.g. `payload.a`.
+    pub field: &'static str,
+    /// What the game needs there, for the error message.
+    pub what: &'static str,
+}
+
+/// The first input `module` needs that `payload` and `card` do not provide (§4.0).
+fn missing_input(
+    module: Module,
+    payload: &Map<String, Value>,
+    card: Option<&Map<String, Value>>,
+) -> Option<MissingInput> {
+    let missing = |field, what| Some(MissingInput { field, what });
+    match module {
+        Module::Swiper | Module::Sorter => None,
+        Module::Versus if side(payload, "a").is_none() => {
+            missing("payload.a", "payload.a (a string or {text})")
+        }
+        Module::Versus if side(payload, "b").is_none() => {
+            missing("payload.b", "payload.b (a string or {text})")
+        }
+        Module::Detective | Module::Redact if text_for_reading(payload).is_none() => {
+            missing("payload.body", "text in payload.body, content or text")
+        }
+        Module::Fixer if fixer_fields(payload, card).is_empty() => {
+            missing("payload.fields", "payload.fields or text to correct")
+        }
+        Module::Grounding if claim(payload).is_none() => {
+            missing("payload.claim", "a claim (payload.claim or content)")
+        }
+        Module::Grounding if source_text(payload).is_none() => {
+            missing("payload.source", "source text (payload.source or context)")
+        }
+        Module::Versus | Module::Detective | Module::Redact | Module::Fixer | Module::Grounding => {
+            None
+        }
+    }
+}
+
+/// The game a `module` task is played as. LoopQuest's generic clients (Zapier, Make,
+/// Pipedream, Activepieces, Flowise, MCP, Dify) send every module the same
+/// `{content, body}` payload, so a task whose module-specific inputs are missing but
+/// whose text resolves is still accepted and reviewed as a single output to approve or
+/// flag: a swiper card. Only a task with neither is refused, naming the module's first
+/// missing input.
+pub fn game(
+    module: Module,
+    payload: &Map<String, Value>,
+    card: Option<&Map<String, Value>>,
+) -> Result<Module, MissingInput> {
+    match missing_input(module, payload, card) {
+        None => Ok(module),
+        Some(_) if text_for_swiper(payload, card).is_some() => Ok(Module::Swiper),
+        Some(missing) => Err(missing),
+    }
+}
+
 /// What a reviewer is shown of a task: its inputs resolved from whichever keys the
-/// client used (`view` in `POST /api/v1/review/next`, review-api.md §15.2). Only the
-/// module's own inputs are present.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// client used (`view` in `POST /api/v1/review/next`, docs/review-api.md#reviewing). Only the
+/// inputs of the game it is played as are present.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct View {
+    /// The game the card is played as ([`game`]): the task's module, or swiper when the
+    /// module's own inputs are missing. Decisions are checked against it. It is not part
+    /// of the view's JSON: whoever reads one back (a decoy's) sets it from its own record.
+    #[serde(skip, default = "unset_game")]
+    pub game: Module,
     /// The text to read (swiper, sorter, detective, redact).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -160,14 +226,36 @@ pub struct View {
     pub choices: Option<Vec<String>>,
 }
 
+/// The game of a view read back from JSON until its reader sets it.
+fn unset_game() -> Module {
+    Module::Swiper
+}
+
 impl View {
-    /// The view of a `module` task with this payload and card.
+    /// A view of `game` showing nothing yet.
+    fn blank(game: Module) -> Self {
+        Self {
+            game,
+            text: None,
+            prompt: None,
+            a: None,
+            b: None,
+            fields: None,
+            claim: None,
+            source_text: None,
+            choices: None,
+        }
+    }
+
+    /// The view of a `module` task with this payload and card, played as [`game`] (a
+    /// stored task that resolves no input at all keeps its module and shows nothing).
     pub fn of(
         module: Module,
         payload: &Map<String, Value>,
         card: Option<&Map<String, Value>>,
     ) -> Self {
-        match module {
+        let game = game(module, payload, card).unwrap_or(module);
+        match game {
             Module::Swiper => {
                 let text = text_for_swiper(payload, card);
                 let card_shows_fields = card.is_some_and(|c| c.contains_key("fields"));
@@ -177,32 +265,32 @@ impl View {
                 Self {
                     text,
                     fields,
-                    ..Self::default()
+                    ..Self::blank(game)
                 }
             }
             Module::Versus => Self {
                 prompt: first_text(Some(payload), &["prompt"]),
                 a: side(payload, "a"),
                 b: side(payload, "b"),
-                ..Self::default()
+                ..Self::blank(game)
             },
             Module::Sorter => Self {
                 text: text_for_sorter(payload),
                 choices: Some(buckets(payload, card)).filter(|b| !b.is_empty()),
-                ..Self::default()
+                ..Self::blank(game)
             },
             Module::Detective | Module::Redact => Self {
                 text: text_for_reading(payload),
-                ..Self::default()
+                ..Self::blank(game)
             },
             Module::Fixer => Self {
                 fields: Some(fixer_fields(payload, card)),
-                ..Self::default()
+                ..Self::blank(game)
             },
             Module::Grounding => Self {
                 claim: claim(payload),
                 source_text: source_text(payload),
-                ..Self::default()
+                ..Self::blank(game)
             },
         }
     }
@@ -297,6 +385,45 @@ mod tests {
             None,
         ));
         assert_eq!(serialized.ok(), Some(json!({"a": "x", "b": "y"})));
+    }
+
+    #[test]
+    fn tasks_without_their_games_inputs_are_played_as_swiper_when_a_text_resolves() {
+        let generic = object(json!({"content": "X", "body": "X"}));
+        assert_eq!(game(Module::Versus, &generic, None), Ok(Module::Swiper));
+        assert_eq!(
+            game(Module::Grounding, &object(json!({"content": "c"})), None),
+            Ok(Module::Swiper)
+        );
+        let view = View::of(Module::Versus, &generic, None);
+        assert_eq!(
+            (view.game, view.text.as_deref()),
+            (Module::Swiper, Some("X"))
+        );
+        assert_eq!(
+            game(
+                Module::Versus,
+                &object(json!({"a": "x", "b": "y", "content": "X"})),
+                None
+            ),
+            Ok(Module::Versus)
+        );
+        assert_eq!(
+            game(Module::Versus, &object(json!({"a": "x"})), None).map_err(|m| m.field),
+            Err("payload.b")
+        );
+        assert_eq!(
+            game(Module::Grounding, &object(json!({"claim": "c"})), None).map_err(|m| m.field),
+            Err("payload.source")
+        );
+        assert_eq!(
+            game(Module::Redact, &object(json!({})), None).map_err(|m| m.field),
+            Err("payload.body")
+        );
+        assert_eq!(
+            game(Module::Detective, &generic, None),
+            Ok(Module::Detective)
+        );
     }
 
     #[test]

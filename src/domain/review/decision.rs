@@ -1,5 +1,5 @@
 //! One reviewer's decision on one task, validated against the task's game
-//! (review-api.md §4, §4.8): what it says about the verdict, the choice, the reason and
+//! (docs/review-api.md#games): what it says about the verdict, the choice, the reason and
 //! the module's structured result.
 
 use serde_json::{Map, Value, json};
@@ -22,7 +22,7 @@ pub struct Outcome {
     pub decision: Decision,
     /// `true` approved, `false` flagged, `None` escalated.
     pub verdict: Option<bool>,
-    /// The module's choice (§4.8).
+    /// The module's choice (docs/review-api.md#games).
     pub choice: Option<String>,
     /// Why it was flagged or escalated.
     pub reason: Option<String>,
@@ -42,10 +42,10 @@ pub struct Span {
 }
 
 /// Validates a decision body (`{decision, choice?, reason?, severity?, detail?}`)
-/// against a `module` task showing `view`. `allow_escalate` is false for an admin's
+/// against the game a task showing `view` is played as (its module, or swiper for a
+/// card without its module's inputs). `allow_escalate` is false for an admin's
 /// resolution of an escalated task.
 pub fn parse(
-    module: Module,
     view: &View,
     body: &Map<String, Value>,
     allow_escalate: bool,
@@ -96,7 +96,7 @@ pub fn parse(
         }
     }
     let approve = decision == Decision::Approve;
-    match module {
+    match view.game {
         Module::Swiper => {
             if !approve {
                 outcome.detail = outcome.severity.map(|s| json!({"severity": s.as_str()}));
@@ -373,7 +373,7 @@ mod tests {
         let payload = payload.as_object().cloned().unwrap_or_default();
         let card = card.as_object().cloned();
         let view = View::of(module, &payload, card.as_ref());
-        parse(module, &view, body.as_object().unwrap_or(&Map::new()), true)
+        parse(&view, body.as_object().unwrap_or(&Map::new()), true)
     }
 
     fn field_of(result: Result<Outcome, FieldError>) -> String {
@@ -481,6 +481,20 @@ mod tests {
         assert_eq!(
             both_bad.map(|o| (o.verdict, o.choice)),
             Some((Some(false), None))
+        );
+        let single = |body| decide(Module::Versus, json!({"content": "X"}), json!({}), body);
+        assert_eq!(
+            single(json!({"decision": "approve"}))
+                .ok()
+                .map(|o| (o.verdict, o.choice)),
+            Some((Some(true), None)),
+            "a versus card without a and b is approved like a swiper card"
+        );
+        assert_eq!(
+            single(json!({"decision": "approve", "choice": "a"}))
+                .ok()
+                .and_then(|o| o.choice),
+            None
         );
 
         let sorter = |card, body| decide(Module::Sorter, json!({"content": "x"}), card, body);
@@ -710,14 +724,9 @@ mod tests {
 
     #[test]
     fn admins_cannot_escalate_further() {
-        let view = View::default();
+        let view = View::of(Module::Swiper, &Map::new(), None);
         let body = json!({"decision": "escalate"});
-        let result = parse(
-            Module::Swiper,
-            &view,
-            body.as_object().unwrap_or(&Map::new()),
-            false,
-        );
+        let result = parse(&view, body.as_object().unwrap_or(&Map::new()), false);
         assert_eq!(field_of(result), "decision");
     }
 }

@@ -1,4 +1,4 @@
-//! The rules of verdict delivery (review-api.md §11.2–11.3, DECISIONS 19): how a body is
+//! The rules of verdict delivery (docs/review-api.md#verdict-webhooks, docs/decisions.md#delivery-retries): how a body is
 //! signed, when a failed attempt is tried again, and when to give up.
 
 use crate::domain::signature::hmac_sha256_hex;

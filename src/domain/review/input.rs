@@ -1,4 +1,4 @@
-//! Lenient field readers for the review API (review-api.md §2): for optional fields
+//! Lenient field readers for the review API (docs/review-api.md#conventions): for optional fields
 //! `null` and `""` mean absent, integers may arrive as integral floats or digit strings,
 //! booleans as `"true"`/`"false"`. Each reader stops at the first problem, which names
 //! its field: the review API reports one `field` per error.

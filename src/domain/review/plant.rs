@@ -533,10 +533,11 @@ fn detective(shown: &Shown, draw: &Draw) -> Option<(Shown, Change)> {
     ))
 }
 
-/// A copy of `shown`, a `module` card, with one error planted as `draw` says; `None`
-/// when the card has nothing that can be changed (or the game takes no decoys).
-pub fn plant(module: Module, shown: &Shown, draw: &Draw) -> Option<(Shown, Change)> {
-    match module {
+/// A copy of `shown` with one error planted as `draw` says, in the game the card is
+/// played as; `None` when the card has nothing that can be changed (or its game takes
+/// no decoys).
+pub fn plant(shown: &Shown, draw: &Draw) -> Option<(Shown, Change)> {
+    match shown.view.game {
         Module::Swiper => change_one(shown, &swiper_targets(shown), draw),
         Module::Grounding => {
             let claim = shown.view.claim.as_deref()?;
@@ -553,15 +554,15 @@ pub fn plant(module: Module, shown: &Shown, draw: &Draw) -> Option<(Shown, Chang
     }
 }
 
-/// Whether a decision on a decoy caught its error: a flag does (in detective, when it
-/// marks passages, one of them must touch the inserted sentence or the one it
-/// contradicts); an approval misses it; an escalation abstains (`None`), as it does on
-/// golden tasks.
-pub fn caught(module: Module, change: &Change, outcome: &Outcome) -> Option<bool> {
+/// Whether a decision on a decoy played as `game` caught its error: a flag does (in
+/// detective, when it marks passages, one of them must touch the inserted sentence or
+/// the one it contradicts); an approval misses it; an escalation abstains (`None`), as
+/// it does on golden tasks.
+pub fn caught(game: Module, change: &Change, outcome: &Outcome) -> Option<bool> {
     match outcome.decision {
         Decision::Escalate => None,
         Decision::Approve => Some(false),
-        Decision::Flag if module != Module::Detective => Some(true),
+        Decision::Flag if game != Module::Detective => Some(true),
         Decision::Flag => {
             let marked = detail_spans(outcome.detail.as_ref());
             let touches =
@@ -616,11 +617,11 @@ mod tests {
             json!({"title": "Refund #4821"}),
         );
         let d = draw("seed", "p", "r", 3);
-        let first = plant(Module::Swiper, &card, &d);
+        let first = plant(&card, &d);
         assert!(first.is_some());
-        assert_eq!(first, plant(Module::Swiper, &card, &d));
+        assert_eq!(first, plant(&card, &d));
         let planted = (0..50)
-            .filter_map(|seq| plant(Module::Swiper, &card, &draw("seed", "p", "r", seq)))
+            .filter_map(|seq| plant(&card, &draw("seed", "p", "r", seq)))
             .map(|(s, _)| s.view.text)
             .collect::<std::collections::BTreeSet<_>>();
         assert!(planted.len() > 5, "different draws plant different errors");
@@ -634,8 +635,7 @@ mod tests {
             json!({"title": "Refund #4821"}),
         );
         for seq in 0..30 {
-            let (copy, change) =
-                plant(Module::Swiper, &card, &draw("k", "p", "r", seq)).expect("planted");
+            let (copy, change) = plant(&card, &draw("k", "p", "r", seq)).expect("planted");
             assert_eq!(change.edit, Edit::Contradiction);
             assert_eq!(change.original, "4821");
             assert_ne!(change.planted, "4821");
@@ -657,8 +657,7 @@ mod tests {
             json!({}),
             json!({"body": "The refund was Approved and is final"}),
         );
-        let (copy, change) =
-            plant(Module::Swiper, &words, &draw("k", "p", "r", 1)).expect("planted");
+        let (copy, change) = plant(&words, &draw("k", "p", "r", 1)).expect("planted");
         assert_eq!(change.edit, Edit::Word);
         assert_eq!(
             (change.original.as_str(), change.planted.as_str()),
@@ -678,21 +677,16 @@ mod tests {
             json!({}),
             json!({"fields": [{"label": "Amount", "value": 2400}, {"label": "Ok", "value": true}]}),
         );
-        let (copy, change) =
-            plant(Module::Swiper, &fields, &draw("k", "p", "r", 2)).expect("planted");
+        let (copy, change) = plant(&fields, &draw("k", "p", "r", 2)).expect("planted");
         assert_eq!(change.field, "card.fields.0.value");
         let value = copy.card.as_ref().map(|c| c["fields"][0]["value"].clone());
         assert!(value.as_ref().is_some_and(Value::is_number), "{value:?}");
         assert_ne!(value, Some(json!(2400)));
         let negation = shown(Module::Swiper, json!({"content": "It is done"}), json!({}));
-        let (_, change) =
-            plant(Module::Swiper, &negation, &draw("k", "p", "r", 0)).expect("planted");
+        let (_, change) = plant(&negation, &draw("k", "p", "r", 0)).expect("planted");
         assert_eq!(change.planted, "is not");
         let nothing = shown(Module::Swiper, json!({"content": "hello there"}), json!({}));
-        assert_eq!(
-            plant(Module::Swiper, &nothing, &draw("k", "p", "r", 0)),
-            None
-        );
+        assert_eq!(plant(&nothing, &draw("k", "p", "r", 0)), None);
     }
 
     #[test]
@@ -700,8 +694,7 @@ mod tests {
         let text = "The invoice was sent on 3 May. It totals 1200 EUR. Payment is due in 30 days.";
         let card = shown(Module::Detective, json!({"body": text}), json!({}));
         for seq in 0..20 {
-            let (copy, change) =
-                plant(Module::Detective, &card, &draw("k", "p", "r", seq)).expect("planted");
+            let (copy, change) = plant(&card, &draw("k", "p", "r", seq)).expect("planted");
             let new_text: Vec<char> = copy.view.text.unwrap_or_default().chars().collect();
             let inserted: String = new_text[change.start..change.end].iter().collect();
             assert_eq!(inserted, change.planted);
@@ -723,8 +716,7 @@ mod tests {
             json!({"claim": "Revenue grew 12% in 2024.", "source": "In 2024 revenue grew 12% to 4.1m."}),
             json!({}),
         );
-        let (copy, change) =
-            plant(Module::Grounding, &card, &draw("k", "p", "r", 5)).expect("planted");
+        let (copy, change) = plant(&card, &draw("k", "p", "r", 5)).expect("planted");
         assert_eq!(change.field, "claim");
         assert_eq!(change.edit, Edit::Contradiction);
         assert_eq!(
@@ -732,7 +724,26 @@ mod tests {
             "the source is untouched"
         );
         assert_ne!(copy.view.claim, card.view.claim);
-        assert_eq!(plant(Module::Versus, &card, &draw("k", "p", "r", 5)), None);
+        let versus = shown(
+            Module::Versus,
+            json!({"a": "4 apples", "b": "5 apples"}),
+            json!({}),
+        );
+        assert_eq!(
+            plant(&versus, &draw("k", "p", "r", 5)),
+            None,
+            "versus takes no decoys"
+        );
+        let generic = shown(
+            Module::Grounding,
+            json!({"content": "Revenue grew 12%."}),
+            json!({}),
+        );
+        let (_, change) = plant(&generic, &draw("k", "p", "r", 5)).expect("planted");
+        assert_eq!(
+            change.field, "text",
+            "a grounding task without a source is played, and probed, as swiper"
+        );
     }
 
     #[test]

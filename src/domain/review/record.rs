@@ -1,5 +1,5 @@
 //! A review task as stored, and the verdict payload every consumer of a resolution sees
-//! (review-api.md §8.1, §11.1).
+//! (docs/review-api.md#the-task-object, docs/review-api.md#verdict-webhooks).
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -61,7 +61,7 @@ pub struct Task {
     pub reviewed_at: Option<String>,
 }
 
-/// The body of a verdict webhook, and an element of `GET /api/v1/verdicts` (§11.1): the
+/// The body of a verdict webhook, and an element of `GET /api/v1/verdicts` (docs/review-api.md#verdict-webhooks): the
 /// documented keys first, then Loop's extensions.
 #[derive(Debug, Serialize)]
 pub struct VerdictPayload<'a> {

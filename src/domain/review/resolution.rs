@@ -1,4 +1,4 @@
-//! How a review task resolves (review-api.md §5, §6, §8.2): the outcome fields every
+//! How a review task resolves (docs/review-api.md#modes-and-timeouts, docs/review-api.md#consensus-and-escalation, docs/review-api.md#statuses): the outcome fields every
 //! resolution writes, whatever caused it.
 
 use serde_json::Value;
@@ -48,7 +48,7 @@ pub fn timeout(on_timeout: OnTimeout, timeout_seconds: i64) -> Resolution {
 }
 
 /// Where a task stands after the reviews it has received so far, oldest first
-/// (review-api.md §6): `None` while it needs more agreeing reviews; escalated as soon as
+/// (docs/review-api.md#consensus-and-escalation): `None` while it needs more agreeing reviews; escalated as soon as
 /// one review escalates or two disagree; reviewed with the merged result once
 /// `reviews_required` reviews agree. `text` is the text the reviewers read (detective
 /// and redact spans point into it).
@@ -107,7 +107,7 @@ fn escalated(reason: String) -> Resolution {
     }
 }
 
-/// Whether two reviews agree, in the sense of the task's game (§6.2).
+/// Whether two reviews agree, in the sense of the task's game (docs/review-api.md#consensus-and-escalation).
 fn agree(module: Module, a: &Outcome, b: &Outcome) -> bool {
     if a.verdict != b.verdict {
         return false;

@@ -1,6 +1,6 @@
-//! Reviewer scoring (docs/reviewer-quality.md, "Scores"): golden answers, XP and
-//! streaks, levels, badges, and the metrics built from a reviewer's tally (accuracy,
-//! catch rate, agreement, trust). XP never affects verdicts.
+//! Reviewer scoring (docs/reviewer-quality.md#scores, docs/review-api.md#golden-tasks):
+//! golden answers, XP and streaks, levels, badges, and the metrics built from a
+//! reviewer's tally (accuracy, catch rate, agreement, trust). XP never affects verdicts.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -19,7 +19,7 @@ const XP_DECOY_CAUGHT: i64 = 25;
 /// XP per level.
 const XP_PER_LEVEL: i64 = 100;
 
-/// The verdict a golden answer's choice implies for `module` (§4.8).
+/// The verdict a golden answer's choice implies for `module` (docs/review-api.md#games).
 fn implied_verdict(module: Module, choice: &str) -> bool {
     match module {
         Module::Grounding => choice == "supported",

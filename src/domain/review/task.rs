@@ -1,4 +1,4 @@
-//! A review task as an automation submits it (review-api.md §3, §4, §7): parsing and
+//! A review task as an automation submits it (docs/review-api.md#tasks, docs/review-api.md#games, docs/review-api.md#golden-tasks): parsing and
 //! every validation rule, without storage.
 
 use serde_json::{Map, Value};
@@ -93,7 +93,7 @@ pub fn parse(
     }
     let reviews_required = opt_integer(body, "reviews_required", 1, 5)?.unwrap_or(1);
     let golden = opt_bool(body, "golden")?.unwrap_or(false);
-    check_payload(module, payload, card)?;
+    let game = check_payload(module, payload, card)?;
     let answer = present(body, "answer");
     match (golden, answer) {
         (true, None) => return Err(FieldError::new("answer", "a golden task needs an answer")),
@@ -103,7 +103,7 @@ pub fn parse(
                 "answer is only allowed with golden: true",
             ));
         }
-        (true, Some(answer)) => check_answer(module, answer, &content::buckets(payload, card))?,
+        (true, Some(answer)) => check_answer(game, answer, &content::buckets(payload, card))?,
         (false, None) => {}
     }
     let gate = mode == ReviewMode::Gate;
@@ -193,59 +193,23 @@ fn check_choices(choices: &Value) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// Each game needs certain inputs (§4).
+/// The game a task is played as ([`content::game`]), or the 422 naming the input its
+/// module lacks when no text resolves either.
 fn check_payload(
     module: Module,
     payload: &Map<String, Value>,
     card: Option<&Map<String, Value>>,
-) -> Result<(), FieldError> {
-    let need = |found: Option<String>, field: &str, what: &str| {
-        found
-            .map(|_| ())
-            .ok_or_else(|| FieldError::new(field, format!("{} needs {what}", module.as_str())))
-    };
-    match module {
-        Module::Swiper | Module::Sorter => Ok(()),
-        Module::Versus => {
-            need(
-                content::side(payload, "a"),
-                "payload.a",
-                "payload.a (a string or {text})",
-            )?;
-            need(
-                content::side(payload, "b"),
-                "payload.b",
-                "payload.b (a string or {text})",
-            )
-        }
-        Module::Detective | Module::Redact => need(
-            content::text_for_reading(payload),
-            "payload.body",
-            "text in payload.body, content or text",
-        ),
-        Module::Fixer => {
-            if content::fixer_fields(payload, card).is_empty() {
-                Err(FieldError::new(
-                    "payload.fields",
-                    "fixer needs payload.fields or text to correct",
-                ))
-            } else {
-                Ok(())
-            }
-        }
-        Module::Grounding => {
-            need(
-                content::claim(payload),
-                "payload.claim",
-                "a claim (payload.claim or content)",
-            )?;
-            need(
-                content::source_text(payload),
-                "payload.source",
-                "source text (payload.source or context)",
-            )
-        }
-    }
+) -> Result<Module, FieldError> {
+    content::game(module, payload, card).map_err(|missing| {
+        FieldError::new(
+            missing.field,
+            format!(
+                "{} needs {}, or a text (payload.content, body or text) to review as a single output",
+                module.as_str(),
+                missing.what
+            ),
+        )
+    })
 }
 
 /// The choices a module's decisions can carry (`None`: free text).
@@ -260,7 +224,7 @@ pub fn module_choices(module: Module) -> Option<&'static [&'static str]> {
     }
 }
 
-/// A golden answer must be something the module can produce (§7).
+/// A golden answer must be something the module can produce (docs/review-api.md#golden-tasks).
 fn check_answer(module: Module, answer: &Value, buckets: &[String]) -> Result<(), FieldError> {
     let choice_ok = |choice: &str| match module_choices(module) {
         Some(allowed) => allowed.contains(&choice),
@@ -445,6 +409,35 @@ mod tests {
             "payload.fields"
         );
         assert!(parse_json(json!({"module": "sorter", "payload": {"content": "x"}})).is_ok());
+    }
+
+    #[test]
+    fn generic_client_payloads_are_accepted_for_every_module() {
+        for module in Module::ALL {
+            for payload in [
+                json!({"content": "X", "body": "X"}),
+                json!({"content": "X"}),
+            ] {
+                let task = parse_json(json!({"module": module.as_str(), "payload": payload}));
+                assert!(task.is_ok(), "{module:?} {payload}: {task:?}");
+            }
+        }
+        let message = parse_json(json!({"module": "versus", "payload": {}}))
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(message.contains("single output"), "{message}");
+    }
+
+    #[test]
+    fn golden_answers_follow_the_game_a_card_is_played_as() {
+        let versus = |answer: Value| {
+            field(
+                json!({"module": "versus", "payload": {"content": "X"}, "golden": true, "answer": answer}),
+            )
+        };
+        assert_eq!(versus(json!(false)), "");
+        assert_eq!(versus(json!("a")), "answer");
     }
 
     #[test]

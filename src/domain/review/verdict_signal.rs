@@ -1,4 +1,4 @@
-//! Verdicts that feed the improvement engine (review-api.md §15.8, DECISIONS 18): a
+//! Verdicts that feed the improvement engine (docs/review-api.md#verdicts-into-the-engine, docs/decisions.md#verdicts-feed-the-engine): a
 //! flagged, escalated or timed-out resolution becomes a signal in the task's project;
 //! approvals do not.
 

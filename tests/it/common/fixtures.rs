@@ -5,8 +5,10 @@ use serde_json::Value;
 
 use super::server::TestServer;
 
-/// The fixture of loop-api.md appendix C, written through SQL with its fixed ids and
-/// numbers (the dispatch columns are then filled in as the store would).
+/// The original's golden-prompt fixture: issues, a project, a goal, a label and relations
+/// that the default templates must render byte for byte as the original does. Written
+/// through SQL with its fixed ids and numbers (the dispatch columns are then filled in as
+/// the store would).
 pub fn golden_fixture(server: &TestServer) {
     use serde_json::json;
     let conn = rusqlite::Connection::open(server.db_path()).expect("open the database");
@@ -40,7 +42,7 @@ pub fn golden_fixture(server: &TestServer) {
     loop_engine::testing::fill_dispatch_columns(&conn).expect("dispatch columns filled");
 }
 
-/// The keys of a verdict payload, in order (review-api.md §11.1, then Loop's extensions).
+/// The keys of a verdict payload, in order (docs/review-api.md#verdict-webhooks, then Loop's extensions).
 pub const VERDICT_KEYS: [&str; 13] = [
     "task_id",
     "external_id",

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod contract;
 pub mod fixtures;
 pub mod http;
+pub mod receiver;
 pub mod server;
 
 pub use clock::{START, clocked, clocked_with, manual_clock};

@@ -278,6 +278,79 @@ pub(super) fn cases(world: &World, targets: &Targets) -> Vec<Case> {
             case("POST", "/api/v1/deliveries/{id}/redeliver", ProjectKey),
             &[("id", &targets.delivery)],
         )),
+        case("GET", "/api/v1/projects", Manage),
+        Case {
+            base: Some(json!({"name": "fuzz", "default_gate_timeout_seconds": 3600})),
+            fields: vec![("name", Str), ("default_gate_timeout_seconds", Int)],
+            reads_body: true,
+            ..case("POST", "/api/v1/projects", Manage)
+        },
+        p(
+            case("GET", "/api/v1/projects/{id}", Manage),
+            &[("id", &world.project_p)],
+        ),
+        p(
+            Case {
+                base: Some(json!({"name": "Scratch", "default_gate_timeout_seconds": 86_400})),
+                fields: vec![("name", Str), ("default_gate_timeout_seconds", Int)],
+                reads_body: true,
+                ..case("PATCH", "/api/v1/projects/{id}", Manage)
+            },
+            &[("id", &world.project_s)],
+        ),
+        p(
+            Case {
+                query: vec![
+                    "status",
+                    "module",
+                    "source",
+                    "external_id",
+                    "before",
+                    "limit",
+                ],
+                ..case("GET", "/api/v1/projects/{id}/tasks", Manage)
+            },
+            &[("id", &world.project_p)],
+        ),
+        p(
+            case("GET", "/api/v1/projects/{id}/tasks/{task_id}", Manage),
+            &[("id", &world.project_p), ("task_id", &targets.keeper)],
+        ),
+        p(
+            case("GET", "/api/v1/projects/{id}/hooks", Manage),
+            &[("id", &world.project_p)],
+        ),
+        p(
+            Case {
+                base: Some(json!({"url": "http://127.0.0.1:9/admin-hook", "event": "verdict"})),
+                fields: vec![("url", Str), ("event", Enum(&["verdict"]))],
+                reads_body: true,
+                ..case("POST", "/api/v1/projects/{id}/hooks", Manage)
+            },
+            &[("id", &world.project_s)],
+        ),
+        p(
+            Case {
+                consumable: true,
+                ..case("DELETE", "/api/v1/projects/{id}/hooks/{hook_id}", Manage)
+            },
+            &[("id", &world.project_p), ("hook_id", &targets.doomed_hook)],
+        ),
+        p(
+            Case {
+                query: vec!["task_id", "status", "limit"],
+                ..case("GET", "/api/v1/projects/{id}/deliveries", Manage)
+            },
+            &[("id", &world.project_q)],
+        ),
+        p(
+            case(
+                "POST",
+                "/api/v1/projects/{id}/deliveries/{delivery_id}/redeliver",
+                Manage,
+            ),
+            &[("id", &world.project_q), ("delivery_id", &targets.delivery)],
+        ),
         p(
             Case {
                 base: Some(json!({"name": "fuzz"})),
@@ -413,6 +486,14 @@ pub(super) fn cases(world: &World, targets: &Targets) -> Vec<Case> {
                 ..case("DELETE", "/api/v1/users/{id}", Manage)
             },
             &[("id", &targets.doomed_user)],
+        ),
+        p(
+            case("POST", "/api/v1/users/{id}/reset-password", Manage),
+            &[("id", &targets.patched_user)],
+        ),
+        session(
+            case("GET", "/api/v1/review/projects", Session),
+            &world.reviewer2.cookie,
         ),
         session(
             Case {

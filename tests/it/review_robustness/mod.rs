@@ -1,4 +1,4 @@
-//! Hostile input on every `/api/v1` route (review-api.md §2, §12): malformed and
+//! Hostile input on every `/api/v1` route (docs/review-api.md#conventions, docs/review-api.md#errors): malformed and
 //! wrongly typed JSON, odd paths, queries, methods and headers, and broken decisions
 //! for each game. Whatever a client sends, the answer is never a 5xx, every answer but
 //! a 204 is a JSON body (errors with a string `error` and the `code` of their status),

@@ -88,7 +88,7 @@ pub(super) fn clip(text: &str, max: usize) -> String {
     }
 }
 
-/// The error `code` of each status the review API may answer with (§12).
+/// The error `code` of each status the review API may answer with (docs/review-api.md#errors).
 pub(super) fn code_of(status: u16) -> Option<&'static str> {
     Some(match status {
         400 => "invalid_json",
@@ -125,7 +125,7 @@ impl Probe {
             .push(format!("{} [{what}]: {problem}", req.describe()));
     }
 
-    /// Sends `req` and checks the rules of §2 and §12; then, if `expect` is not empty,
+    /// Sends `req` and checks the rules of docs/review-api.md#conventions, docs/review-api.md#errors; then, if `expect` is not empty,
     /// that the status is one of `expect`.
     pub(super) fn check(&mut self, what: &str, req: &Req, expect: &[u16]) -> Option<Response> {
         let answer = exchange(self.addr, &req.to_bytes(self.addr));

@@ -48,7 +48,7 @@ fn same_id(probe: &mut Probe, what: &str, answers: &[Value]) {
     }
 }
 
-/// Concurrent first requests with one `Idempotency-Key` create one task (§3.3).
+/// Concurrent first requests with one `Idempotency-Key` create one task (docs/review-api.md#idempotency).
 pub(super) fn race_for_an_idempotency_key(probe: &mut Probe, world: &World) {
     let task = with_key(
         world,
@@ -61,7 +61,7 @@ pub(super) fn race_for_an_idempotency_key(probe: &mut Probe, world: &World) {
     same_id(probe, "racing Idempotency-Key", &answers);
 }
 
-/// Concurrent subscriptions of one hook URL make one subscription (§10.1).
+/// Concurrent subscriptions of one hook URL make one subscription (docs/review-api.md#hooks-and-verdicts).
 pub(super) fn race_for_a_hook(probe: &mut Probe, world: &World) {
     let hook = with_key(
         world,
@@ -73,7 +73,7 @@ pub(super) fn race_for_a_hook(probe: &mut Probe, world: &World) {
     same_id(probe, "racing hook", &answers);
 }
 
-/// A reviewer asking for work from many tabs at once holds one lease (§14.2).
+/// A reviewer asking for work from many tabs at once holds one lease (docs/review-api.md#reviewing).
 pub(super) fn race_for_the_next_card(probe: &mut Probe, world: &World) {
     let next = Req::new("POST", "/api/v1/review/next")
         .header("Content-Type", "application/json")
@@ -94,7 +94,7 @@ pub(super) fn race_for_the_next_card(probe: &mut Probe, world: &World) {
 
 /// Once their deadline passes, every gate task the batteries left pending resolves by
 /// its `on_timeout`, whatever odd data it holds: no task stalls the sweeper for the
-/// others (review-api.md §5).
+/// others (docs/review-api.md#modes-and-timeouts).
 pub(super) fn timeouts(world: &World) {
     let pending_gates = || -> i64 {
         let conn = rusqlite::Connection::open(world.server.db_path()).expect("database");
@@ -111,7 +111,7 @@ pub(super) fn timeouts(world: &World) {
     assert_eq!(pending_gates(), 0, "every overdue gate task timed out");
 }
 
-/// URLs a verdict is delivered to (§3.1 `callback_url`, §10.1 hooks): an unparsable
+/// URLs a verdict is delivered to (docs/review-api.md#tasks `callback_url`, docs/review-api.md#hooks-and-verdicts hooks): an unparsable
 /// one, or one whose port the deliverer would drop, is a 422, not a task whose every
 /// delivery fails.
 pub(super) fn urls(probe: &mut Probe, world: &World) {
@@ -160,7 +160,7 @@ pub(super) fn urls(probe: &mut Probe, world: &World) {
     }
 }
 
-/// `Idempotency-Key` values (§3.3): printable ASCII up to 255 characters; anything else
+/// `Idempotency-Key` values (docs/review-api.md#idempotency): printable ASCII up to 255 characters; anything else
 /// is a 422 that stores nothing; a replay returns the original whatever the body.
 pub(super) fn idempotency_keys(probe: &mut Probe, world: &World, keeper: &str) {
     let post = |key: &str, body: &[u8]| {
