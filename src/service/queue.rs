@@ -70,8 +70,19 @@ pub struct CardTask {
 pub struct Decided {
     /// What it earned.
     pub recorded: Recorded,
-    /// On a decoy: whether the reviewer caught the planted error (`None` on a task).
-    pub caught: Option<bool>,
+    /// On a decoy: what the reviewer is told of it (`None` on a task).
+    pub decoy: Option<DecoyFeedback>,
+}
+
+/// What a reviewer learns after deciding a decoy: whether they caught its planted
+/// error, and what the error was, so that a miss teaches what to look for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecoyFeedback {
+    /// Whether the decision caught it (a flag that finds it; approvals and escalations
+    /// do not).
+    pub caught: bool,
+    /// The error planted.
+    pub change: plant::Change,
 }
 
 /// A reviewer's lease: on a task or on a decoy.
@@ -347,7 +358,7 @@ fn decide_task(
     Ok((
         Decided {
             recorded,
-            caught: None,
+            decoy: None,
         },
         queued,
     ))
@@ -401,7 +412,10 @@ fn decide_decoy(
     Ok((
         Decided {
             recorded,
-            caught: Some(caught == Some(true)),
+            decoy: Some(DecoyFeedback {
+                caught: caught == Some(true),
+                change,
+            }),
         },
         Vec::new(),
     ))

@@ -148,6 +148,11 @@ fn header_names(response: &Response) -> BTreeSet<String> {
         .collect()
 }
 
+/// The outcome part of a decision's decoy feedback (without the planted error).
+fn outcome_of(feedback: &Value) -> Value {
+    json!({"decoy": feedback["decoy"], "caught": feedback["caught"]})
+}
+
 /// What the ingest API and the engine show of a project: every read a decoy must stay
 /// out of.
 fn ingest_reads(server: &TestServer, key: &str) -> Vec<Value> {
@@ -226,10 +231,20 @@ fn a_decoy_looks_like_any_card_and_never_reaches_ingest_reads() {
         json!({"decision": "flag", "reason": "order number differs from the title"}),
     );
     assert_eq!(decided.status, 200, "{}", decided.text());
+    let feedback = decided.json()["feedback"].clone();
     assert_eq!(
-        decided.json()["feedback"],
+        outcome_of(&feedback),
         json!({"decoy": true, "caught": true})
     );
+    // The feedback names the error: its original text is in the source, its planted
+    // text in what the reviewer was shown.
+    let (was, became) = (
+        feedback["planted"]["original"].as_str().unwrap_or_default(),
+        feedback["planted"]["planted"].as_str().unwrap_or_default(),
+    );
+    assert!(!was.is_empty() && was != became, "{feedback}");
+    assert!(original.to_string().contains(was), "{feedback}");
+    assert!(shown.to_string().contains(became), "{feedback}");
     assert_eq!(ingest_reads(&server, &key), before);
     assert_eq!(
         server
@@ -357,7 +372,10 @@ fn caught_decoys_earn_a_bonus_missed_ones_cost_and_reset_the_streak() {
     let (_, _, r) = probing(&server);
     let flag = json!({"decision": "flag", "reason": "planted error"});
     let (_, _, caught) = decide_next(&server, &r[1], &flag);
-    assert_eq!(caught["feedback"], json!({"decoy": true, "caught": true}));
+    assert_eq!(
+        outcome_of(&caught["feedback"]),
+        json!({"decoy": true, "caught": true})
+    );
     assert_eq!(
         (caught["xp_awarded"].clone(), caught["streak"].clone()),
         (json!(35), json!(1)),
@@ -377,7 +395,10 @@ fn caught_decoys_earn_a_bonus_missed_ones_cost_and_reset_the_streak() {
         (json!(35), json!(2), json!([]))
     );
     let (_, _, missed) = decide_next(&server, &r[1], &json!({"decision": "approve"}));
-    assert_eq!(missed["feedback"], json!({"decoy": true, "caught": false}));
+    assert_eq!(
+        outcome_of(&missed["feedback"]),
+        json!({"decoy": true, "caught": false})
+    );
     assert_eq!(
         (missed["xp_awarded"].clone(), missed["streak"].clone()),
         (json!(-25), json!(0)),
@@ -389,7 +410,7 @@ fn caught_decoys_earn_a_bonus_missed_ones_cost_and_reset_the_streak() {
         &json!({"decision": "escalate", "reason": "not sure"}),
     );
     assert_eq!(
-        escalated["feedback"],
+        outcome_of(&escalated["feedback"]),
         json!({"decoy": true, "caught": false})
     );
     assert_eq!(

@@ -69,12 +69,18 @@ pub fn next(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 
 /// `POST /api/v1/review/assignments/{id}/decision`: records the decision, scores it,
 /// and resolves the task when consensus is reached. On a decoy, `feedback` says whether
-/// the reviewer caught its planted error.
+/// the reviewer caught its planted error and what it was.
 pub fn decide(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let user = reviewer(ctx)?;
     let body = request.json_object()?;
-    let Decided { recorded, caught } = queue::decide(ctx, &user, request.param("id"), &body)?;
-    let feedback = caught.map(|caught| json!({"decoy": true, "caught": caught}));
+    let Decided { recorded, decoy } = queue::decide(ctx, &user, request.param("id"), &body)?;
+    let feedback = decoy.map(|d| {
+        json!({
+            "decoy": true,
+            "caught": d.caught,
+            "planted": {"field": d.change.field, "original": d.change.original, "planted": d.change.planted},
+        })
+    });
     Ok(Reply::json(
         200,
         &json!({

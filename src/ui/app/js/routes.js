@@ -13,6 +13,7 @@ export const routes = [
   { path: '/admin/projects/:id', access: 'admin', load: () => import('./pages/admin/project.js') },
   { path: '/admin/projects/:id/:tab', access: 'admin', load: () => import('./pages/admin/project.js') },
   { path: '/admin/projects/:id/tasks/:taskId', access: 'admin', load: () => import('./pages/admin/task.js') },
+  { path: '/admin/projects/:id/reviewers/:userId', access: 'admin', load: () => import('./pages/admin/reviewer.js') },
   { path: '/admin/escalations', access: 'admin', load: () => import('./pages/admin/escalations.js') },
   { path: '/admin/people', access: 'admin', load: () => import('./pages/admin/people.js') },
 ];
