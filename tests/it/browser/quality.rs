@@ -1,6 +1,7 @@
 //! Reviewer quality in the browser: a reviewer meets decoys in the review game and is told
 //! after each whether they caught its planted error; an admin then sees, on the project's
-//! reviewer list and the reviewer's drill-down, the same numbers as the audit log.
+//! reviewer list and the reviewer's drill-down, the same numbers as the audit log, and
+//! the record altered in the database file named.
 
 use serde_json::{Value, json};
 
@@ -170,5 +171,30 @@ fn a_reviewer_meets_decoys_sees_the_feedback_and_the_admin_sees_the_audit_number
         );
     }
     admin.screenshots("admin-reviewer-drilldown");
+
+    // A record altered in the file behind the server's back: the page says which.
+    let conn = rusqlite::Connection::open(site.server.db_path()).expect("open the database");
+    conn.execute(
+        "UPDATE audit_records SET xp = xp + 100 WHERE project_id = ?1 AND seq = 2",
+        [&site.project],
+    )
+    .expect("tamper");
+    admin.open(&format!(
+        "/admin/projects/{}/reviewers/{}",
+        site.project, rita.id
+    ));
+    admin.wait_text("The audit log does not verify.");
+    admin.wait_text(&format!(
+        "Record #2 ({})",
+        records[1]["id"].as_str().unwrap_or_default()
+    ));
+    let marked = admin
+        .eval("[...document.querySelectorAll('tr.row-unverified')].map(r => r.cells[0].innerText)");
+    assert_eq!(
+        marked,
+        json!(["3", "2"]),
+        "the altered record and those after it"
+    );
+    admin.screenshot("admin-reviewer-tampered");
     admin.assert_clean();
 }

@@ -103,7 +103,9 @@ function Probe({ record, projectId }) {
   </div>`;
 }
 
-function Probes({ detail, projectId, limit, onMore }) {
+// `brokenAt`: the first record the chain does not verify at, if any; it and every record
+// after it are marked.
+function Probes({ detail, projectId, limit, onMore, brokenAt }) {
   const columns = [
     { label: '#', align: 'end', render: (r) => html`<span title=${`Audit record ${r.id}`}>${r.seq}</span>` },
     { label: 'When', render: (r) => html`<span title=${when(r.at)}>${ago(r.at)}</span>` },
@@ -122,6 +124,7 @@ function Probes({ detail, projectId, limit, onMore }) {
       <span class="muted small">Decoys and golden tasks, newest first; each row is one audit record.</span>
     </div>
     <${DataTable} caption="Probes met" columns=${columns} rows=${probes}
+      rowClass=${(r) => (brokenAt && r.seq >= brokenAt ? 'row-unverified' : '')}
       empty=${html`<p class="muted">No decoy or golden task has reached this reviewer in this project yet.</p>`} />
     ${probes.length === limit && limit < MOST && html`<div><button type="button" class="btn" onClick=${onMore}>Show more</button></div>`}
   </section>`;
@@ -146,6 +149,7 @@ export default function Reviewer({ params }) {
       subtitle=${html`${d.user.email} · ${d.user.role}${!d.member && ' · not a member of this project'}`} />
     <${Chain} verification=${verification} />
     <${Scores} stats=${d.stats} />
-    <${Probes} detail=${d} projectId=${params.id} limit=${limit} onMore=${() => setLimit(MOST)} />
+    <${Probes} detail=${d} projectId=${params.id} limit=${limit} onMore=${() => setLimit(MOST)}
+      brokenAt=${verification.data && verification.data.first_break && verification.data.first_break.seq} />
   </${AdminLayout}>`;
 }
