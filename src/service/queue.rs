@@ -83,6 +83,8 @@ pub struct DecoyFeedback {
     pub caught: bool,
     /// The error planted.
     pub change: plant::Change,
+    /// The word it sits in, before and after ([`plant::in_context`]).
+    pub in_context: Option<(String, String)>,
 }
 
 /// A reviewer's lease: on a task or on a decoy.
@@ -414,6 +416,7 @@ fn decide_decoy(
             recorded,
             decoy: Some(DecoyFeedback {
                 caught: caught == Some(true),
+                in_context: plant::in_context(&shown, &change),
                 change,
             }),
         },

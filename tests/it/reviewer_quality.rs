@@ -245,6 +245,18 @@ fn a_decoy_looks_like_any_card_and_never_reaches_ingest_reads() {
     assert!(!was.is_empty() && was != became, "{feedback}");
     assert!(original.to_string().contains(was), "{feedback}");
     assert!(shown.to_string().contains(became), "{feedback}");
+    let in_context = &feedback["planted"]["in_context"];
+    let (word_was, word_became) = (
+        in_context["original"].as_str().unwrap_or_default(),
+        in_context["planted"].as_str().unwrap_or_default(),
+    );
+    assert!(
+        word_was.contains(was) && word_became.contains(became),
+        "{feedback}"
+    );
+    assert!(!word_became.contains(' '), "one word: {feedback}");
+    assert!(original.to_string().contains(word_was), "{feedback}");
+    assert!(shown.to_string().contains(word_became), "{feedback}");
     assert_eq!(ingest_reads(&server, &key), before);
     assert_eq!(
         server

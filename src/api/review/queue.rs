@@ -78,7 +78,12 @@ pub fn decide(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         json!({
             "decoy": true,
             "caught": d.caught,
-            "planted": {"field": d.change.field, "original": d.change.original, "planted": d.change.planted},
+            "planted": {
+                "field": d.change.field,
+                "original": d.change.original,
+                "planted": d.change.planted,
+                "in_context": d.in_context.map(|(original, planted)| json!({"original": original, "planted": planted})),
+            },
         })
     });
     Ok(Reply::json(

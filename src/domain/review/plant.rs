@@ -579,6 +579,65 @@ pub fn caught(game: Module, change: &Change, outcome: &Outcome) -> Option<bool> 
     }
 }
 
+/// The value of field `field` (a [`Change::field`] path) in `shown`, as text.
+fn field_text(shown: &Shown, field: &str) -> Option<String> {
+    let mut path = field.split('.');
+    match (path.next(), path.next(), path.next()) {
+        (Some("text"), None, _) => shown.view.text.clone(),
+        (Some("claim"), None, _) => shown.view.claim.clone(),
+        (Some("card"), Some("fields"), Some(i)) => editable(
+            shown
+                .card
+                .as_ref()?
+                .get("fields")?
+                .get(i.parse::<usize>().ok()?)?
+                .get("value")?,
+        ),
+        (Some("fields"), Some(i), _) => editable(
+            &shown
+                .view
+                .fields
+                .as_ref()?
+                .get(i.parse::<usize>().ok()?)?
+                .value,
+        ),
+        _ => None,
+    }
+}
+
+/// The word (between white space) that a changed passage sits in, before and after the
+/// change, read from `decoy` (what the reviewer was shown), without the punctuation
+/// around it: "£2,400" and "£7,400" where only "2" became "7", so that the reviewer
+/// recognises the spot. `None` for detective's
+/// inserted sentences, which are whole already.
+pub fn in_context(decoy: &Shown, change: &Change) -> Option<(String, String)> {
+    if change.contradicts.is_some() {
+        return None;
+    }
+    let text: Vec<char> = field_text(decoy, &change.field)?.chars().collect();
+    let end = change.start + change.planted.chars().count();
+    if end > text.len() {
+        return None;
+    }
+    let from = text[..change.start]
+        .iter()
+        .rposition(|c| c.is_whitespace())
+        .map_or(0, |i| i + 1);
+    let to = text[end..]
+        .iter()
+        .position(|c| c.is_whitespace())
+        .map_or(text.len(), |i| end + i);
+    let before: String = text[from..change.start].iter().collect();
+    let after: String = text[end..to].iter().collect();
+    let before = before.trim_start_matches(['(', '[', '"', '\'', '“', '‘']);
+    let after =
+        after.trim_end_matches(['.', ',', ':', ';', '!', '?', ')', ']', '"', '\'', '”', '’']);
+    Some((
+        format!("{before}{}{after}", change.original),
+        format!("{before}{}{after}", change.planted),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -785,6 +844,40 @@ mod tests {
         assert_eq!(
             caught(Module::Detective, &change, &marked(6, 9)),
             Some(false)
+        );
+    }
+
+    #[test]
+    fn the_change_is_shown_in_the_word_it_sits_in() {
+        let card = shown(
+            Module::Swiper,
+            json!({"content": "Refund £2,400 for order 4821: the parcel was damaged."}),
+            json!({"fields": [{"label": "Amount", "value": "£2,400"}]}),
+        );
+        for seq in 0..40 {
+            let (copy, change) = plant(&card, &draw("k", "p", "r", seq)).expect("planted");
+            let (was, became) = in_context(&copy, &change).expect("in context");
+            assert!(was.contains(&change.original) && became.contains(&change.planted));
+            assert!(
+                !was.contains(' ') && !became.contains(' '),
+                "{was} / {became}"
+            );
+            assert!(!was.ends_with([':', '.']), "no punctuation around: {was}");
+            let shown_text = field_text(&copy, &change.field).unwrap_or_default();
+            let source_text = field_text(&card, &change.field).unwrap_or_default();
+            assert!(shown_text.contains(&became), "{shown_text} / {became}");
+            assert!(source_text.contains(&was), "{source_text} / {was}");
+        }
+        let story = shown(
+            Module::Detective,
+            json!({"body": "The invoice was sent on 3 May. It totals 1200 EUR."}),
+            json!({}),
+        );
+        let (copy, change) = plant(&story, &draw("k", "p", "r", 1)).expect("planted");
+        assert_eq!(
+            in_context(&copy, &change),
+            None,
+            "a sentence is its own context"
         );
     }
 

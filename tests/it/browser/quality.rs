@@ -89,7 +89,17 @@ fn a_reviewer_meets_decoys_sees_the_feedback_and_the_admin_sees_the_audit_number
         change["planted"].as_str().unwrap_or_default(),
     );
     assert!(!was.is_empty() && was != became, "{change}");
-    page.wait_text(&format!("{was} had been changed to {became}."));
+    page.wait_text("had been changed to");
+    let feedback = page.eval("document.querySelector('.decoy-feedback').innerText");
+    let feedback = feedback.as_str().unwrap_or_default();
+    let (in_was, in_became) = feedback
+        .split_once(" had been changed to ")
+        .expect("the planted error in words");
+    assert!(
+        in_was.contains(was),
+        "the word around the change: {feedback}"
+    );
+    assert!(in_became.contains(became), "{feedback}");
     page.wait_text("100% caught");
     page.screenshots("decoy-caught");
 

@@ -56,7 +56,8 @@ function PlantedError({ game, planted }) {
   if (game === 'detective') {
     return html`<span class="planted">A false sentence had been added: <q class="planted-new">${planted.planted}</q></span>`;
   }
-  return html`<span class="planted"><q class="planted-old">${planted.original}</q> had been changed to <q class="planted-new">${planted.planted}</q>.</span>`;
+  const words = planted.in_context || planted;
+  return html`<span class="planted"><q class="planted-old">${words.original}</q> had been changed to <q class="planted-new">${words.planted}</q>.</span>`;
 }
 
 // After a decision on a decoy (a copy of a recent card with one planted error): whether
