@@ -45,7 +45,7 @@ fn routes() -> Vec<Route> {
         account, audit, deliveries, escalations, hooks, project_keys,
         projects as review_projects, queue, sessions, tasks, users, verdicts,
     };
-    let route = |method, pattern, access, handler: Handler| Route { method, pattern, access, handler };
+    let route = |method, pattern, access, handler: Handler| Route { method, pattern, access, handler, safe: true };
     vec![
         route(Get,    "/health",                                                  Public,     system::health),
         route(Get,    "/",                                                        Public,     system::root),
@@ -88,7 +88,8 @@ fn routes() -> Vec<Route> {
         route(Post,   "/api/templates/{id}/versions/{versionId}/promote",         Admin,      templates::promote),
         route(Get,    "/api/templates/{id}/reviews",                              Admin,      templates::reviews),
         route(Post,   "/api/prompt-reviews",                                      Admin,      prompt_reviews::create),
-        route(Get,    "/api/dispatch/next",                                       Admin,      dispatch::next),
+        // Claims the issue it returns: a GET by contract, but never answered to HEAD.
+        route(Get,    "/api/dispatch/next",                                       Admin,      dispatch::next).changes_state(),
         route(Get,    "/api/dispatch/queue",                                      Admin,      dispatch::queue),
         route(Get,    "/api/dashboard/stats",                                     Admin,      dashboard::stats),
         route(Get,    "/api/dashboard/activity",                                  Admin,      dashboard::activity),

@@ -66,7 +66,7 @@ pub fn ingest(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     record(ctx, &draft, &payload, project_id.as_deref())
 }
 
-/// The configured secret, or the 500 naming the missing variable.
+/// The configured secret, or the 503 naming the environment variable to set.
 fn secret<'a>(value: Option<&'a String>, missing: &'static str) -> Result<&'a str, ApiError> {
     value
         .map(String::as_str)

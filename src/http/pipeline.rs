@@ -62,7 +62,7 @@ fn in_conventions(reply: Reply, style: Style) -> Reply {
 }
 
 /// The error conventions of the API `request` belongs to.
-fn style_of(request: &Request) -> Style {
+pub(crate) fn style_of(request: &Request) -> Style {
     if request.is_review_path() {
         Style::Review
     } else {
@@ -309,6 +309,7 @@ mod tests {
             pattern,
             access: Access::Public,
             handler,
+            safe: true,
         };
         let router = Router::new(vec![route("/boom", boom), route("/fine", fine)]);
         let app = App::new(

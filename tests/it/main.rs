@@ -11,6 +11,7 @@ mod cli;
 mod common;
 mod dashboard;
 mod dispatch;
+mod hardening;
 mod issues;
 mod layers;
 mod mcp;

@@ -18,9 +18,6 @@ use serde_json::Value;
 /// How long a wait for the page lasts before the test fails.
 const WAIT: Duration = Duration::from_secs(15);
 
-/// How long a page load may take before it counts as stalled.
-const STALL: Duration = Duration::from_secs(5);
-
 /// Browsers running at once: chromium is heavy, and the machine may have two cores.
 const MAX_BROWSERS: usize = 2;
 
@@ -222,19 +219,6 @@ impl Page {
         self.tab
             .navigate_to(&format!("{}{path}", self.base))
             .expect("navigate");
-        // tiny_http 0.12's connection pool can leave a new connection unserved while
-        // the browser keeps its other connections open (a race in `TaskPool::spawn`,
-        // to be fixed in the vendored copy); a load stuck on it is retried, loudly.
-        for _ in 0..2 {
-            if self.becomes("document.readyState === 'complete'", STALL) {
-                return;
-            }
-            eprintln!(
-                "WARNING [{}]: loading {path} stalled on a request the server never read; reloading",
-                self.name
-            );
-            self.tab.reload(false, None).expect("reload");
-        }
         self.wait_until("document.readyState === 'complete'", "the page to load");
     }
 
