@@ -31,6 +31,9 @@ enum Command {
     /// Manage the people who review tasks or administer the instance.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Check the tamper-evident audit log of reviewers' decisions.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Serve Loop's MCP tools over stdio, for agents that launch a command.
     ///
     /// For Claude Code, Cursor and other MCP clients. Standard output carries only MCP
@@ -71,6 +74,19 @@ enum UsersCommand {
         /// The name shown for them.
         #[arg(long)]
         name: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every project's audit chain (hashes, the draws that made probes, the
+    /// errors planted in decoys); exits non-zero naming the first bad record.
+    Verify {
+        /// Only this project, by id or name.
+        #[arg(long, value_name = "ID_OR_NAME")]
+        project: Option<String>,
         #[command(flatten)]
         db: DbArg,
     },
@@ -223,6 +239,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(*args),
         Command::Keys(command) => keys(command),
         Command::Users(command) => users(command),
+        Command::Audit(command) => audit(command),
         Command::Mcp(args) => mcp(args),
     };
     match result {
@@ -381,6 +398,45 @@ fn users(command: UsersCommand) -> Result<(), String> {
     );
     if let Some(password) = user.generated_password {
         println!("Password (shown only this once): {password}");
+    }
+    Ok(())
+}
+
+fn audit(command: AuditCommand) -> Result<(), String> {
+    let AuditCommand::Verify { project, db } = command;
+    let checks = admin::verify_audit(&db.db, project.as_deref())?;
+    if checks.is_empty() {
+        println!("No audit records yet.");
+    }
+    let mut broken = 0;
+    for check in &checks {
+        let name = if check.project_name.is_empty() {
+            check.project_id.clone()
+        } else {
+            format!("{} ({})", check.project_name, check.project_id)
+        };
+        match &check.first_break {
+            None => {
+                let head = check
+                    .head
+                    .as_ref()
+                    .map(|(seq, hash)| format!("; head record {seq}, hash {hash}"))
+                    .unwrap_or_default();
+                println!(
+                    "ok   {name}: {} records, {} draws and {} planted errors recomputed ({} from deleted tasks not recomputable){head}",
+                    check.records, check.draws, check.plants, check.plants_erased
+                );
+            }
+            Some((seq, id, problem)) => {
+                broken += 1;
+                println!("FAIL {name}: record {seq} (id {id}): {problem}");
+            }
+        }
+    }
+    if broken > 0 {
+        return Err(format!(
+            "{broken} audit chain(s) broken; the first bad record of each is named above"
+        ));
     }
     Ok(())
 }

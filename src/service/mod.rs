@@ -7,8 +7,10 @@
 //! [`verdicts::resolve`], [`signals::record_in`]).
 
 pub mod accounts;
+pub mod audit;
 pub mod authentication;
 pub mod comments;
+pub mod decoys;
 pub mod deliveries;
 pub mod dispatch;
 pub mod goals;

@@ -55,23 +55,36 @@ pub fn update(ctx: &mut Ctx<'_>, id: &str, fields: &ProjectFields) -> Result<Pro
     })
 }
 
-/// Renames live project `id` and/or changes the timeout its gate tasks get when they
-/// name none; what is `None` stays as it is.
+/// A change of a project's review settings; what is `None` stays as it is.
+#[derive(Debug, Default, Clone)]
+pub struct ReviewSettingsChange {
+    /// A new name.
+    pub name: Option<String>,
+    /// How long gate tasks that name no timeout wait, in seconds.
+    pub gate_timeout_seconds: Option<i64>,
+    /// Decoys per million cards (docs/reviewer-quality.md#settings).
+    pub decoy_rate_ppm: Option<i64>,
+    /// Golden tasks mixed in per million cards.
+    pub golden_rate_ppm: Option<i64>,
+}
+
+/// Applies `change` to live project `id`: its name, the timeout its gate tasks get when
+/// they name none, and how often its reviewers meet decoys and golden tasks.
 pub fn update_review_settings(
     ctx: &mut Ctx<'_>,
     id: &str,
-    name: Option<String>,
-    gate_timeout_seconds: Option<i64>,
+    change: ReviewSettingsChange,
 ) -> Result<(), ApiError> {
     let fields = ProjectFields {
-        name,
+        name: change.name,
         ..ProjectFields::default()
     };
     ctx.write(|tx, now| {
         projects::update(tx, id, &fields, now)?.ok_or(NOT_FOUND)?;
-        if let Some(seconds) = gate_timeout_seconds {
+        if let Some(seconds) = change.gate_timeout_seconds {
             projects::set_default_gate_timeout(tx, id, seconds)?;
         }
+        projects::set_rates(tx, id, change.decoy_rate_ppm, change.golden_rate_ppm)?;
         Ok(())
     })
 }

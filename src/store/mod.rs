@@ -3,8 +3,10 @@
 //! caller owns the transaction.
 
 pub mod admin_keys;
+pub mod audit;
 pub mod comments;
 pub mod dashboard;
+pub mod decoys;
 pub mod deliveries;
 pub mod dispatch;
 pub mod goals;
@@ -17,6 +19,7 @@ pub mod relations;
 pub mod review_hooks;
 pub mod review_queue;
 pub mod review_tasks;
+pub mod reviewer_scores;
 pub mod sessions;
 pub mod signals;
 pub mod task_reviews;
@@ -174,6 +177,7 @@ fn seed(conn: &Connection, version: u32, now: Timestamp) -> Result<()> {
     match version {
         3 => templates::seed_defaults(conn, now),
         4 => issues::backfill_dispatch_columns(conn),
+        audit::MIGRATION => audit::backfill(conn),
         _ => Ok(()),
     }
 }
@@ -268,6 +272,17 @@ fn soft_delete(
 /// the B-tree).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
+}
+
+/// A row id of the same form as [`new_id`] whose time is `at` rather than now: a
+/// decoy's id carries the creation time the decoy shows, as a task's id carries its own.
+pub fn id_at(at: Timestamp) -> Result<String, getrandom::Error> {
+    let mut random = [0u8; 10];
+    getrandom::fill(&mut random)?;
+    let millis = u64::try_from(at.unix_millis()).unwrap_or(0);
+    Ok(uuid::Builder::from_unix_timestamp_millis(millis, &random)
+        .into_uuid()
+        .to_string())
 }
 
 /// Ids bound per statement when a list is passed as `IN (…)`: far below SQLite's limit

@@ -24,6 +24,7 @@ mod review_admin;
 mod review_robustness;
 mod review_tasks;
 mod review_timeouts;
+mod reviewer_quality;
 mod reviewers;
 mod signals;
 mod verdict_delivery;

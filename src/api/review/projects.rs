@@ -8,11 +8,12 @@ use serde_json::json;
 use super::PROJECT_NOT_FOUND;
 use super::queue::reviewer;
 use crate::app::Ctx;
-use crate::domain::review::input::{opt_integer, opt_string};
+use crate::domain::review::input::{opt_integer, opt_rate, opt_string};
 use crate::domain::review::task::{MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS};
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
 use crate::service;
+use crate::service::projects::ReviewSettingsChange;
 use crate::store::projects::{self, ProjectFields, ReviewProject};
 
 /// Longest project name (the engine API's limit).
@@ -72,8 +73,10 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     )
 }
 
-/// `PATCH /api/v1/projects/{id}` `{name?, default_gate_timeout_seconds?}`: renames the
-/// project or changes its review settings; nothing given leaves it as it is.
+/// `PATCH /api/v1/projects/{id}` `{name?, default_gate_timeout_seconds?, decoy_rate?,
+/// golden_rate?}`: renames the project or changes its review settings — the rates are
+/// shares of cards from 0 to 1 (docs/reviewer-quality.md#settings); nothing given leaves
+/// it as it is.
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let name = match opt_string(&body, "", "name", MAX_NAME)? {
@@ -82,9 +85,14 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         }
         name => name.map(|n| n.trim().to_owned()),
     };
-    let timeout = gate_timeout(&body)?;
+    let change = ReviewSettingsChange {
+        name,
+        gate_timeout_seconds: gate_timeout(&body)?,
+        decoy_rate_ppm: opt_rate(&body, "decoy_rate")?,
+        golden_rate_ppm: opt_rate(&body, "golden_rate")?,
+    };
     let id = request.param("id");
-    service::projects::update_review_settings(ctx, id, name, timeout)?;
+    service::projects::update_review_settings(ctx, id, change)?;
     Ok(Reply::json(200, &find(ctx, id)?))
 }
 

@@ -1,4 +1,5 @@
-// A project's name and review settings.
+// A project's name and review settings: the gate timeout, and how often its reviewers
+// meet decoys and golden tasks (entered as percentages, stored as shares from 0 to 1).
 
 import { html, useState } from '../../lib/html.js';
 import { patch } from '../../lib/api.js';
@@ -6,9 +7,16 @@ import { Field, SubmitButton, fieldError, formError } from '../../ui/form.js';
 import { toast } from '../../ui/toast.js';
 import { timeoutChoices } from './projects.js';
 
+// A share from 0 to 1 as a percentage without float noise ("5", "2.5").
+function asPercent(share) {
+  return String(Math.round(share * 100000) / 1000);
+}
+
 export default function Settings({ project, onChanged }) {
   const [name, setName] = useState(project.name);
   const [timeout, setTimeoutSeconds] = useState(String(project.default_gate_timeout_seconds));
+  const [decoys, setDecoys] = useState(asPercent(project.decoy_rate));
+  const [golden, setGolden] = useState(asPercent(project.golden_rate));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const choices = timeoutChoices.some(([s]) => String(s) === timeout)
@@ -18,7 +26,10 @@ export default function Settings({ project, onChanged }) {
     setBusy(true);
     setError(null);
     try {
-      await patch(`/projects/${project.id}`, { name: name.trim(), default_gate_timeout_seconds: Number(timeout) });
+      await patch(`/projects/${project.id}`, {
+        name: name.trim(), default_gate_timeout_seconds: Number(timeout),
+        decoy_rate: Number(decoys) / 100, golden_rate: Number(golden) / 100,
+      });
       toast('Settings saved', 'success');
       onChanged();
     } catch (failure) {
@@ -29,7 +40,7 @@ export default function Settings({ project, onChanged }) {
   };
   return html`<form class="panel form form-narrow" onSubmit=${save}>
     <h2 class="panel-title">Settings</h2>
-    ${formError(error, ['name', 'default_gate_timeout_seconds']) && html`<p class="form-error" role="alert">${error.message}</p>`}
+    ${formError(error, ['name', 'default_gate_timeout_seconds', 'decoy_rate', 'golden_rate']) && html`<p class="form-error" role="alert">${error.message}</p>`}
     <${Field} label="Name" error=${fieldError(error, 'name')}>
       ${(id, d) => html`<input id=${id} aria-describedby=${d} required maxlength="500" value=${name} onInput=${(e) => setName(e.target.value)} />`}
     </${Field}>
@@ -38,6 +49,16 @@ export default function Settings({ project, onChanged }) {
       ${(id, d) => html`<select id=${id} aria-describedby=${d} value=${timeout} onChange=${(e) => setTimeoutSeconds(e.target.value)}>
         ${choices.map(([seconds, label]) => html`<option value=${String(seconds)}>${label}</option>`)}
       </select>`}
+    </${Field}>
+    <${Field} label="Decoys (% of cards)" error=${fieldError(error, 'decoy_rate')}
+      hint="Copies of recent cards with one planted error, to check that reviewers stay attentive. 5 is one card in 20; 0 turns them off.">
+      ${(id, d) => html`<input id=${id} aria-describedby=${d} type="number" min="0" max="100" step="0.1" required value=${decoys}
+        onInput=${(e) => setDecoys(e.target.value)} />`}
+    </${Field}>
+    <${Field} label="Golden tasks (% of cards)" error=${fieldError(error, 'golden_rate')}
+      hint="Resolved golden tasks mixed in even while real work waits, to measure accuracy. At 0 they are shown only when nothing else waits.">
+      ${(id, d) => html`<input id=${id} aria-describedby=${d} type="number" min="0" max="100" step="0.1" required value=${golden}
+        onInput=${(e) => setGolden(e.target.value)} />`}
     </${Field}>
     <div><${SubmitButton} busy=${busy} disabled=${!name.trim()}>Save settings</${SubmitButton}></div>
   </form>`;
