@@ -6,8 +6,11 @@ use std::sync::mpsc::RecvTimeoutError;
 
 use clap::{Args, Parser, Subcommand};
 use loop_engine::admin;
+use loop_engine::clock::{Clock, SystemClock};
 use loop_engine::config::{self, Config, RateLimitConfig, RetrySchedule};
+use loop_engine::log::{self, Level};
 use loop_engine::server;
+use serde_json::json;
 
 /// Loop: the feedback loop between software in production, AI agents and humans.
 ///
@@ -36,6 +39,26 @@ enum Command {
     /// messages; errors go to standard error. The server itself also serves MCP over
     /// HTTP at POST /mcp.
     Mcp(McpArgs),
+    /// Copy the database consistently, even while the server runs and writes.
+    ///
+    /// The copy holds every write committed before the backup began, is compacted, and
+    /// is checked with `integrity_check` before this reports success. It never
+    /// overwrites a file.
+    Backup {
+        /// The file to write (must not exist).
+        path: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Check a database file: integrity, foreign keys, schema version, rows per table,
+    /// pending and failed deliveries, lapsed claims.
+    ///
+    /// Exits with status 1 when the file is damaged (or newer than this binary); what
+    /// only deserves a look is printed as a warning.
+    Check {
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Args)]
@@ -127,6 +150,14 @@ struct ServeArgs {
     #[arg(long, env = "LOOP_RATE_LIMIT_WINDOW_SECONDS", default_value_t = RateLimitConfig::default().window_seconds,
           value_parser = clap::value_parser!(i64).range(1..=86_400))]
     rate_limit_window_seconds: i64,
+    /// A bearer token that opens `GET /metrics` and nothing else, for a Prometheus
+    /// scraper (an admin key opens it too).
+    #[arg(long, env = "LOOP_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// Where `POST /api/admin/backup` writes its copies [default: backups/ beside the
+    /// database].
+    #[arg(long, env = "LOOP_BACKUP_DIR", value_name = "DIR")]
+    backup_dir: Option<PathBuf>,
     /// A bearer key that always works (compared in constant time). When unset and the
     /// database has no admin key, the first start creates one and prints it once.
     #[arg(long, env = "LOOP_API_KEY", hide_env_values = true)]
@@ -134,8 +165,9 @@ struct ServeArgs {
     /// Origins allowed by CORS, comma-separated [default: http://localhost:5668,https://app.looped.me].
     #[arg(long, env = "LOOP_CORS_ORIGINS", value_name = "ORIGINS")]
     cors_origins: Option<String>,
-    /// `info`, `debug` or `trace` logs one line per request to standard error; anything
-    /// else keeps the server quiet [default: quiet].
+    /// `info`, `debug` or `trace` logs one line per request and per background event to
+    /// standard error; `json` logs the same (and warnings) as one JSON object per line;
+    /// anything else keeps the server quiet but for warnings [default: quiet].
     #[arg(long, env = "LOOP_LOG", value_name = "LEVEL")]
     log: Option<String>,
     /// The base URL prompts tell agents to call back [default: this server's own address].
@@ -194,6 +226,8 @@ fn main() -> ExitCode {
         Command::Keys(command) => keys(command),
         Command::Users(command) => users(command),
         Command::Mcp(args) => mcp(args),
+        Command::Backup { path, db } => backup(&db.db, &path),
+        Command::Check { db } => check(&db.db),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -222,15 +256,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         config.threads = usize::from(threads);
     }
     config.api_key = non_empty(args.api_key);
+    config.metrics_token = non_empty(args.metrics_token);
+    config.backup_dir = args.backup_dir;
     if let Some(origins) = args.cors_origins {
         config.cors_origins = config::split_list(&origins);
     }
-    config.log_requests = args.log.is_some_and(|level| {
-        matches!(
-            level.to_ascii_lowercase().as_str(),
-            "info" | "debug" | "trace"
-        )
-    });
+    config.log = config::LogFormat::parse(args.log.as_deref());
     config.webhook_secrets = config::WebhookSecrets {
         github: non_empty(args.github_webhook_secret),
         sentry: non_empty(args.sentry_client_secret),
@@ -238,8 +269,16 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     };
     config.loop_url = non_empty(args.url);
     let db_path = config.db_path.clone();
+    let log_format = config.log;
     for name in config.webhook_secrets.missing() {
-        eprintln!("warning: {name} is not set; its signal webhook answers 500 until it is");
+        log::event(
+            config.log,
+            SystemClock.now(),
+            Level::Warning,
+            "webhook_secret_missing",
+            &format!("{name} is not set; its signal webhook answers 500 until it is"),
+            json!({"variable": name}),
+        );
     }
 
     let (stop_tx, stop_rx) = std::sync::mpsc::channel();
@@ -275,7 +314,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    eprintln!("Shutting down: finishing requests in flight…");
+    log::event(
+        log_format,
+        SystemClock.now(),
+        Level::Notice,
+        "shutdown",
+        "Shutting down: finishing requests in flight…",
+        json!({}),
+    );
     running.shutdown();
     Ok(())
 }
@@ -337,4 +383,44 @@ fn users(command: UsersCommand) -> Result<(), String> {
         println!("Password (shown only this once): {password}");
     }
     Ok(())
+}
+
+fn backup(db: &std::path::Path, path: &std::path::Path) -> Result<(), String> {
+    let backup = admin::backup(db, path)?;
+    println!(
+        "Backed up {} to {} ({} bytes, {} ms); it passes integrity_check.",
+        db.display(),
+        backup.path.display(),
+        backup.bytes,
+        backup.duration_ms
+    );
+    Ok(())
+}
+
+fn check(db: &std::path::Path) -> Result<(), String> {
+    let report = admin::check(db)?;
+    println!("database        {}", db.display());
+    println!(
+        "schema version  {} (this binary: {})",
+        report.schema_version, report.latest_version
+    );
+    for (table, rows) in &report.tables {
+        println!("rows            {table:<24} {rows}");
+    }
+    for (status, count) in &report.deliveries {
+        println!("deliveries      {status:<24} {count}");
+    }
+    println!("expired leases  {}", report.expired_leases);
+    for warning in &report.warnings {
+        println!("warning: {warning}");
+    }
+    for problem in &report.problems {
+        println!("problem: {problem}");
+    }
+    if report.problems.is_empty() {
+        println!("ok");
+        Ok(())
+    } else {
+        Err(format!("{} problem(s) found", report.problems.len()))
+    }
 }

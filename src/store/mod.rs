@@ -10,6 +10,7 @@ pub mod dispatch;
 pub mod goals;
 pub mod issues;
 pub mod labels;
+pub mod operations;
 pub mod project_keys;
 pub mod projects;
 pub mod prompt_reviews;
@@ -137,6 +138,14 @@ pub fn migrations(schema: &str) -> Result<Vec<Migration<'_>>, String> {
         });
     }
     Ok(out)
+}
+
+/// The schema version of the newest migration this binary carries.
+pub fn latest_version() -> u32 {
+    migrations(SCHEMA)
+        .ok()
+        .and_then(|steps| steps.last().map(|m| m.version))
+        .unwrap_or(0)
 }
 
 /// Brings the database up to the newest schema, one transaction per migration (with the

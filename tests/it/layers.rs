@@ -13,6 +13,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("clock", 0),
     ("domain", 1),
     ("rate_limit", 1),
+    ("log", 1),
+    ("metrics", 1),
     ("waiting", 1),
     ("config", 2),
     // All SQL; the single writer; the error the use cases report.

@@ -16,6 +16,7 @@ mod layers;
 mod mcp;
 mod mcp_client;
 mod openapi;
+mod operations;
 mod prompts;
 mod review_access;
 mod review_admin;
