@@ -16,6 +16,7 @@
 pub mod admin;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod log;
 pub mod mcp;
 pub mod seed;

@@ -7,7 +7,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use clap::{Args, Parser, Subcommand};
 use loop_engine::admin;
 use loop_engine::clock::{Clock, SystemClock};
-use loop_engine::config::{self, Config, RateLimitConfig, RetrySchedule};
+use loop_engine::config::{self, Config, LogFormat, RateLimitConfig, RetrySchedule};
 use loop_engine::log::{self, Level};
 use loop_engine::server;
 use serde_json::json;
@@ -58,6 +58,29 @@ enum Command {
     Check {
         #[command(flatten)]
         db: DbArg,
+    },
+    /// Write the demo story into a new database: three weeks of a team's work across the
+    /// engine and human review, every state represented, the same rows every time.
+    ///
+    /// Times run from 2026-01-05 to 2026-01-26 unless --now moves them to end now. The
+    /// demo accounts' password is `loop-demo`.
+    Seed {
+        /// The database file to create (must not exist).
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// Move every time so that the story ends now rather than on 2026-01-26.
+        #[arg(long)]
+        now: bool,
+    },
+    /// Try Loop with demo data: unpacks the example database into a temporary directory,
+    /// moves its times to now and serves it until Ctrl-C, which removes it all.
+    Demo {
+        /// Interface to listen on.
+        #[arg(long, env = "LOOP_HOST", default_value = "127.0.0.1")]
+        host: String,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, env = "PORT", default_value_t = 4242)]
+        port: u16,
     },
 }
 
@@ -228,6 +251,8 @@ fn main() -> ExitCode {
         Command::Mcp(args) => mcp(args),
         Command::Backup { path, db } => backup(&db.db, &path),
         Command::Check { db } => check(&db.db),
+        Command::Seed { db, now } => seed(&db, now),
+        Command::Demo { host, port } => demo(host, port),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -281,12 +306,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         );
     }
 
-    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
-    ctrlc::set_handler(move || {
-        let _ = stop_tx.send(());
-    })
-    .map_err(|e| format!("cannot install the signal handler: {e}"))?;
-
+    let stop = stop_signal()?;
     let running = server::start(config).map_err(|e| e.to_string())?;
     println!(
         "Loop listening on {} with database {}; authenticate with `Authorization: Bearer <key>` \
@@ -302,6 +322,26 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             "No reviewer accounts yet: `loop users add --email you@example.com --role owner` creates the first."
         );
     }
+    run_until_stopped(running, &stop, log_format)
+}
+
+/// A channel that receives once Ctrl-C (or a termination signal) arrives.
+fn stop_signal() -> Result<std::sync::mpsc::Receiver<()>, String> {
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .map_err(|e| format!("cannot install the signal handler: {e}"))?;
+    Ok(stop_rx)
+}
+
+/// Serves until a stop signal, then finishes the requests in flight; fails when the
+/// listener dies, so that a supervisor restarts the process.
+fn run_until_stopped(
+    running: server::Running,
+    stop_rx: &std::sync::mpsc::Receiver<()>,
+    log_format: LogFormat,
+) -> Result<(), String> {
     loop {
         match stop_rx.recv_timeout(std::time::Duration::from_secs(1)) {
             Err(RecvTimeoutError::Timeout) if !running.listener_failed() => continue,
@@ -423,4 +463,51 @@ fn check(db: &std::path::Path) -> Result<(), String> {
     } else {
         Err(format!("{} problem(s) found", report.problems.len()))
     }
+}
+
+fn seed(db: &std::path::Path, now: bool) -> Result<(), String> {
+    loop_engine::demo::seed(db, now.then(|| SystemClock.now()))?;
+    println!(
+        "Seeded {} with the demo story; sign in with any demo account and the password {}.",
+        db.display(),
+        loop_engine::demo::DEMO_PASSWORD
+    );
+    Ok(())
+}
+
+fn demo(host: String, port: u16) -> Result<(), String> {
+    use loop_engine::demo;
+    let dir = std::env::temp_dir().join(format!(
+        "loop-demo-{}-{}",
+        std::process::id(),
+        SystemClock.now().unix_millis()
+    ));
+    std::fs::create_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let served = (|| {
+        let mut config = Config::new(demo::unpack(&dir, SystemClock.now())?);
+        config.host = host;
+        config.port = port;
+        config.backup_dir = Some(dir.join("backups"));
+        let stop = stop_signal()?;
+        let running = server::start(config).map_err(|e| e.to_string())?;
+        println!(
+            "Loop demo at {} on a temporary copy of the demo data in {} (removed on Ctrl-C)",
+            running.url(),
+            dir.display()
+        );
+        println!(
+            "Sign in with any of these, password {}:",
+            demo::DEMO_PASSWORD
+        );
+        for (email, name, role) in demo::PEOPLE {
+            println!("  {email:<22} {role:<9} {name}");
+        }
+        if let Some(key) = running.generated_admin_key() {
+            println!("Admin API key: {key}");
+        }
+        run_until_stopped(running, &stop, LogFormat::Quiet)
+    })();
+    let removed = std::fs::remove_dir_all(&dir);
+    served?;
+    removed.map_err(|e| format!("cannot remove {}: {e}", dir.display()))
 }

@@ -13,11 +13,11 @@ pub fn key_hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
-/// `N` bytes from the operating system's randomness: the source of every key, secret,
-/// token, password and salt made here.
+/// `N` random bytes (the operating system's, see [`super::entropy`]): the source of every
+/// key, secret, token, password and salt made here.
 fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes)?;
+    super::entropy::fill(&mut bytes)?;
     Ok(bytes)
 }
 

@@ -32,6 +32,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::clock::Timestamp;
+use crate::domain::entropy;
 use crate::domain::enums::WireEnum;
 use crate::domain::pagination::Page;
 
@@ -273,10 +274,9 @@ fn soft_delete(
     Ok(changed > 0)
 }
 
-/// A new row id: a lowercase hyphenated UUIDv7 (time-ordered, so inserts stay local in
-/// the B-tree).
+/// A new row id: a lowercase hyphenated UUIDv7 (see [`entropy::new_id`]).
 pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+    entropy::new_id()
 }
 
 /// Ids bound per statement when a list is passed as `IN (…)`: far below SQLite's limit

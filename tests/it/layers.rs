@@ -37,6 +37,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("outbox", 9),
     ("admin", 9),
     ("seed", 9),
+    ("demo", 9),
     // Wiring: the listener, the workers and the background threads.
     ("server", 10),
     ("lib", 11),

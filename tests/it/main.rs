@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod common;
 mod dashboard;
+mod demo;
 mod dispatch;
 mod issues;
 mod layers;
