@@ -789,13 +789,13 @@ impl Story<'_> {
             "payload": {"content": "Hi Maria, we have refunded €42.50 to your card. It should arrive within 5 working days."},
             "card": {"title": "Refund reply to ticket #4821", "subtitle": "Drafted by the support assistant",
                      "fields": [{"label": "Order", "value": "#88213"}, {"label": "Refund", "value": "€42.50", "highlight": true}]}}))?;
-        self.decide(&ana, &support, &refund, json!({"decision": "approve"}))?;
+        self.decide(ana, &support, &refund, json!({"decision": "approve"}))?;
         self.c.move_to(at(9, 10, 30));
         let discount = self.task(&support_key, json!({
             "module": "swiper", "source": "zendesk", "external_id": "ticket-4830", "callback_url": callback,
             "payload": {"content": "Sorry for the delay! As an apology, here is 50% off everything for a year."},
             "card": {"title": "Apology reply to ticket #4830", "suggestion": {"label": "approve", "confidence": 0.62}}}))?;
-        self.decide(&ben, &support, &discount, json!({"decision": "flag", "reason": "We never offer 50% for a year; policy caps goodwill at 10%.", "severity": "high"}))?;
+        self.decide(ben, &support, &discount, json!({"decision": "flag", "reason": "We never offer 50% for a year; policy caps goodwill at 10%.", "severity": "high"}))?;
         self.c.move_to(at(9, 11, 0));
         let tone = self.task(&support_key, json!({
             "module": "versus", "source": "zendesk", "external_id": "ticket-4833", "reviews_required": 2,
@@ -803,13 +803,13 @@ impl Story<'_> {
                         "b": {"text": "Your order is delayed. Nothing we can do."}},
             "card": {"title": "Which reply should go to ticket #4833?"}}))?;
         self.decide(
-            &ana,
+            ana,
             &support,
             &tone,
             json!({"decision": "approve", "choice": "a"}),
         )?;
         self.decide(
-            &ben,
+            ben,
             &support,
             &tone,
             json!({"decision": "approve", "choice": "a"}),
@@ -820,13 +820,13 @@ impl Story<'_> {
             "payload": {"content": "I was charged twice and the parcel still hasn't arrived."},
             "card": {"title": "Route ticket #4840", "choices": ["Billing", "Shipping", "Bug", "Other"]}}))?;
         self.decide(
-            &ana,
+            ana,
             &support,
             &routing,
             json!({"decision": "approve", "choice": "Billing"}),
         )?;
         self.decide(
-            &chen,
+            chen,
             &support,
             &routing,
             json!({"decision": "approve", "choice": "Shipping"}),
@@ -837,21 +837,16 @@ impl Story<'_> {
             "payload": {"fields": [{"label": "Account holder", "value": "Jonas Berg", "key": "holder"},
                                    {"label": "IBAN", "value": "DE89 3704 0044 0532 0130 0", "key": "iban"}]},
             "card": {"title": "Check the refund bank details for ticket #4852"}}))?;
-        self.decide(&ben, &support, &iban, json!({"decision": "escalate", "reason": "The IBAN looks one digit short; finance should confirm."}))?;
+        self.decide(ben, &support, &iban, json!({"decision": "escalate", "reason": "The IBAN looks one digit short; finance should confirm."}))?;
         // Golden tasks: reviewers cannot tell them from real ones.
         self.c.move_to(at(9, 14, 0));
         let golden_reply = self.task(&support_key, json!({
             "module": "swiper", "source": "calibration", "golden": true, "answer": true,
             "payload": {"content": "Thanks for your patience! Your order shipped today; here is the tracking link."},
             "card": {"title": "Shipping update for ticket #4861"}}))?;
+        self.decide(ana, &support, &golden_reply, json!({"decision": "approve"}))?;
         self.decide(
-            &ana,
-            &support,
-            &golden_reply,
-            json!({"decision": "approve"}),
-        )?;
-        self.decide(
-            &ben,
+            ben,
             &support,
             &golden_reply,
             json!({"decision": "flag", "reason": "Sounds too casual."}),
@@ -868,7 +863,7 @@ impl Story<'_> {
             "payload": {"body": "Every plan includes 24/7 phone support in 40 countries and a free month."},
             "card": {"title": "Pricing page copy"}}))?;
         self.decide(
-            &ana,
+            ana,
             &content,
             &claim,
             json!({"decision": "flag", "reason": "Phone support is weekdays only.",
@@ -878,24 +873,24 @@ impl Story<'_> {
             "module": "redact", "source": "helpdesk", "external_id": "article-311",
             "payload": {"body": "If the export fails, write to dana.kim@acme.example or call +44 20 7946 0958."},
             "card": {"title": "Help article: exporting data"}}))?;
-        self.decide(&chen, &content, &article, json!({"decision": "approve", "detail": {"spans": [
+        self.decide(chen, &content, &article, json!({"decision": "approve", "detail": {"spans": [
             {"start": 31, "end": 50, "label": "email"}, {"start": 59, "end": 75, "label": "phone"}]}}))?;
         let supported = self.task(&content_key, json!({
             "module": "grounding", "source": "docs-bot",
             "payload": {"claim": "Exports include archived projects.", "source": "Exports contain every project, archived ones included, as CSV."},
             "card": {"title": "Docs assistant answer"}}))?;
-        self.decide(&ben, &content, &supported, json!({"decision": "approve"}))?;
+        self.decide(ben, &content, &supported, json!({"decision": "approve"}))?;
         let contradicted = self.task(&content_key, json!({
             "module": "grounding", "source": "docs-bot",
             "payload": {"claim": "Deleted projects can be restored for 90 days.", "source": "Deleted projects are kept for 30 days, then erased."},
             "card": {"title": "Docs assistant answer"}}))?;
-        self.decide(&ana, &content, &contradicted, json!({"decision": "flag", "choice": "contradicted", "reason": "The policy says 30 days."}))?;
+        self.decide(ana, &content, &contradicted, json!({"decision": "flag", "choice": "contradicted", "reason": "The policy says 30 days."}))?;
         let golden_copy = self.task(&content_key, json!({
             "module": "detective", "source": "calibration", "golden": true, "answer": false,
             "payload": {"body": "Our warehouse in Berlin ships to all 27 EU countries within 2 days."},
             "card": {"title": "Shipping page copy"}}))?;
         self.decide(
-            &chen,
+            chen,
             &content,
             &golden_copy,
             json!({"decision": "flag", "reason": "Two days is only for Germany.",
