@@ -403,3 +403,29 @@ END;
 CREATE TRIGGER review_task_counts_delete AFTER DELETE ON review_tasks BEGIN
     UPDATE review_task_counts SET n = n - 1 WHERE project_id = OLD.project_id AND status = OLD.status;
 END;
+
+-- migrate:11 engine dashboard: full-text search over live issues (`GET /api/issues?q=`, kept in step by triggers), goal deadlines, signals by arrival
+-- The index holds only live issues, keyed by `issues.number`; a soft delete removes the
+-- issue, a change of title or description replaces it. Words are stemmed (porter) and
+-- compared without case or accents.
+CREATE VIRTUAL TABLE issues_fts USING fts5(
+    title, description, tokenize = 'porter unicode61 remove_diacritics 2'
+);
+INSERT INTO issues_fts (rowid, title, description)
+    SELECT number, title, COALESCE(description, '') FROM issues WHERE deleted_at IS NULL;
+CREATE TRIGGER issues_fts_insert AFTER INSERT ON issues WHEN NEW.deleted_at IS NULL BEGIN
+    INSERT INTO issues_fts (rowid, title, description)
+        VALUES (NEW.number, NEW.title, COALESCE(NEW.description, ''));
+END;
+CREATE TRIGGER issues_fts_update AFTER UPDATE OF title, description, deleted_at ON issues BEGIN
+    DELETE FROM issues_fts WHERE rowid = OLD.number;
+    INSERT INTO issues_fts (rowid, title, description)
+        SELECT NEW.number, NEW.title, COALESCE(NEW.description, '') WHERE NEW.deleted_at IS NULL;
+END;
+CREATE TRIGGER issues_fts_delete AFTER DELETE ON issues BEGIN
+    DELETE FROM issues_fts WHERE rowid = OLD.number;
+END;
+-- Goals may have a deadline (a calendar date, `YYYY-MM-DD`).
+ALTER TABLE goals ADD COLUMN deadline TEXT;
+-- The signals page lists the newest first.
+CREATE INDEX signals_by_created ON signals(created_at);

@@ -124,6 +124,12 @@ impl Outbox {
     }
 }
 
+/// What a prompt rendered for a signed-in person (the web app's preview) shows where an
+/// agent's prompt has the agent's own key: the environment variable an agent is
+/// expected to hold it in, so that a prompt copied from the browser still works in a
+/// shell that has it set.
+pub const SESSION_KEY_PLACEHOLDER: &str = "$LOOP_API_KEY";
+
 /// Who is making a request, as authentication established it.
 #[derive(Debug, Clone, Default)]
 pub enum Caller {
@@ -161,10 +167,13 @@ impl<'a> Ctx<'a> {
     }
 
     /// The admin key the request authenticated with (prompts embed it so the agent
-    /// calls back with its own key); empty for other callers.
+    /// calls back with its own key). A signed-in person has no key to embed (the browser
+    /// never holds one): their prompts carry [`SESSION_KEY_PLACEHOLDER`] in its place.
+    /// Empty for other callers.
     pub fn bearer(&self) -> &str {
         match &self.caller {
             Caller::Admin(key) => key,
+            Caller::User(..) => SESSION_KEY_PLACEHOLDER,
             _ => "",
         }
     }

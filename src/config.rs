@@ -16,6 +16,25 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The default claim lease: two hours.
 pub const DEFAULT_CLAIM_LEASE_SECONDS: i64 = 2 * 60 * 60;
 
+/// The default time a client has to send a complete request head: 10 s.
+pub const DEFAULT_HEAD_TIMEOUT_SECONDS: u64 = 10;
+
+/// The default longest pause between two bytes of a request body: 10 s.
+pub const DEFAULT_BODY_TIMEOUT_SECONDS: u64 = 10;
+
+/// The default time a kept-alive connection may wait for its next request: 60 s.
+pub const DEFAULT_IDLE_TIMEOUT_SECONDS: u64 = 60;
+
+/// The default time a response write may wait for the client to read: 10 s.
+pub const DEFAULT_WRITE_TIMEOUT_SECONDS: u64 = 10;
+
+/// The default most connections served at once: 256 (each takes a thread and two file
+/// descriptors, well within the usual limit of 1,024 descriptors).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+/// The default largest request head (request line and headers): 16 KiB.
+pub const DEFAULT_MAX_HEAD_BYTES: usize = 16 * 1024;
+
 /// The workspace name reported when `LOOP_INSTANCE_NAME` is unset.
 pub const DEFAULT_INSTANCE_NAME: &str = "Loop";
 
@@ -34,8 +53,10 @@ pub struct Config {
     pub api_key: Option<String>,
     /// Origins that get `Access-Control-Allow-Origin`.
     pub cors_origins: Vec<String>,
-    /// Largest request body accepted; larger ones get 413.
+    /// Largest request body accepted; larger ones get 413 without being read.
     pub max_body_bytes: usize,
+    /// What one client connection may cost: its timeouts, its head, how many at once.
+    pub connections: ConnectionLimits,
     /// `LOOP_LOG`: whether requests and background events are logged to standard
     /// error, as text or as JSON lines.
     pub log: LogFormat,
@@ -72,6 +93,42 @@ pub struct Config {
     /// `LOOP_BACKUP_DIR`: where `POST /api/admin/backup` writes (default: `backups/`
     /// beside the database).
     pub backup_dir: Option<PathBuf>,
+}
+
+/// The limits on each client connection, so that no client, slow or hostile, can hold a
+/// worker or a thread for long, or grow the thread count without bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// `LOOP_HEAD_TIMEOUT_SECONDS`: time to send a complete request head (from the
+    /// connection's start, then from each request's first byte); 408 after it.
+    pub head_timeout: Duration,
+    /// `LOOP_BODY_TIMEOUT_SECONDS`: the longest pause between two bytes of a request body
+    /// (slow uploads go on as long as bytes keep coming); 408 after it.
+    pub body_gap_timeout: Duration,
+    /// `LOOP_IDLE_TIMEOUT_SECONDS`: how long a kept-alive connection may wait for its next
+    /// request before it is closed.
+    pub idle_timeout: Duration,
+    /// `LOOP_WRITE_TIMEOUT_SECONDS`: how long writing a response may wait for the client
+    /// to read; the connection is closed after it.
+    pub write_timeout: Duration,
+    /// `LOOP_MAX_CONNECTIONS`: connections served at once; more are answered 503.
+    pub max_connections: usize,
+    /// `LOOP_MAX_HEAD_BYTES`: the largest request head; 431 (or 414 for the request line)
+    /// beyond it.
+    pub max_head_bytes: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            head_timeout: Duration::from_secs(DEFAULT_HEAD_TIMEOUT_SECONDS),
+            body_gap_timeout: Duration::from_secs(DEFAULT_BODY_TIMEOUT_SECONDS),
+            idle_timeout: Duration::from_secs(DEFAULT_IDLE_TIMEOUT_SECONDS),
+            write_timeout: Duration::from_secs(DEFAULT_WRITE_TIMEOUT_SECONDS),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_head_bytes: DEFAULT_MAX_HEAD_BYTES,
+        }
+    }
 }
 
 /// The review API's rolling-window rate limits (docs/review-api.md#rate-limits).
@@ -137,6 +194,7 @@ impl Config {
                 .map(|o| (*o).to_owned())
                 .collect(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            connections: ConnectionLimits::default(),
             log: LogFormat::Quiet,
             loop_url: None,
             claim_lease_seconds: Some(DEFAULT_CLAIM_LEASE_SECONDS),
@@ -239,5 +297,11 @@ mod tests {
         assert_eq!(config.host, "127.0.0.1");
         assert!(config.threads >= 4);
         assert_eq!(config.max_body_bytes, 1_048_576);
+        assert_eq!(config.connections.head_timeout, Duration::from_secs(10));
+        assert_eq!(config.connections.body_gap_timeout, Duration::from_secs(10));
+        assert_eq!(config.connections.idle_timeout, Duration::from_secs(60));
+        assert_eq!(config.connections.write_timeout, Duration::from_secs(10));
+        assert_eq!(config.connections.max_connections, 256);
+        assert_eq!(config.connections.max_head_bytes, 16_384);
     }
 }

@@ -35,8 +35,13 @@ pub enum ApiError {
     RateLimited(i64),
     /// 422: a stored template cannot be compiled or rendered (the message says why).
     TemplateError(String),
-    /// 500: a setting the route needs is missing (the message names it).
+    /// 503: a setting the route needs is missing (the message names the environment
+    /// variable). The operator's to fix, not a fault of the client or of the server.
     NotConfigured(&'static str),
+    /// The HTTP layer refused the request before it could be routed, with this status:
+    /// a head it cannot read (400, 414, 431), a client too slow (408), an unsupported
+    /// expectation (417) or HTTP version (505), too many connections (503).
+    Refused(u16, &'static str),
     /// 500: a fault of the server, not the client (logged, never detailed to the client).
     Internal(String),
 }

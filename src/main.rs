@@ -3,11 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use loop_engine::admin;
 use loop_engine::clock::{Clock, SystemClock};
-use loop_engine::config::{self, Config, LogFormat, RateLimitConfig, RetrySchedule};
+use loop_engine::config::{
+    self, Config, ConnectionLimits, LogFormat, RateLimitConfig, RetrySchedule,
+};
 use loop_engine::log::{self, Level};
 use loop_engine::server;
 use serde_json::json;
@@ -146,9 +149,38 @@ struct ServeArgs {
     #[arg(long, env = "LOOP_CLAIM_LEASE_SECONDS", default_value_t = config::DEFAULT_CLAIM_LEASE_SECONDS,
           value_parser = clap::value_parser!(i64).range(0..=31_536_000))]
     claim_lease_seconds: i64,
-    /// Largest request body accepted, in bytes; larger ones get 413.
+    /// Largest request body accepted, in bytes; larger ones get 413 without being read.
     #[arg(long, env = "LOOP_MAX_BODY_BYTES", default_value_t = config::DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
+    /// Seconds a client has to send a complete request head (from connecting, then from
+    /// each request's first byte); 408 after that.
+    #[arg(long, env = "LOOP_HEAD_TIMEOUT_SECONDS", default_value_t = config::DEFAULT_HEAD_TIMEOUT_SECONDS,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    head_timeout_seconds: u64,
+    /// Longest pause, in seconds, between two bytes of a request body (a slow upload goes
+    /// on while bytes keep coming); 408 after that.
+    #[arg(long, env = "LOOP_BODY_TIMEOUT_SECONDS", default_value_t = config::DEFAULT_BODY_TIMEOUT_SECONDS,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout_seconds: u64,
+    /// Seconds a kept-alive connection may wait for its next request before it is closed.
+    #[arg(long, env = "LOOP_IDLE_TIMEOUT_SECONDS", default_value_t = config::DEFAULT_IDLE_TIMEOUT_SECONDS,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    idle_timeout_seconds: u64,
+    /// Seconds writing a response may wait for the client to read before the connection
+    /// is closed.
+    #[arg(long, env = "LOOP_WRITE_TIMEOUT_SECONDS", default_value_t = config::DEFAULT_WRITE_TIMEOUT_SECONDS,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    write_timeout_seconds: u64,
+    /// Most client connections served at once (each on a thread of its own); more are
+    /// answered 503 and closed.
+    #[arg(long, env = "LOOP_MAX_CONNECTIONS", default_value_t = config::DEFAULT_MAX_CONNECTIONS,
+          value_parser = at_least::<1>)]
+    max_connections: usize,
+    /// Largest request head (request line and headers), in bytes; larger ones get 431
+    /// (414 for a request line alone).
+    #[arg(long, env = "LOOP_MAX_HEAD_BYTES", default_value_t = config::DEFAULT_MAX_HEAD_BYTES,
+          value_parser = at_least::<1024>)]
+    max_head_bytes: usize,
     /// The workspace name the review API reports (`GET /api/v1/me`).
     #[arg(long, env = "LOOP_INSTANCE_NAME", default_value = config::DEFAULT_INSTANCE_NAME)]
     instance_name: String,
@@ -196,13 +228,13 @@ struct ServeArgs {
     /// The base URL prompts tell agents to call back [default: this server's own address].
     #[arg(long, env = "LOOP_URL")]
     url: Option<String>,
-    /// The HMAC key of GitHub's `X-Hub-Signature-256` (unset: the GitHub webhook answers 500).
+    /// The HMAC key of GitHub's `X-Hub-Signature-256` (unset: the GitHub webhook answers 503 naming it).
     #[arg(long, env = "GITHUB_WEBHOOK_SECRET", hide_env_values = true)]
     github_webhook_secret: Option<String>,
-    /// The HMAC key of Sentry's `Sentry-Hook-Signature` (unset: the Sentry webhook answers 500).
+    /// The HMAC key of Sentry's `Sentry-Hook-Signature` (unset: the Sentry webhook answers 503 naming it).
     #[arg(long, env = "SENTRY_CLIENT_SECRET", hide_env_values = true)]
     sentry_client_secret: Option<String>,
-    /// The value PostHog's `X-PostHog-Secret` must carry (unset: the PostHog webhook answers 500).
+    /// The value PostHog's `X-PostHog-Secret` must carry (unset: the PostHog webhook answers 503 naming it).
     #[arg(long, env = "POSTHOG_WEBHOOK_SECRET", hide_env_values = true)]
     posthog_webhook_secret: Option<String>,
 }
@@ -268,6 +300,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.host = args.host;
     config.port = args.port;
     config.max_body_bytes = args.max_body_bytes;
+    config.connections = ConnectionLimits {
+        head_timeout: Duration::from_secs(args.head_timeout_seconds),
+        body_gap_timeout: Duration::from_secs(args.body_timeout_seconds),
+        idle_timeout: Duration::from_secs(args.idle_timeout_seconds),
+        write_timeout: Duration::from_secs(args.write_timeout_seconds),
+        max_connections: args.max_connections,
+        max_head_bytes: args.max_head_bytes,
+    };
     config.claim_lease_seconds = Some(args.claim_lease_seconds).filter(|s| *s > 0);
     config.instance_name = args.instance_name;
     config.webhook_retry_schedule = args.webhook_retry_schedule;
@@ -301,7 +341,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             SystemClock.now(),
             Level::Warning,
             "webhook_secret_missing",
-            &format!("{name} is not set; its signal webhook answers 500 until it is"),
+            &format!("{name} is not set; its signal webhook answers 503 until it is"),
             json!({"variable": name}),
         );
     }
@@ -343,7 +383,7 @@ fn run_until_stopped(
     log_format: LogFormat,
 ) -> Result<(), String> {
     loop {
-        match stop_rx.recv_timeout(std::time::Duration::from_secs(1)) {
+        match stop_rx.recv_timeout(Duration::from_secs(1)) {
             Err(RecvTimeoutError::Timeout) if !running.listener_failed() => continue,
             Err(RecvTimeoutError::Timeout) => {
                 running.shutdown();
@@ -364,6 +404,14 @@ fn run_until_stopped(
     );
     running.shutdown();
     Ok(())
+}
+
+/// A count of at least `MIN` (a flag's value parser).
+fn at_least<const MIN: usize>(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(value) if value >= MIN => Ok(value),
+        _ => Err(format!("expected a whole number of at least {MIN}")),
+    }
 }
 
 fn keys(command: KeysCommand) -> Result<(), String> {

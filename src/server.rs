@@ -2,7 +2,7 @@
 //! reads on, and answers requests from tiny_http's queue until the server is shut down.
 //! Every write goes through one more connection, the writer's (see [`crate::writer`]).
 
-use std::io::Read;
+use std::io::Cursor;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
@@ -18,7 +18,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::http::pipeline;
 use crate::http::router::Router;
-use crate::http::{ApiError, Method, Request};
+use crate::http::{ApiError, Method, Reply, Request};
 use crate::log::{self, Level};
 use crate::outbox::{self, Deliverer};
 use crate::service::{keys, maintenance};
@@ -193,7 +193,8 @@ pub fn start_with_clock(mut config: Config, clock: Arc<dyn Clock>) -> Result<Run
 
 /// Binds the listening socket with `TCP_NODELAY`, which accepted connections inherit:
 /// tiny_http writes a response head and body separately, and without it Nagle's
-/// algorithm holds the body back until the client's delayed ACK (some 40 ms).
+/// algorithm holds the body back until the client's delayed ACK (some 40 ms). Each
+/// connection is held to the configured limits (see [`limits`]).
 fn listen(config: &Config) -> Result<tiny_http::Server, StartError> {
     let fail = |e: &dyn std::fmt::Display| {
         StartError(format!(
@@ -205,7 +206,54 @@ fn listen(config: &Config) -> Result<tiny_http::Server, StartError> {
     socket2::SockRef::from(&socket)
         .set_tcp_nodelay(true)
         .map_err(|e| fail(&e))?;
-    tiny_http::Server::from_listener(socket, None).map_err(|e| fail(&e))
+    tiny_http::Server::from_listener_with_limits(socket, limits(config)).map_err(|e| fail(&e))
+}
+
+/// What tiny_http lets one connection cost. Bodies are read whole, up to
+/// `max_body_bytes`, by the connection's own thread before a worker sees the request, so a
+/// slow or stalled client never holds a worker; a larger body is not read at all.
+fn limits(config: &Config) -> tiny_http::Limits {
+    let connections = &config.connections;
+    tiny_http::Limits {
+        head_timeout: connections.head_timeout,
+        body_gap_timeout: connections.body_gap_timeout,
+        idle_timeout: connections.idle_timeout,
+        write_timeout: connections.write_timeout,
+        max_body_bytes: config.max_body_bytes,
+        max_head_bytes: connections.max_head_bytes,
+        max_connections: connections.max_connections,
+        error_page,
+        ..tiny_http::Limits::default()
+    }
+}
+
+/// The answers tiny_http gives by itself, before a request reaches the router (a head it
+/// cannot read, a timeout, an unsupported HTTP version, too many connections), as JSON
+/// errors like every other, in the conventions of the API the target (as far as it
+/// arrived) belongs to: the engine API's when there is none.
+fn error_page(
+    status: tiny_http::StatusCode,
+    reason: &'static str,
+    target: Option<&str>,
+) -> tiny_http::Response<Cursor<Vec<u8>>> {
+    let request = Request::new(Method::Other, target.unwrap_or("/"), Vec::new(), Vec::new());
+    response_of(ApiError::Refused(status.0, reason).to_reply_in(pipeline::style_of(&request)))
+}
+
+/// The tiny_http response that sends `reply`.
+fn response_of(reply: Reply) -> tiny_http::Response<Cursor<Vec<u8>>> {
+    let status = reply.status();
+    let (_, headers, body) = reply.into_parts();
+    let mut response = tiny_http::Response::from_data(body)
+        .with_status_code(status)
+        // The whole body is in memory: always send its length rather than chunks.
+        .with_chunked_threshold(usize::MAX);
+    for (name, value) in headers {
+        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(header);
+        }
+    }
+    response
 }
 
 /// This server's base URL as agents should call it (`localhost` for loopback and
@@ -351,18 +399,8 @@ fn serve(app: &App, router: &Router, conn: &mut Connection, mut raw: tiny_http::
         .reply
         .replacing_header(REQUEST_ID, request_id.as_str());
     let status = reply.status();
-    let (_, headers, body) = reply.into_parts();
-    let mut response = tiny_http::Response::from_data(body)
-        .with_status_code(status)
-        // The whole body is in memory: always send its length rather than chunks.
-        .with_chunked_threshold(usize::MAX);
-    for (name, value) in headers {
-        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
-        }
-    }
     // A client that hung up before reading its answer is not the server's problem.
-    let _ = raw.respond(response);
+    let _ = raw.respond(response_of(reply));
     let seconds = started.elapsed().as_secs_f64();
     app.metrics
         .request(method.as_str(), handled.route, status, seconds);
@@ -396,19 +434,15 @@ fn request_id(headers: &[(String, String)]) -> String {
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
 }
 
-/// Reads the body, refusing (without reading it) one larger than `limit`.
+/// The body, which tiny_http has already read in full; 413 when it was larger than
+/// `limit` and so left unread (the connection then closes after the answer).
 fn read_body(raw: &mut tiny_http::Request, limit: usize) -> Result<Vec<u8>, ApiError> {
-    if raw.body_length().is_some_and(|len| len > limit) {
+    if raw.body_too_large() {
         return Err(ApiError::PayloadTooLarge(limit));
     }
-    let mut body = Vec::with_capacity(raw.body_length().unwrap_or(0));
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut body = Vec::new();
     raw.as_reader()
-        .take(cap)
         .read_to_end(&mut body)
-        .map_err(|e| ApiError::BadRequest(format!("Could not read the request body: {e}")))?;
-    if body.len() > limit {
-        return Err(ApiError::PayloadTooLarge(limit));
-    }
+        .map_err(|e| ApiError::Internal(format!("reading a body from memory: {e}")))?;
     Ok(body)
 }

@@ -29,6 +29,19 @@ pub fn stats(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
     })))
 }
 
+/// `GET /api/dashboard/setup` (Loop's extension): how far this server is from a working
+/// loop, for the web app's first-run checklist: how many issues there are, how many
+/// signals have ever arrived and how many issues an agent has ever claimed.
+pub fn setup(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
+    let db = ctx.db();
+    let progress = dashboard::setup_progress(db)?;
+    Ok(Reply::data(json!({
+        "issues": progress.issues,
+        "signals": progress.signals,
+        "claims": progress.claims,
+    })))
+}
+
 /// A child issue with its outgoing relations.
 #[derive(Serialize)]
 struct Child {

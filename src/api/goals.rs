@@ -34,6 +34,7 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         current_value: number(&mut input, "currentValue"),
         status: input.opt_enum("status"),
         project_id: text(&mut input, "projectId"),
+        deadline: input.nullable_date("deadline"),
     };
     input.finish()?;
     let goal = service::goals::create(ctx, &fields)?;
@@ -47,7 +48,8 @@ pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 }
 
 /// `PATCH /api/goals/{id}`: `description`, `metric`, `unit`, `targetValue`,
-/// `currentValue` and `projectId` may be set to `null`; `title` and `status` may not.
+/// `currentValue`, `projectId` and Loop's `deadline` may be set to `null`; `title` and
+/// `status` may not.
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let mut input = Input::new(&body);
@@ -60,6 +62,7 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         current_value: input.nullable_number("currentValue"),
         status: input.opt_enum("status"),
         project_id: input.nullable_str("projectId", 0, ANY_LENGTH),
+        deadline: input.nullable_date("deadline"),
     };
     input.finish()?;
     let goal = service::goals::update(ctx, request.param("id"), &fields)?;

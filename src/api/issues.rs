@@ -10,18 +10,54 @@ use crate::domain::jsnum;
 use crate::domain::validate::{FieldError, Input, enum_message};
 use crate::http::{ApiError, Reply, Request};
 use crate::service;
-use crate::store::issues::{self, Changes, Filter, Issue, NewIssue};
+use crate::store::issues::{self, Changes, Filter, Issue, NewIssue, Sort, SortKey};
 use crate::store::labels::{self, LabelRef};
 use crate::store::relations::{self, Relation};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Issue not found");
 
-/// `GET /api/issues`: filtered, paginated, oldest first.
+/// `GET /api/issues`: filtered, paginated, oldest first; with Loop's `q` (full-text
+/// search, best match first) and `sort` (docs/engine-api.md#issues).
 pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let page = page(request)?;
     let filter = read_filter(request)?;
-    let (rows, total) = issues::list(ctx.db(), &filter, page)?;
+    let sort = read_sort(request.query("sort")?)?;
+    if let Some(query) = &filter.search
+        && let Some(problem) = issues::search_error(ctx.db(), query)?
+    {
+        return Err(FieldError::new("q", format!("Not a valid search: {problem}")).into());
+    }
+    let (rows, total) = issues::list(ctx.db(), &filter, sort, page)?;
     Ok(Reply::listing(rows, total))
+}
+
+/// `sort=key` (ascending) or `sort=-key` (descending); absent or empty: the default.
+fn read_sort(raw: Option<&str>) -> Result<Sort, ApiError> {
+    let Some(raw) = raw.filter(|r| !r.is_empty()) else {
+        return Ok(Sort::default());
+    };
+    let (name, descending) = match raw.strip_prefix('-') {
+        Some(name) => (name, true),
+        None => (raw, false),
+    };
+    let key = SortKey::ALL
+        .iter()
+        .find(|(wire, _)| *wire == name)
+        .map(|(_, key)| *key)
+        .ok_or_else(|| {
+            let names: Vec<&str> = SortKey::ALL.iter().map(|(wire, _)| *wire).collect();
+            FieldError::new(
+                "sort",
+                format!(
+                    "\"{raw}\" is not a sort order. Expected one of {}, optionally prefixed with -",
+                    names.join(", ")
+                ),
+            )
+        })?;
+    Ok(Sort {
+        key: Some(key),
+        descending,
+    })
 }
 
 fn read_filter(request: &Request) -> Result<Filter, ApiError> {
@@ -52,6 +88,11 @@ fn read_filter(request: &Request) -> Result<Filter, ApiError> {
         label_id: non_empty("labelId")?,
         parent_id: non_empty("parentId")?,
         priority,
+        search: request
+            .query("q")?
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned),
     };
     if errors.is_empty() {
         Ok(filter)
@@ -146,7 +187,7 @@ pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
 }
 
 /// `PATCH /api/issues/{id}`; besides the original's fields it accepts `agentSummary`,
-/// `agentSessionId`, `commits` and `pullRequests`, and keeps `completedAt` in step with
+/// `agentSessionId`, `commits`, `pullRequests` and `labelIds` (replacing the labels), and keeps `completedAt` in step with
 /// the `done` status (docs/decisions.md#closing-the-loop).
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
@@ -169,8 +210,9 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         completed_at: None,
         lease_expires_at: None,
     };
+    let label_ids = input.opt_str_array("labelIds");
     input.finish()?;
-    let issue = service::issues::update(ctx, request.param("id"), changes)?;
+    let issue = service::issues::update(ctx, request.param("id"), changes, label_ids.as_deref())?;
     Ok(Reply::data(issue))
 }
 

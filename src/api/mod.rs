@@ -7,6 +7,7 @@ mod dashboard;
 mod dispatch;
 mod goals;
 mod issues;
+mod keys;
 mod labels;
 mod mcp;
 mod operations;
@@ -46,7 +47,7 @@ fn routes() -> Vec<Route> {
         account, deliveries, escalations, hooks, project_keys, projects as review_projects,
         queue, sessions, tasks, users, verdicts,
     };
-    let route = |method, pattern, access, handler: Handler| Route { method, pattern, access, handler };
+    let route = |method, pattern, access, handler: Handler| Route { method, pattern, access, handler, safe: true };
     vec![
         route(Get,    "/health",                                                  Public,     system::health),
         route(Get,    "/",                                                        Public,     system::root),
@@ -76,6 +77,7 @@ fn routes() -> Vec<Route> {
         route(Get,    "/api/goals/{id}",                                          Admin,      goals::detail),
         route(Patch,  "/api/goals/{id}",                                          Admin,      goals::update),
         route(Delete, "/api/goals/{id}",                                          Admin,      goals::delete),
+        route(Get,    "/api/signals",                                             Admin,      signals::list),
         route(Post,   "/api/signals",                                             Admin,      signals::ingest),
         route(Post,   "/api/signals/github",                                      Signed,     signals::github),
         route(Post,   "/api/signals/sentry",                                      Signed,     signals::sentry),
@@ -91,11 +93,14 @@ fn routes() -> Vec<Route> {
         route(Post,   "/api/templates/{id}/versions/{versionId}/promote",         Admin,      templates::promote),
         route(Get,    "/api/templates/{id}/reviews",                              Admin,      templates::reviews),
         route(Post,   "/api/prompt-reviews",                                      Admin,      prompt_reviews::create),
-        route(Get,    "/api/dispatch/next",                                       Admin,      dispatch::next),
+        // Claims the issue it returns: a GET by contract, but never answered to HEAD.
+        route(Get,    "/api/dispatch/next",                                       Admin,      dispatch::next).changes_state(),
         route(Get,    "/api/dispatch/queue",                                      Admin,      dispatch::queue),
         route(Get,    "/api/dashboard/stats",                                     Admin,      dashboard::stats),
         route(Get,    "/api/dashboard/activity",                                  Admin,      dashboard::activity),
         route(Get,    "/api/dashboard/prompts",                                   Admin,      dashboard::prompts),
+        route(Get,    "/api/dashboard/setup",                                     Admin,      dashboard::setup),
+        route(Post,   "/api/keys",                                                Admin,      keys::create),
         route(Get,    "/api/v1/me",                                               ProjectKey, account::me),
         route(Post,   "/api/v1/tasks",                                            ProjectKey, tasks::create),
         route(Get,    "/api/v1/tasks",                                            ProjectKey, tasks::list),

@@ -8,16 +8,17 @@ use super::ANY_LENGTH;
 use super::validated;
 use crate::app::Ctx;
 use crate::domain::enums::Severity;
+use crate::domain::enums::WireEnum;
 use crate::domain::jsjson::{self, JsValue, ParseError};
 use crate::domain::signals::{self, SignalDraft};
 use crate::domain::signature::{hmac_sha256_hex, same_secret};
 use crate::domain::stored_json;
-use crate::domain::validate::Input;
+use crate::domain::validate::{FieldError, Input, enum_message};
 use crate::http::request::too_deeply_nested;
 use crate::http::{ApiError, Reply, Request};
 use crate::service;
 use crate::store::issues::Issue;
-use crate::store::signals::Signal;
+use crate::store::signals::{self as signals_store, Signal};
 
 const INVALID_SIGNATURE: ApiError = ApiError::Unauthorized("Invalid webhook signature");
 
@@ -37,6 +38,30 @@ fn record(
 ) -> Result<Reply, ApiError> {
     let (signal, issue) = service::signals::record(ctx, draft, payload, project_id)?;
     Ok(Reply::created(Recorded { signal, issue }))
+}
+
+/// `GET /api/signals` (Loop's extension): the signals that arrived, newest first, each
+/// with the issue it created; `source` and `severity` filter.
+pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let page = super::page(request)?;
+    let severity = match request.query("severity")?.filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => Some(Severity::parse(raw).ok_or_else(|| {
+            FieldError::new(
+                "severity",
+                format!("\"{raw}\" is not valid. {}", enum_message(Severity::ALL)),
+            )
+        })?),
+    };
+    let filter = signals_store::Filter {
+        source: request
+            .query("source")?
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+        severity,
+    };
+    let (rows, total) = signals_store::list(ctx.db(), &filter, page)?;
+    Ok(Reply::listing(rows, total))
 }
 
 /// `POST /api/signals`.
@@ -66,7 +91,7 @@ pub fn ingest(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     record(ctx, &draft, &payload, project_id.as_deref())
 }
 
-/// The configured secret, or the 500 naming the missing variable.
+/// The configured secret, or the 503 naming the environment variable to set.
 fn secret<'a>(value: Option<&'a String>, missing: &'static str) -> Result<&'a str, ApiError> {
     value
         .map(String::as_str)

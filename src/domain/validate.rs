@@ -81,6 +81,29 @@ mod rules {
         Ok(text.clone())
     }
 
+    pub fn calendar_date(value: &Value) -> Result<String, String> {
+        let Value::String(text) = value else {
+            return Err(expected("string", Some(value)));
+        };
+        let parts: Vec<&str> = text.split('-').collect();
+        let valid = match parts.as_slice() {
+            [year, month, day] if year.len() == 4 && month.len() == 2 && day.len() == 2 => {
+                match (year.parse::<i32>(), month.parse::<u8>(), day.parse::<u8>()) {
+                    (Ok(year), Ok(month), Ok(day)) => time::Month::try_from(month)
+                        .and_then(|month| time::Date::from_calendar_date(year, month, day))
+                        .is_ok(),
+                    _ => false,
+                }
+            }
+            _ => false,
+        };
+        if valid {
+            Ok(text.clone())
+        } else {
+            Err("Invalid date: expected a calendar date such as 2026-06-30".to_owned())
+        }
+    }
+
     pub fn number(value: &Value, min: f64, max: f64) -> Result<f64, String> {
         let Some(n) = value.as_f64().filter(|_| value.is_number()) else {
             return Err(expected("number", Some(value)));
@@ -236,6 +259,12 @@ impl<'a> Input<'a> {
     /// An optional string that may be `null` (absent → `None`, `null` → `Some(None)`).
     pub fn nullable_str(&mut self, key: &str, min: usize, max: usize) -> Option<Option<String>> {
         self.nullable(key, |v| rules::string(v, min, max))
+    }
+
+    /// An optional calendar date `YYYY-MM-DD` that may be `null` (absent → `None`,
+    /// `null` → `Some(None)`).
+    pub fn nullable_date(&mut self, key: &str) -> Option<Option<String>> {
+        self.nullable(key, rules::calendar_date)
     }
 
     /// A required member of `E`; `None` (with the problem recorded) when invalid.

@@ -47,7 +47,9 @@ impl ApiError {
             Self::Conflict(_) => 409,
             Self::PayloadTooLarge(_) => 413,
             Self::InvalidEntity(_) | Self::Unprocessable(_) | Self::TemplateError(_) => 422,
-            Self::NotConfigured(_) | Self::Internal(_) => 500,
+            Self::NotConfigured(_) => 503,
+            Self::Internal(_) => 500,
+            Self::Refused(status, _) => *status,
         }
     }
 
@@ -66,7 +68,9 @@ impl ApiError {
             Self::Conflict(_) => (409, "conflict"),
             Self::PayloadTooLarge(_) => (413, "payload_too_large"),
             Self::RateLimited(_) => (429, "rate_limited"),
-            Self::NotConfigured(_) | Self::Internal(_) => (500, "internal"),
+            Self::NotConfigured(_) => (503, "not_configured"),
+            Self::Internal(_) => (500, "internal"),
+            Self::Refused(status, _) => (*status, refusal_code(*status)),
         }
     }
 
@@ -118,7 +122,8 @@ impl ApiError {
             }
             Self::Conflict(message)
             | Self::Unprocessable(message)
-            | Self::NotConfigured(message) => (*message).to_owned(),
+            | Self::NotConfigured(message)
+            | Self::Refused(_, message) => (*message).to_owned(),
             Self::MethodNotAllowed(_) => "Method not allowed".to_owned(),
             Self::PayloadTooLarge(limit) => format!("Request body is larger than {limit} bytes"),
             Self::RateLimited(seconds) => format!("Rate limit exceeded; retry in {seconds} s"),
@@ -154,6 +159,19 @@ impl ApiError {
             },
         );
         self.with_headers(reply, Style::Engine)
+    }
+}
+
+/// The review API's `code` of an answer the HTTP layer gave before routing.
+fn refusal_code(status: u16) -> &'static str {
+    match status {
+        408 => "request_timeout",
+        414 => "uri_too_long",
+        417 => "expectation_failed",
+        431 => "headers_too_large",
+        503 => "unavailable",
+        505 => "http_version_not_supported",
+        _ => "bad_request",
     }
 }
 
@@ -194,8 +212,9 @@ mod tests {
             (ApiError::Unprocessable("x"), 422),
             (ApiError::TemplateError("x".into()), 422),
             (ApiError::RateLimited(1), 429),
-            (ApiError::NotConfigured("X not configured"), 500),
+            (ApiError::NotConfigured("X not configured"), 503),
             (ApiError::Internal("x".into()), 500),
+            (ApiError::Refused(505, "x"), 505),
         ];
         for (error, status) in cases {
             assert_eq!(error.status(), status);
@@ -282,6 +301,12 @@ mod tests {
             (ApiError::Conflict("x"), 409, "conflict"),
             (ApiError::PayloadTooLarge(1), 413, "payload_too_large"),
             (ApiError::RateLimited(3), 429, "rate_limited"),
+            (ApiError::Refused(431, "x"), 431, "headers_too_large"),
+            (
+                ApiError::Refused(505, "x"),
+                505,
+                "http_version_not_supported",
+            ),
             (ApiError::Internal("secret detail".into()), 500, "internal"),
         ] {
             let (got_status, body) = review_body(&error);

@@ -96,7 +96,7 @@ fn in_conventions(reply: Reply, style: Style) -> Reply {
 }
 
 /// The error conventions of the API `request` belongs to.
-fn style_of(request: &Request) -> Style {
+pub(crate) fn style_of(request: &Request) -> Style {
     if request.is_review_path() {
         Style::Review
     } else {
@@ -134,6 +134,15 @@ fn route(
     };
     let mut ctx = Ctx::new(app, conn);
     match access {
+        // The web app: an owner's or admin's session stands in for the admin key
+        // (docs/engine-api.md#authentication). A request with a key is judged by its key.
+        Access::Admin
+            if request.header("Authorization").is_none()
+                && auth::session_token(request.header("Cookie")).is_some() =>
+        {
+            let caller = authenticate_manager(&mut ctx, request, extra)?;
+            ctx.set_caller(caller);
+        }
         Access::Admin => {
             let header = request.header("Authorization");
             let token = match style_of(request) {
@@ -157,10 +166,7 @@ fn route(
             ctx.set_caller(Caller::Admin(token.to_owned()));
         }
         Access::Manage => {
-            let caller = authenticate_session(&mut ctx, request, extra)?;
-            if !matches!(&caller, Caller::User(user, _) if user.role.is_admin()) {
-                return Err(ApiError::Forbidden("only an owner or admin may do this"));
-            }
+            let caller = authenticate_manager(&mut ctx, request, extra)?;
             ctx.set_caller(caller);
         }
         Access::Key => {
@@ -249,6 +255,20 @@ fn authenticate_session(
         ));
     }
     Ok(Caller::User(session.user, session.token_hash))
+}
+
+/// Checks the session cookie of an owner or admin (reviewers and viewers get 403).
+fn authenticate_manager(
+    ctx: &mut Ctx<'_>,
+    request: &Request,
+    extra: &mut ExtraHeaders,
+) -> Result<Caller, ApiError> {
+    let caller = authenticate_session(ctx, request, extra)?;
+    if matches!(&caller, Caller::User(user, _) if user.role.is_admin()) {
+        Ok(caller)
+    } else {
+        Err(ApiError::Forbidden("only an owner or admin may do this"))
+    }
 }
 
 /// Counts a failed authentication (a bad key, a wrong password) against the client's
@@ -357,6 +377,7 @@ mod tests {
             pattern,
             access: Access::Public,
             handler,
+            safe: true,
         };
         let router = Router::new(vec![route("/boom", boom), route("/fine", fine)]);
         let app = App::new(

@@ -13,7 +13,7 @@ use crate::domain::jsjson;
 pub enum Method {
     /// GET
     Get,
-    /// HEAD (answered like GET, without a body)
+    /// HEAD (answered like the GET of a safe route, without a body)
     Head,
     /// POST
     Post,

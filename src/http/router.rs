@@ -41,7 +41,7 @@ pub enum Access {
 /// One row of the routing table.
 #[derive(Clone, Copy)]
 pub struct Route {
-    /// The method (GET routes also answer HEAD).
+    /// The method (safe GET routes also answer HEAD).
     pub method: Method,
     /// The path pattern, e.g. `/api/issues/{id}/comments`.
     pub pattern: &'static str,
@@ -49,6 +49,22 @@ pub struct Route {
     pub access: Access,
     /// What answers it.
     pub handler: Handler,
+    /// Whether the route changes nothing, as GET promises (RFC 9110 §9.2.1). Only a safe
+    /// GET route answers HEAD too: a HEAD request runs the GET handler, and a client
+    /// that asks for headers alone must not, say, claim an issue it never sees.
+    pub safe: bool,
+}
+
+impl Route {
+    /// The same route marked as changing state although its method is GET (the wire
+    /// contract says GET): HEAD on its path is then a 405.
+    #[must_use]
+    pub fn changes_state(self) -> Self {
+        Self {
+            safe: false,
+            ..self
+        }
+    }
 }
 
 /// What the router made of a request line.
@@ -107,12 +123,12 @@ impl Router {
             let Some(params) = match_pattern(route.pattern, path) else {
                 continue;
             };
-            if route.method == wanted {
+            if route.method == wanted && (method != Method::Head || route.safe) {
                 return Resolution::Found(route, params);
             }
             if !allowed.contains(&route.method.as_str()) {
                 allowed.push(route.method.as_str());
-                if route.method == Method::Get {
+                if route.method == Method::Get && route.safe {
                     allowed.push(Method::Head.as_str());
                 }
             }
@@ -166,8 +182,10 @@ mod tests {
             pattern,
             access: Access::Admin,
             handler: ok,
+            safe: true,
         };
         Router::new(vec![
+            route(Method::Get, "/api/dispatch/next").changes_state(),
             route(Method::Get, "/api/templates/preview/{issueId}"),
             route(Method::Get, "/api/templates/{id}"),
             route(Method::Patch, "/api/templates/{id}"),
@@ -221,5 +239,19 @@ mod tests {
             panic!("expected 405");
         };
         assert_eq!(allow, "GET, HEAD, PATCH, OPTIONS");
+    }
+
+    #[test]
+    fn head_is_refused_on_a_get_route_that_changes_state() {
+        let router = router();
+        assert!(matches!(
+            router.resolve(Method::Get, "/api/dispatch/next"),
+            Resolution::Found(..)
+        ));
+        let Resolution::WrongMethod(allow) = router.resolve(Method::Head, "/api/dispatch/next")
+        else {
+            panic!("expected 405");
+        };
+        assert_eq!(allow, "GET, OPTIONS");
     }
 }

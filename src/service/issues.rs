@@ -30,8 +30,13 @@ pub fn create(ctx: &mut Ctx<'_>, new: NewIssue, label_ids: &[String]) -> Result<
 }
 
 /// Applies `changes` to live issue `id`, with the `completedAt` and lease that follow
-/// from a status change.
-pub fn update(ctx: &mut Ctx<'_>, id: &str, mut changes: Changes) -> Result<Issue, ApiError> {
+/// from a status change; `label_ids`, when given, replace the issue's labels.
+pub fn update(
+    ctx: &mut Ctx<'_>,
+    id: &str,
+    mut changes: Changes,
+    label_ids: Option<&[String]>,
+) -> Result<Issue, ApiError> {
     ctx.write(|tx, now| {
         let current = issues::find_live(tx, id)?.ok_or(NOT_FOUND)?;
         if let Some(status) = changes.status {
@@ -39,6 +44,9 @@ pub fn update(ctx: &mut Ctx<'_>, id: &str, mut changes: Changes) -> Result<Issue
         }
         changes.lease_expires_at =
             lease_after_update(current.status, current.lease_seconds, changes.status, now);
+        if let Some(label_ids) = label_ids {
+            issues::set_labels(tx, id, label_ids)?;
+        }
         issues::update(tx, id, &changes, now)?.ok_or(NOT_FOUND)
     })
 }

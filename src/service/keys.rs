@@ -32,6 +32,11 @@ pub fn create_admin_key(
     Ok(Created { record, key })
 }
 
+/// Creates an engine admin key named `name` (the engine API, for the web app).
+pub fn create_admin_key_now(ctx: &mut Ctx<'_>, name: &str) -> Result<Created<AdminKey>, ApiError> {
+    ctx.write(|tx, now| create_admin_key(tx, name, now))
+}
+
 /// Creates a review-API key named `name` for project `project_id`.
 pub fn create_project_key(
     conn: &Connection,

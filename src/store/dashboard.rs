@@ -52,6 +52,32 @@ fn add(counts: &mut Map<String, Value>, key: String, n: i64) {
     *entry = Value::from(entry.as_i64().unwrap_or(0) + n);
 }
 
+/// How far a server is from a working loop (the first-run checklist).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SetupProgress {
+    /// Live issues.
+    pub issues: i64,
+    /// Signals ever received.
+    pub signals: i64,
+    /// Issues ever claimed by an agent (live or not).
+    pub claims: i64,
+}
+
+/// Counts what the first-run checklist ticks off.
+pub fn setup_progress(conn: &Connection) -> super::Result<SetupProgress> {
+    Ok(conn.prepare_cached(
+        "SELECT (SELECT COALESCE(SUM(n), 0) FROM issue_counts), (SELECT COUNT(*) FROM signals), \
+         (SELECT COUNT(*) FROM issues WHERE claimed_at IS NOT NULL)",
+    )?
+    .query_row([], |row| {
+        Ok(SetupProgress {
+            issues: row.get(0)?,
+            signals: row.get(1)?,
+            claims: row.get(2)?,
+        })
+    })?)
+}
+
 /// Live goals: `(total, active, achieved)`.
 pub fn goal_stats(conn: &Connection) -> super::Result<(i64, i64, i64)> {
     Ok(conn.prepare_cached(

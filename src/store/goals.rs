@@ -34,6 +34,8 @@ pub struct Goal {
     pub status: String,
     /// The project it belongs to (never validated).
     pub project_id: Option<String>,
+    /// The day it should be reached by (`YYYY-MM-DD`; Loop's extension).
+    pub deadline: Option<String>,
     /// Creation time.
     pub created_at: String,
     /// Last change.
@@ -43,7 +45,7 @@ pub struct Goal {
 }
 
 const COLUMNS: &str = "id, title, description, metric, target_value, current_value, unit, status, \
-    project_id, created_at, updated_at, deleted_at";
+    project_id, created_at, updated_at, deleted_at, deadline";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Goal> {
     Ok(Goal {
@@ -59,6 +61,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Goal> {
         created_at: row.get(9)?,
         updated_at: row.get(10)?,
         deleted_at: row.get(11)?,
+        deadline: row.get(12)?,
     })
 }
 
@@ -89,6 +92,8 @@ pub struct GoalFields {
     pub status: Option<GoalStatus>,
     /// Project id.
     pub project_id: Option<Option<String>>,
+    /// Deadline (`YYYY-MM-DD`).
+    pub deadline: Option<Option<String>>,
 }
 
 impl GoalFields {
@@ -119,6 +124,9 @@ impl GoalFields {
         }
         if let Some(v) = &self.project_id {
             out.push(("project_id", text(v)));
+        }
+        if let Some(v) = &self.deadline {
+            out.push(("deadline", text(v)));
         }
         out
     }

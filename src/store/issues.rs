@@ -256,6 +256,14 @@ pub fn add_labels(conn: &Connection, issue_id: &str, label_ids: &[String]) -> su
     Ok(())
 }
 
+/// Makes `label_ids` the issue's labels, replacing those it had; repeated ids are stored
+/// once.
+pub fn set_labels(conn: &Connection, issue_id: &str, label_ids: &[String]) -> super::Result<()> {
+    conn.prepare_cached("DELETE FROM issue_labels WHERE issue_id = ?1")?
+        .execute([issue_id])?;
+    add_labels(conn, issue_id, label_ids)
+}
+
 /// The issue with this id, soft-deleted or not.
 pub fn find_any(conn: &Connection, id: &str) -> super::Result<Option<Issue>> {
     let sql = format!("SELECT {COLUMNS} FROM issues WHERE id = ?1");
@@ -309,15 +317,114 @@ pub struct Filter {
     pub priority: Option<i64>,
     /// This parent id.
     pub parent_id: Option<String>,
+    /// An FTS5 query over title and description (checked with [`search_error`] first).
+    pub search: Option<String>,
 }
 
-/// One page of live issues matching `filter`, oldest first, and the number of matches.
+/// What a listing can be ordered by (`GET /api/issues?sort=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// The issue's number.
+    Number,
+    /// The title, case-insensitively.
+    Title,
+    /// The status, in the order of an issue's life (triage first, canceled last).
+    Status,
+    /// The type.
+    Type,
+    /// The priority, most urgent first (1 … 4, then 0 for none).
+    Priority,
+    /// Creation time.
+    CreatedAt,
+    /// Last change.
+    UpdatedAt,
+}
+
+impl SortKey {
+    /// Every key with its wire name.
+    pub const ALL: [(&'static str, SortKey); 7] = [
+        ("number", SortKey::Number),
+        ("title", SortKey::Title),
+        ("status", SortKey::Status),
+        ("type", SortKey::Type),
+        ("priority", SortKey::Priority),
+        ("createdAt", SortKey::CreatedAt),
+        ("updatedAt", SortKey::UpdatedAt),
+    ];
+
+    /// The SQL expression ordered by, ascending.
+    fn expression(self) -> &'static str {
+        match self {
+            Self::Number => "number",
+            Self::Title => "title COLLATE NOCASE",
+            Self::Status => {
+                "CASE status WHEN 'triage' THEN 0 WHEN 'backlog' THEN 1 WHEN 'todo' THEN 2 \
+                 WHEN 'in_progress' THEN 3 WHEN 'done' THEN 4 ELSE 5 END"
+            }
+            Self::Type => "type",
+            Self::Priority => "CASE priority WHEN 0 THEN 5 ELSE priority END",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+        }
+    }
+}
+
+/// The order of a listing: by a key (ties by number, in the same direction), or the
+/// default (oldest first; best match first when searching).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sort {
+    /// The key; `None` is the default order.
+    pub key: Option<SortKey>,
+    /// Largest first.
+    pub descending: bool,
+}
+
+impl Sort {
+    /// The `ORDER BY` clause; `ranked` when the rows come with a search score.
+    fn order_by(self, ranked: bool) -> String {
+        let direction = if self.descending { "DESC" } else { "ASC" };
+        match self.key {
+            Some(key) => format!("{} {direction}, number {direction}", key.expression()),
+            None if ranked => "hits.score, number".to_owned(),
+            None => "created_at, number".to_owned(),
+        }
+    }
+}
+
+/// Why `query` is not a usable full-text query (FTS5 syntax: words, `"phrases"`,
+/// `prefix*`, `AND`/`OR`/`NOT`, `NEAR(…)`, `title:` or `description:`), or `None` when
+/// it is. A query SQLite cannot parse is the client's mistake, not the server's.
+pub fn search_error(conn: &Connection, query: &str) -> super::Result<Option<String>> {
+    let probe = conn
+        .prepare_cached("SELECT 1 FROM issues_fts WHERE issues_fts MATCH ?1 LIMIT 1")?
+        .exists([query]);
+    match probe {
+        Ok(_) => Ok(None),
+        Err(rusqlite::Error::SqliteFailure(error, message))
+            if error.code == rusqlite::ErrorCode::Unknown =>
+        {
+            Ok(Some(
+                message.unwrap_or_else(|| "malformed query".to_owned()),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// One page of live issues matching `filter` in the order `sort`, and the number of
+/// matches. A search (`filter.search`) ranks by BM25, a title match weighing four times
+/// a description match.
 ///
 /// The number of matches is exact. Counting every live row on each request made a
 /// listing over 100,000 issues cost milliseconds, so when only statuses and types are
 /// filtered it is summed from `issue_counts` (kept by triggers, a few dozen rows);
 /// other filters count along their index.
-pub fn list(conn: &Connection, filter: &Filter, page: Page) -> super::Result<(Vec<Issue>, i64)> {
+pub fn list(
+    conn: &Connection,
+    filter: &Filter,
+    sort: Sort,
+    page: Page,
+) -> super::Result<(Vec<Issue>, i64)> {
     // Conditions `issue_counts` can answer (on its own `status` and `type` columns) ...
     let mut counted = Vec::new();
     let mut counted_args: Vec<SqlValue> = Vec::new();
@@ -362,11 +469,26 @@ pub fn list(conn: &Connection, filter: &Filter, page: Page) -> super::Result<(Ve
         rest.push("id IN (SELECT issue_id FROM issue_labels WHERE label_id = ?)".to_owned());
         rest_args.push(SqlValue::Text(label_id.clone()));
     }
-    let total_from_counts = rest.is_empty();
+    // A search joins the matching rows of the index, with their score, first.
+    let (hits, mut args) = match &filter.search {
+        Some(query) => (
+            "WITH hits AS (SELECT rowid AS n, bm25(issues_fts, 4.0, 1.0) AS score \
+             FROM issues_fts WHERE issues_fts MATCH ?) "
+                .to_owned(),
+            vec![SqlValue::Text(query.clone())],
+        ),
+        None => (String::new(), Vec::new()),
+    };
+    let from = if hits.is_empty() {
+        "issues"
+    } else {
+        "issues JOIN hits ON hits.n = issues.number"
+    };
+    let total_from_counts = rest.is_empty() && hits.is_empty();
     let mut conditions = vec!["deleted_at IS NULL".to_owned()];
     conditions.extend(counted.iter().cloned());
     conditions.extend(rest);
-    let mut args = counted_args.clone();
+    args.extend(counted_args.iter().cloned());
     args.extend(rest_args);
     let filter_sql = conditions.join(" AND ");
     let total: i64 = if total_from_counts {
@@ -378,11 +500,14 @@ pub fn list(conn: &Connection, filter: &Filter, page: Page) -> super::Result<(Ve
         conn.prepare_cached(&sql)?
             .query_row(params_from_iter(counted_args.iter()), |row| row.get(0))?
     } else {
-        conn.prepare_cached(&format!("SELECT COUNT(*) FROM issues WHERE {filter_sql}"))?
-            .query_row(params_from_iter(args.iter()), |row| row.get(0))?
+        conn.prepare_cached(&format!(
+            "{hits}SELECT COUNT(*) FROM {from} WHERE {filter_sql}"
+        ))?
+        .query_row(params_from_iter(args.iter()), |row| row.get(0))?
     };
+    let order = sort.order_by(!hits.is_empty());
     let sql = format!(
-        "SELECT {COLUMNS} FROM issues WHERE {filter_sql} ORDER BY created_at, number LIMIT ? OFFSET ?"
+        "{hits}SELECT {COLUMNS} FROM {from} WHERE {filter_sql} ORDER BY {order} LIMIT ? OFFSET ?"
     );
     args.push(SqlValue::Integer(page.limit));
     args.push(SqlValue::Integer(page.offset));
@@ -614,4 +739,160 @@ pub fn update(
 /// Soft-deletes the live issue `id`; `false` if there was none.
 pub fn soft_delete(conn: &Connection, id: &str, now: Timestamp) -> super::Result<bool> {
     Ok(super::soft_delete("issues", conn, id, now)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        super::super::migrate(&mut conn, Timestamp::from_unix_millis(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        conn
+    }
+
+    fn add(conn: &Connection, title: &str, description: Option<&str>, at: i64) -> Issue {
+        let mut new = NewIssue::new(title.to_owned(), IssueType::Task, IssueStatus::Todo, 3);
+        new.description = description.map(str::to_owned);
+        insert(conn, &new, Timestamp::from_unix_millis(at)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn search(conn: &Connection, query: &str) -> Vec<String> {
+        let filter = Filter {
+            search: Some(query.to_owned()),
+            ..Filter::default()
+        };
+        let page = Page {
+            limit: 50,
+            offset: 0,
+        };
+        let (rows, total) =
+            list(conn, &filter, Sort::default(), page).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(usize::try_from(total).ok(), Some(rows.len()));
+        rows.into_iter().map(|i| i.title).collect()
+    }
+
+    #[test]
+    fn the_index_follows_inserts_updates_and_soft_deletes() {
+        let conn = db();
+        let first = add(&conn, "Checkout crashes", Some("Safari only"), 1);
+        add(&conn, "Slow search", None, 2);
+        assert_eq!(search(&conn, "crash"), ["Checkout crashes"], "stemmed");
+        assert_eq!(search(&conn, "SAFARI"), ["Checkout crashes"]);
+        let changes = Changes {
+            title: Some("Payment page freezes".to_owned()),
+            ..Changes::default()
+        };
+        update(&conn, &first.id, &changes, Timestamp::from_unix_millis(3))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            search(&conn, "checkout").is_empty(),
+            "the old title is gone"
+        );
+        assert_eq!(search(&conn, "freeze"), ["Payment page freezes"]);
+        assert_eq!(search(&conn, "safari"), ["Payment page freezes"]);
+        let described = Changes {
+            description: Some("Firefox too".to_owned()),
+            ..Changes::default()
+        };
+        update(&conn, &first.id, &described, Timestamp::from_unix_millis(4))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(search(&conn, "safari").is_empty());
+        assert_eq!(search(&conn, "firefox"), ["Payment page freezes"]);
+        assert!(soft_delete(&conn, &first.id, Timestamp::from_unix_millis(5)).unwrap_or(false));
+        assert!(search(&conn, "freezes").is_empty(), "deleted issues leave");
+        assert_eq!(search(&conn, "slow"), ["Slow search"]);
+    }
+
+    #[test]
+    fn title_matches_rank_above_description_matches() {
+        let conn = db();
+        add(&conn, "Cache warmup", Some("The login page is slow"), 1);
+        add(&conn, "Login is slow", None, 2);
+        add(&conn, "Unrelated", Some("nothing here"), 3);
+        assert_eq!(search(&conn, "login"), ["Login is slow", "Cache warmup"]);
+        assert_eq!(search(&conn, "log*"), ["Login is slow", "Cache warmup"]);
+        assert_eq!(search(&conn, "\"page is slow\""), ["Cache warmup"]);
+    }
+
+    #[test]
+    fn malformed_queries_are_named_not_failed() {
+        let conn = db();
+        add(&conn, "Anything", None, 1);
+        for bad in ["\"unterminated", "AND", "a:b", "(x", "foo-bar"] {
+            let problem = search_error(&conn, bad).unwrap_or_else(|e| panic!("{bad}: {e}"));
+            assert!(problem.is_some(), "{bad} should be refused");
+        }
+        assert_eq!(search_error(&conn, "\"foo-bar\" any*").ok(), Some(None));
+    }
+
+    #[test]
+    fn issues_stored_before_the_index_are_backfilled() {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        let steps = super::super::migrations(super::super::SCHEMA).unwrap_or_default();
+        for step in steps.iter().filter(|m| m.version < 11) {
+            conn.execute_batch(step.sql)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        conn.execute_batch(
+            "INSERT INTO issues (id, title, description, type, status, priority, created_at, updated_at, deleted_at) VALUES
+             ('a', 'Old crash', 'from before', 'task', 'todo', 3, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', NULL),
+             ('b', 'Old deleted crash', NULL, 'task', 'todo', 3, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z');
+             PRAGMA user_version = 10;",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        super::super::migrate(&mut conn, Timestamp::from_unix_millis(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(search(&conn, "crash"), ["Old crash"]);
+    }
+
+    #[test]
+    fn sorting_by_a_key_and_reversed() {
+        let conn = db();
+        let urgent = add(&conn, "b urgent", None, 1);
+        let none = add(&conn, "a none", None, 2);
+        let low = add(&conn, "c low", None, 3);
+        for (issue, priority) in [(&urgent, 1), (&none, 0), (&low, 4)] {
+            let changes = Changes {
+                priority: Some(priority),
+                ..Changes::default()
+            };
+            update(&conn, &issue.id, &changes, Timestamp::from_unix_millis(9))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let titles = |key, descending| {
+            let page = Page {
+                limit: 50,
+                offset: 0,
+            };
+            let sort = Sort {
+                key: Some(key),
+                descending,
+            };
+            list(&conn, &Filter::default(), sort, page)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .0
+                .into_iter()
+                .map(|i| i.title)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            titles(SortKey::Title, false),
+            ["a none", "b urgent", "c low"]
+        );
+        assert_eq!(
+            titles(SortKey::Title, true),
+            ["c low", "b urgent", "a none"]
+        );
+        assert_eq!(
+            titles(SortKey::Priority, false),
+            ["b urgent", "c low", "a none"],
+            "urgent first, none last"
+        );
+        assert_eq!(
+            titles(SortKey::Priority, true),
+            ["a none", "c low", "b urgent"]
+        );
+    }
 }

@@ -1,13 +1,15 @@
 //! Signals (docs/engine-api.md#objects): write-only records of what arrived, each tied to the
 //! triage issue created with it (see `service::signals`).
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, Row, params, params_from_iter};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::{json_column, new_id};
 use crate::clock::Timestamp;
-use crate::domain::enums::WireEnum;
+use crate::domain::enums::{IssueStatus, Severity, WireEnum};
+use crate::domain::pagination::Page;
 use crate::domain::signals::SignalDraft;
 
 /// A signal as the API returns it.
@@ -72,4 +74,83 @@ pub fn insert(
         ],
         from_row,
     )?)
+}
+
+/// The issue a listed signal created, briefly.
+#[derive(Debug, Serialize)]
+pub struct CreatedIssue {
+    /// Opaque id.
+    pub id: String,
+    /// Number.
+    pub number: i64,
+    /// Title.
+    pub title: String,
+    /// Where it is now.
+    pub status: IssueStatus,
+}
+
+/// A signal with the issue it created (`None` once that issue is soft-deleted).
+#[derive(Debug, Serialize)]
+pub struct Listed {
+    /// The signal.
+    #[serde(flatten)]
+    pub signal: Signal,
+    /// Its triage issue.
+    pub issue: Option<CreatedIssue>,
+}
+
+/// The filters of `GET /api/signals`; `None` means "any".
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    /// This source (`github`, `sentry`, …).
+    pub source: Option<String>,
+    /// This severity.
+    pub severity: Option<Severity>,
+}
+
+/// One page of signals matching `filter`, newest first, each with its issue, and the
+/// number of matches.
+pub fn list(conn: &Connection, filter: &Filter, page: Page) -> super::Result<(Vec<Listed>, i64)> {
+    let mut conditions = vec!["1 = 1"];
+    let mut args: Vec<SqlValue> = Vec::new();
+    if let Some(source) = &filter.source {
+        conditions.push("s.source = ?");
+        args.push(SqlValue::Text(source.clone()));
+    }
+    if let Some(severity) = filter.severity {
+        conditions.push("s.severity = ?");
+        args.push(SqlValue::Text(severity.as_str().to_owned()));
+    }
+    let filter_sql = conditions.join(" AND ");
+    let total: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM signals s WHERE {filter_sql}"
+        ))?
+        .query_row(params_from_iter(args.iter()), |row| row.get(0))?;
+    let sql = format!(
+        "SELECT s.id, s.source, s.source_id, s.type, s.severity, s.payload, s.issue_id, s.created_at, \
+         i.number, i.title, i.status FROM signals s \
+         LEFT JOIN issues i ON i.id = s.issue_id AND i.deleted_at IS NULL \
+         WHERE {filter_sql} ORDER BY s.created_at DESC, s.rowid DESC LIMIT ? OFFSET ?"
+    );
+    args.push(SqlValue::Integer(page.limit));
+    args.push(SqlValue::Integer(page.offset));
+    let rows = conn
+        .prepare_cached(&sql)?
+        .query_map(params_from_iter(args.iter()), |row| {
+            let signal = from_row(row)?;
+            let number: Option<i64> = row.get(8)?;
+            let issue = match number {
+                Some(number) => Some(CreatedIssue {
+                    id: signal.issue_id.clone(),
+                    number,
+                    title: row.get(9)?,
+                    status: super::required_enum_column(row, 10)?,
+                }),
+                None => None,
+            };
+            Ok(Listed { signal, issue })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((rows, total))
 }

@@ -39,6 +39,8 @@ pub const ASSETS: &[Asset] = embedded![
     "css/components.css",
     "css/review.css",
     "css/admin.css",
+    "css/docs.css",
+    "css/engine.css",
     "vendor/preact.mjs",
     "vendor/hooks.mjs",
     "vendor/htm.mjs",
@@ -51,6 +53,8 @@ pub const ASSETS: &[Asset] = embedded![
     "js/lib/keys.js",
     "js/lib/format.js",
     "js/lib/selection.js",
+    "js/lib/markdown.js",
+    "js/lib/diff.js",
     "js/ui/icons.js",
     "js/ui/layout.js",
     "js/ui/dialog.js",
@@ -60,6 +64,9 @@ pub const ASSETS: &[Asset] = embedded![
     "js/ui/copy.js",
     "js/ui/states.js",
     "js/ui/shortcuts.js",
+    "js/ui/sidenav.js",
+    "js/ui/charts.js",
+    "js/ui/json.js",
     "js/pages/login.js",
     "js/pages/not_found.js",
     "js/pages/review/page.js",
@@ -86,13 +93,55 @@ pub const ASSETS: &[Asset] = embedded![
     "js/pages/admin/settings.js",
     "js/pages/admin/escalations.js",
     "js/pages/admin/people.js",
+    "js/pages/docs/page.js",
+    "js/pages/docs/spec.js",
+    "js/pages/docs/nav.js",
+    "js/pages/docs/overview.js",
+    "js/pages/docs/operation.js",
+    "js/pages/docs/schema.js",
+    "js/pages/docs/schemas.js",
+    "js/pages/docs/examples.js",
+    "js/pages/docs/code.js",
+    "js/pages/engine/common.js",
+    "js/pages/engine/overview.js",
+    "js/pages/engine/firstrun.js",
+    "js/pages/engine/issues.js",
+    "js/pages/engine/new_issue.js",
+    "js/pages/engine/issue.js",
+    "js/pages/engine/comments.js",
+    "js/pages/engine/dispatch.js",
+    "js/pages/engine/activity.js",
+    "js/pages/engine/signals.js",
+    "js/pages/engine/projects.js",
+    "js/pages/engine/goals.js",
+    "js/pages/engine/prompts.js",
+    "js/pages/engine/prompt.js",
+    "js/pages/engine/labels.js",
 ];
 
 /// The app paths this server knows: the shell answers them with 200 (any other
 /// navigation gets the shell's not-found page with 404). Each entry is a path, or a
 /// prefix ending in `/` that matches everything below it. Pages added to the client
 /// router's table (`js/routes.js`) are listed here too.
-const APP_PATHS: &[&str] = &["/", "/login", "/review", "/admin", "/admin/"];
+const APP_PATHS: &[&str] = &[
+    "/",
+    "/login",
+    "/review",
+    "/admin",
+    "/admin/",
+    "/issues",
+    "/issues/",
+    "/dispatch",
+    "/activity",
+    "/signals",
+    "/projects",
+    "/goals",
+    "/prompts",
+    "/prompts/",
+    "/labels",
+    "/docs",
+    "/docs/",
+];
 
 /// The Content-Security-Policy of every page: only this origin's own files, no inline
 /// script or style, no plugins, not framed.
@@ -227,7 +276,20 @@ mod tests {
 
     #[test]
     fn browsers_get_the_shell_on_app_paths_and_a_404_page_elsewhere() {
-        for path in ["/", "/login", "/review", "/admin", "/admin/projects/x"] {
+        for path in [
+            "/",
+            "/login",
+            "/review",
+            "/admin",
+            "/admin/projects/x",
+            "/docs",
+            "/docs/dispatch",
+            "/issues",
+            "/issues/12",
+            "/dispatch",
+            "/prompts/x",
+            "/labels",
+        ] {
             let reply = get(path, &[BROWSER]).unwrap_or_else(|| panic!("{path} not served"));
             assert_eq!(reply.status(), 200, "{path}");
             assert_eq!(
@@ -282,5 +344,7 @@ mod tests {
         assert!(is_app_path("/admin/people"));
         assert!(!is_app_path("/adminx"));
         assert!(!is_app_path("/review/x"));
+        assert!(is_app_path("/docs/review-tasks"));
+        assert!(!is_app_path("/docsx"));
     }
 }

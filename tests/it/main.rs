@@ -12,6 +12,8 @@ mod common;
 mod dashboard;
 mod demo;
 mod dispatch;
+mod engine_web;
+mod hardening;
 mod issues;
 mod layers;
 mod mcp;

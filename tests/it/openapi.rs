@@ -78,10 +78,9 @@ fn path_parameters_match_the_path_templates() {
 fn security_of(access: Access) -> Value {
     match access {
         Access::Public | Access::Signed => json!([]),
-        Access::Admin => json!([{"bearerAuth": []}]),
+        Access::Admin | Access::Manage => json!([{"bearerAuth": []}, {"sessionCookie": []}]),
         Access::ProjectKey => json!([{"projectKey": []}]),
         Access::Session => json!([{"sessionCookie": []}]),
-        Access::Manage => json!([{"bearerAuth": []}, {"sessionCookie": []}]),
         Access::Key => json!([{"bearerAuth": []}, {"projectKey": []}]),
         Access::Metrics => json!([{"bearerAuth": []}, {"metricsToken": []}]),
     }

@@ -2,17 +2,16 @@
 //! Prometheus metrics, backups under load and the database check.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::common::cli::{BIN, run_loop};
+use crate::common::cli::run_loop;
 use crate::common::http::send_to;
+use crate::common::process::ServerProcess;
 use crate::common::{KEY, TestServer};
 
 #[test]
@@ -49,65 +48,12 @@ fn uuid_like(id: &str) -> bool {
         && id.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
 }
 
-/// `loop serve` as a child process with its standard error in a file.
-struct Spawned {
-    child: Child,
-    url: String,
-    log: std::path::PathBuf,
-}
-
-impl Spawned {
-    fn serve(db: &Path, env: &[(&str, &str)], args: &[&str]) -> Self {
-        let log = db.with_extension("log");
-        let stderr = std::fs::File::create(&log).unwrap();
-        let mut child = Command::new(BIN)
-            .args(["serve", "--port", "0", "--db"])
-            .arg(db)
-            .args(args)
-            .env_clear()
-            .env("LOOP_API_KEY", KEY)
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let url = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                let rest = line.strip_prefix("Loop listening on ")?;
-                Some(rest.split_whitespace().next()?.to_owned())
-            })
-            .expect("the server says where it listens");
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { child, url, log }
-    }
-
-    fn addr(&self) -> std::net::SocketAddr {
-        self.url.trim_start_matches("http://").parse().unwrap()
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn json_logs_are_one_object_per_line_for_requests_and_background_events() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Spawned::serve(
+    let server = ServerProcess::start(
         &dir.path().join("loop.db"),
-        &[("LOOP_LOG", "json")],
-        &["--claim-lease-seconds", "1"],
+        &["--log", "json", "--claim-lease-seconds", "1"],
     );
     let auth = format!("Bearer {KEY}");
     let headers = [

@@ -507,7 +507,7 @@ fn webhooks_need_no_bearer_but_a_configured_secret() {
         ("/api/signals/posthog", "POSTHOG_WEBHOOK_SECRET"),
     ] {
         let response = server.send("POST", path, &[], b"{}");
-        assert_eq!(response.status, 500, "{path}");
+        assert_eq!(response.status, 503, "{path}");
         assert_eq!(
             response.json(),
             json!({"error": format!("{variable} not configured")})

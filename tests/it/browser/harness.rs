@@ -11,15 +11,14 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use headless_chrome::protocol::cdp::types::Event;
-use headless_chrome::protocol::cdp::{Emulation, Input, Log, Page as Cdp, Runtime};
+use headless_chrome::protocol::cdp::{
+    Browser as CdpBrowser, Emulation, Input, Log, Page as Cdp, Runtime,
+};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde_json::Value;
 
 /// How long a wait for the page lasts before the test fails.
 const WAIT: Duration = Duration::from_secs(15);
-
-/// How long a page load may take before it counts as stalled.
-const STALL: Duration = Duration::from_secs(5);
 
 /// Browsers running at once: chromium is heavy, and the machine may have two cores.
 const MAX_BROWSERS: usize = 2;
@@ -222,20 +221,48 @@ impl Page {
         self.tab
             .navigate_to(&format!("{}{path}", self.base))
             .expect("navigate");
-        // tiny_http 0.12's connection pool can leave a new connection unserved while
-        // the browser keeps its other connections open (a race in `TaskPool::spawn`,
-        // to be fixed in the vendored copy); a load stuck on it is retried, loudly.
-        for _ in 0..2 {
-            if self.becomes("document.readyState === 'complete'", STALL) {
-                return;
-            }
-            eprintln!(
-                "WARNING [{}]: loading {path} stalled on a request the server never read; reloading",
-                self.name
-            );
-            self.tab.reload(false, None).expect("reload");
-        }
         self.wait_until("document.readyState === 'complete'", "the page to load");
+    }
+
+    /// Reloads the page (as the browser's reload button does) and waits for the new
+    /// document to load.
+    pub fn reload(&self) {
+        self.eval("(window.__beforeReload = true)");
+        self.tab.reload(false, None).expect("reload");
+        self.wait_until(
+            "!window.__beforeReload && document.readyState === 'complete'",
+            "the reloaded page",
+        );
+    }
+
+    /// Lets the page use the clipboard as a focused window would, reading included, so a
+    /// test can check what a copy button copied (see [`Page::clipboard`]).
+    pub fn allow_clipboard(&self) {
+        self.tab
+            .call_method(CdpBrowser::GrantPermissions {
+                permissions: vec![
+                    CdpBrowser::PermissionType::ClipboardReadWrite,
+                    CdpBrowser::PermissionType::ClipboardSanitizedWrite,
+                ],
+                origin: Some(self.base.clone()),
+                browser_context_id: None,
+            })
+            .expect("clipboard permission");
+        self.tab
+            .call_method(Emulation::SetFocusEmulationEnabled { enabled: true })
+            .expect("focus emulation");
+    }
+
+    /// The text on the clipboard (after [`Page::allow_clipboard`]).
+    pub fn clipboard(&self) -> String {
+        let result = self
+            .tab
+            .evaluate("navigator.clipboard.readText()", true)
+            .expect("read the clipboard");
+        result
+            .value
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
     }
 
     /// Whether `condition` becomes true within `time`.
@@ -250,16 +277,30 @@ impl Page {
         false
     }
 
-    /// Signs in through the sign-in page and waits for the review page.
+    /// Signs in through the sign-in page and waits for the start page (the overview for
+    /// owners and admins, the review page for everyone else).
     pub fn sign_in(&self, email: &str, password: &str) {
         self.open("/login");
         self.fill("input[type=email]", email);
         self.fill("input[type=password]", password);
         self.press("Enter");
         self.wait_until(
-            "location.pathname === '/review'",
-            "the review page after sign-in",
+            "location.pathname !== '/login' && !!document.querySelector('.topbar')",
+            "the start page after sign-in",
         );
+    }
+
+    /// Chooses `value` in the `<select>` matching `selector`, as a person would.
+    pub fn choose(&self, selector: &str, value: &str) {
+        let (sel, val) = (
+            serde_json::to_string(selector).expect("quote"),
+            serde_json::to_string(value).expect("quote"),
+        );
+        self.wait_for(selector);
+        self.eval(&format!(
+            "(() => {{ const el = document.querySelector({sel}); el.value = {val}; \
+             el.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()"
+        ));
     }
 
     /// Evaluates `js` (an expression) in the page; its value as JSON.
@@ -436,7 +477,9 @@ impl Page {
 
     /// Saves a screenshot of the whole page as `target/screenshots/{name}.png`.
     pub fn screenshot(&self, name: &str) {
-        // Let transitions and the entrance animation settle.
+        // The whole page from its top (a sticky bar would otherwise sit mid-picture), once
+        // transitions and the entrance animation settle.
+        self.eval("window.scrollTo(0, 0) ?? true");
         std::thread::sleep(Duration::from_millis(350));
         let data = self
             .tab
@@ -484,6 +527,9 @@ impl Page {
 
     /// Whether the page is wider than the viewport (it scrolls sideways).
     pub fn scrolls_sideways(&self) -> bool {
-        self.eval("document.documentElement.scrollWidth > window.innerWidth") == Value::Bool(true)
+        // Against the layout viewport: a phone's browser zooms out to show content that is
+        // too wide, which widens `innerWidth` with it and would hide the overflow.
+        self.eval("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+            == Value::Bool(true)
     }
 }

@@ -3,7 +3,7 @@
 use super::cases::body_with;
 use super::cases::{Auth, Case};
 use super::hostile::{Class, Hostile, hostile_ids, malformed_bodies, nesting};
-use super::probe::{Probe, clip};
+use super::probe::{HEAD_LIMIT, Probe, clip};
 use super::rng::Rng;
 use super::world::World;
 use crate::common::KEY;
@@ -336,7 +336,9 @@ pub(super) fn auth_battery(probe: &mut Probe, world: &World, case: &Case) {
         probe.check(
             &format!("Authorization {}", clip(header, 30)),
             &req,
-            if session_only || case.auth == Auth::Public {
+            if header.len() > HEAD_LIMIT {
+                &[431]
+            } else if session_only || case.auth == Auth::Public {
                 refused
             } else {
                 &[401]
@@ -402,7 +404,12 @@ pub(super) fn auth_battery(probe: &mut Probe, world: &World, case: &Case) {
     if matches!(case.auth, Auth::Session | Auth::Manage) {
         for value in &bad_cookies {
             let req = bare.clone().header("Cookie", value);
-            probe.check(&format!("Cookie {}", clip(value, 30)), &req, &[401]);
+            let expect: &[u16] = if value.len() > HEAD_LIMIT {
+                &[431]
+            } else {
+                &[401]
+            };
+            probe.check(&format!("Cookie {}", clip(value, 30)), &req, expect);
         }
         for value in [
             format!("a=b; loop_session={token}"),

@@ -188,10 +188,9 @@ fn no_broken_decision_breaks_a_game() {
 }
 
 /// Transport oddities below the API. tiny_http handles some before the server sees
-/// them, outside its reach: a byte that is not ASCII in the request head closes the
-/// connection without an answer, and a malformed head gets a 400 with an empty body.
-/// Whatever happens, the server stays up, answers no 5xx, and stores only what it
-/// acknowledged.
+/// them: a request line that is not ASCII or is malformed gets a JSON 400, and header
+/// values outside ASCII reach the API decoded as UTF-8. Whatever happens, the server
+/// stays up, answers no 5xx, and stores only what it acknowledged.
 #[test]
 fn transport_oddities_leave_the_server_serving() {
     let server = TestServer::start();

@@ -88,6 +88,10 @@ pub(super) fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// The largest request head the server reads (`LOOP_MAX_HEAD_BYTES`' default): a header
+/// value longer than this is answered 431 before any route sees it.
+pub(super) const HEAD_LIMIT: usize = loop_engine::config::DEFAULT_MAX_HEAD_BYTES;
+
 /// The error `code` of each status the review API may answer with (docs/review-api.md#errors).
 pub(super) fn code_of(status: u16) -> Option<&'static str> {
     Some(match status {
@@ -100,6 +104,8 @@ pub(super) fn code_of(status: u16) -> Option<&'static str> {
         413 => "payload_too_large",
         422 => "validation_failed",
         429 => "rate_limited",
+        // A request head over the server's limit, refused before routing.
+        431 => "headers_too_large",
         _ => return None,
     })
 }

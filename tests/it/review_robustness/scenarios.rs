@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use super::probe::{Probe, Req, clip};
+use super::probe::{HEAD_LIMIT, Probe, Req, clip};
 use super::world::World;
 use crate::common::Response;
 use crate::common::http::exchange;
@@ -178,10 +178,15 @@ pub(super) fn idempotency_keys(probe: &mut Probe, world: &World, keeper: &str) {
         "k".repeat(100_000),
     ];
     for key in &refused {
+        let expect: &[u16] = if key.len() > HEAD_LIMIT {
+            &[431]
+        } else {
+            &[422]
+        };
         probe.check(
             &format!("Idempotency-Key {}", clip(key, 20)),
             &post(key, valid.as_bytes()),
-            &[422],
+            expect,
         );
     }
     let max = "k".repeat(255);

@@ -47,10 +47,11 @@ function App() {
   const found = match(routes, path);
   const route = found ? found.route : null;
   const signedIn = session.state === 'signed-in';
+  const redirect = route && signedIn && (typeof route.redirect === 'function' ? route.redirect(session.user) : route.redirect);
 
   useEffect(() => {
     if (session.state === 'signed-out' && route && route.access !== 'public') toSignIn();
-    if (signedIn && route && route.redirect) navigate(route.redirect, { replace: true });
+    if (redirect) navigate(redirect, { replace: true });
     if (signedIn && path === '/login') navigate(afterSignIn(next), { replace: true });
   }, [session.state, path]);
 
@@ -59,11 +60,14 @@ function App() {
     return html`<div class="page"><${ErrorState} title="Loop could not reach the server" error=${session.error}
       retry=${loadSession} /></div>`;
   }
-  if (route && route.access === 'public') return html`<${Page} load=${route.load} params=${found.params} />`;
+  if (route && route.access === 'public') {
+    const page = html`<${Page} load=${route.load} params=${found.params} />`;
+    return route.chrome ? html`<${AppShell}>${page}</${AppShell}>` : page;
+  }
   if (!signedIn) return html`<div class="boot" aria-busy="true"></div>`;
   let body;
   if (!route) body = html`<${Page} load=${notFound} params=${{}} />`;
-  else if (route.redirect) body = html`<div class="page"><${Skeleton} lines=${5} /></div>`;
+  else if (redirect) body = html`<div class="page"><${Skeleton} lines=${5} /></div>`;
   else if (route.access === 'admin' && !isAdmin(session.user)) {
     body = html`<div class="page"><${EmptyState} icon="shield" title="Owners and admins only"
       action=${html`<a class="btn" href="/review">Go to review</a>`}>

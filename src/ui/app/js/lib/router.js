@@ -6,21 +6,24 @@ import { createStore, useStore } from './html.js';
 const location = createStore(currentLocation());
 
 function currentLocation() {
-  return { path: window.location.pathname, search: window.location.search };
+  return { path: window.location.pathname, search: window.location.search, hash: window.location.hash };
 }
 
-// Goes to `to` (a path with an optional query) without a page load.
+// Goes to `to` (a path with an optional query and #anchor) without a page load. The page
+// scrolls to the top, unless `to` names an anchor: the page showing it scrolls to it.
 export function navigate(to, { replace = false } = {}) {
   const url = new URL(to, window.location.origin);
-  if (url.pathname + url.search === window.location.pathname + window.location.search) return;
+  const { pathname, search, hash } = window.location;
+  if (url.pathname + url.search + url.hash === pathname + search + hash) return;
   if (replace) window.history.replaceState(null, '', url);
   else window.history.pushState(null, '', url);
   location.set(currentLocation());
-  window.scrollTo(0, 0);
+  if (!url.hash) window.scrollTo(0, 0);
 }
 
 // Follows the browser's own history moves, and turns clicks on same-origin links into
-// navigations (so every <a href="/…"> in the app is a real, shareable link).
+// navigations (so every <a href="/…"> in the app is a real, shareable link). A link to an
+// anchor of the current page is left to the browser, which scrolls to it.
 export function startRouter() {
   window.addEventListener('popstate', () => location.set(currentLocation()));
   document.addEventListener('click', (event) => {
@@ -30,8 +33,9 @@ export function startRouter() {
     if (!link || link.target || link.hasAttribute('download')) return;
     const url = new URL(link.href, window.location.href);
     if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
+    if (url.hash && url.pathname + url.search === window.location.pathname + window.location.search) return;
     event.preventDefault();
-    navigate(url.pathname + url.search);
+    navigate(url.pathname + url.search + url.hash);
   });
 }
 
@@ -41,9 +45,9 @@ export function useLocation() {
 }
 
 // Where to go after signing in: the `next` path asked for, if it is a page of this site
-// (never another origin), else the review queue.
+// (never another origin), else the start page (the overview, or the review queue).
 export function afterSignIn(next) {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/review';
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
 }
 
 // The query parameters of the current location.

@@ -5,10 +5,16 @@ import { html, useState } from '../lib/html.js';
 import { Icon } from './icons.js';
 import { toast } from './toast.js';
 
-async function copyText(text) {
+// Puts `text` on the clipboard: the Clipboard API where the page may use it, else (or
+// when it refuses) the older copy command on a hidden text area.
+export async function copyText(text) {
   if (navigator.clipboard && window.isSecureContext) {
-    await navigator.clipboard.writeText(text);
-    return;
+    try {
+      await navigator.clipboard.writeText(text);
+      return;
+    } catch {
+      // Permission refused or the document not focused: try the older way.
+    }
   }
   const area = document.createElement('textarea');
   area.value = text;
@@ -16,11 +22,14 @@ async function copyText(text) {
   area.className = 'visually-hidden';
   document.body.appendChild(area);
   area.select();
-  document.execCommand('copy');
+  const copied = document.execCommand('copy');
   area.remove();
+  if (!copied) throw new Error('copy refused');
 }
 
-export function CopyButton({ text, label = 'Copy', className = 'btn' }) {
+// A button that copies `text` and says so ("Copied") for a moment, also to screen
+// readers.
+export function CopyButton({ text, label = 'Copy', className = 'btn', ariaLabel }) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     try {
@@ -31,8 +40,10 @@ export function CopyButton({ text, label = 'Copy', className = 'btn' }) {
       toast('Copying is blocked here: select the text and copy it by hand.', 'error');
     }
   };
-  return html`<button type="button" class=${className} onClick=${copy}>
-    <${Icon} name=${copied ? 'check' : 'copy'} /> ${copied ? 'Copied' : label}
+  return html`<button type="button" class=${className} onClick=${copy}
+      aria-label=${ariaLabel && (copied ? 'Copied' : ariaLabel)}
+      aria-live="polite" data-copied=${copied ? 'true' : undefined}>
+    <${Icon} name=${copied ? 'check' : 'copy'} /> <span>${copied ? 'Copied' : label}</span>
   </button>`;
 }
 

@@ -1,5 +1,6 @@
 // The frame around every signed-in page: the top bar with the product's sections, the
-// keyboard help and the person's menu, then the page.
+// keyboard help and the person's menu, then the page. Public pages shown in it to
+// someone signed out (the API reference) get the bar with a sign-in link instead.
 
 import { cx, html, useEffect, useRef, useState } from '../lib/html.js';
 import { useLocation } from '../lib/router.js';
@@ -46,23 +47,27 @@ function UserMenu({ user }) {
 
 export function AppShell({ children }) {
   const { user } = useSession();
-  const { path } = useLocation();
-  const visible = sections.filter((s) => !s.admin || isAdmin(user));
+  const { path, search, hash } = useLocation();
+  const visible = user ? sections.filter((s) => !s.admin || isAdmin(user)) : [];
+  const current = (s) => (Array.isArray(s.match)
+    ? s.match.some((m) => path === m || (m !== '/' && path.startsWith(`${m}/`)))
+    : path.startsWith(s.match));
   return html`<div class="shell">
     <a class="skip-link" href="#main">Skip to content</a>
     <header class="topbar">
       <a class="brand" href="/" aria-label="Loop home"><${Logo} /><span>Loop</span></a>
       <nav class="topnav" aria-label="Sections">
         ${visible.map((s) => html`<a key=${s.href} href=${s.href}
-            class=${cx('topnav-link', path.startsWith(s.match) && 'active')}
-            aria-current=${path.startsWith(s.match) ? 'page' : undefined}>
+            class=${cx('topnav-link', current(s) && 'active')}
+            aria-current=${current(s) ? 'page' : undefined}>
           <${Icon} name=${s.icon} /><span>${s.label}</span>
         </a>`)}
       </nav>
       <div class="topbar-end">
         <button type="button" class="btn btn-ghost btn-icon hide-narrow" aria-label="Keyboard shortcuts"
           title="Keyboard shortcuts (?)" onClick=${showShortcuts}><${Icon} name="keyboard" /></button>
-        ${user && html`<${UserMenu} user=${user} />`}
+        ${user ? html`<${UserMenu} user=${user} />`
+          : html`<a class="btn btn-small" href=${`/login?next=${encodeURIComponent(path + search + hash)}`}>Sign in</a>`}
       </div>
     </header>
     <main id="main" class="main" tabindex="-1">${children}</main>
