@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::service::accounts;
 use crate::service::audit;
 use crate::service::keys;
+use crate::service::operations;
 use crate::store::{self, projects, users};
 
 /// One key as `loop keys list` shows it (never the key itself).
@@ -209,4 +210,26 @@ fn describe(error: ApiError) -> String {
         ApiError::Conflict(message) => message.to_owned(),
         other => format!("{other:?}"),
     }
+}
+
+/// Backs the existing database at `db` up into `target` (`loop backup`): see
+/// [`operations::backup`].
+pub fn backup(db: &Path, target: &Path) -> Result<operations::Backup, String> {
+    let conn = open_existing(db)?;
+    operations::backup(&conn, target).map_err(|e| e.to_string())
+}
+
+/// Checks the existing database at `db` (`loop check`) without changing it.
+pub fn check(db: &Path) -> Result<operations::CheckReport, String> {
+    let conn = open_existing(db)?;
+    Ok(operations::check(&conn, SystemClock.now()))
+}
+
+/// Opens a database file that must exist already, without migrating it.
+fn open_existing(path: &Path) -> Result<Connection, String> {
+    if !path.is_file() {
+        return Err(format!("no database at {}", path.display()));
+    }
+    store::operations::open_existing(path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))
 }

@@ -10,6 +10,7 @@ mod issues;
 mod keys;
 mod labels;
 mod mcp;
+mod operations;
 mod projects;
 mod prompt_reviews;
 mod relations;
@@ -40,7 +41,7 @@ pub fn router() -> &'static Router {
 /// ones).
 #[rustfmt::skip]
 fn routes() -> Vec<Route> {
-    use Access::{Admin, Key, Manage, ProjectKey, Public, Session, Signed};
+    use Access::{Admin, Key, Manage, Metrics, ProjectKey, Public, Session, Signed};
     use Method::{Delete, Get, Patch, Post, Put};
     use review::{
         account, audit, deliveries, escalations, hooks, project_keys,
@@ -52,6 +53,8 @@ fn routes() -> Vec<Route> {
         route(Get,    "/",                                                        Public,     system::root),
         route(Post,   "/mcp",                                                     Key,        mcp::handle),
         route(Get,    "/api/openapi.json",                                        Public,     system::openapi),
+        route(Get,    "/metrics",                                                 Metrics,    operations::metrics),
+        route(Post,   "/api/admin/backup",                                        Admin,      operations::backup),
         route(Get,    "/api/issues",                                              Admin,      issues::list),
         route(Post,   "/api/issues",                                              Admin,      issues::create),
         route(Get,    "/api/issues/{id}",                                         Admin,      issues::detail),

@@ -15,11 +15,11 @@ pub fn key_hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
-/// `N` bytes from the operating system's randomness: the source of every key, secret,
-/// token, password and salt made here.
+/// `N` random bytes (the operating system's, see [`super::entropy`]): the source of every
+/// key, secret, token, password and salt made here.
 fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes)?;
+    super::entropy::fill(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -48,6 +48,14 @@ pub fn key_prefix(key: &str) -> String {
 pub fn generate_signing_secret() -> Result<String, getrandom::Error> {
     let bytes = random_bytes::<32>()?;
     Ok(format!("whsec_{}", hex::encode(bytes)))
+}
+
+/// A new decoy seed: 64 lowercase hex digits (32 bytes), the key of the hash that decides
+/// which of a project's cards are probes (docs/reviewer-quality.md). Made here rather than
+/// by SQLite so that `loop seed`'s seeded generator makes it too.
+pub fn generate_decoy_seed() -> Result<String, getrandom::Error> {
+    let bytes = random_bytes::<32>()?;
+    Ok(hex::encode(bytes))
 }
 
 /// A new random session token: 64 lowercase hex digits (32 bytes).

@@ -19,6 +19,7 @@ pub mod issues;
 pub mod keys;
 pub mod labels;
 pub mod maintenance;
+pub mod operations;
 pub mod projects;
 pub mod prompt_reviews;
 pub mod prompting;

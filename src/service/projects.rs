@@ -22,22 +22,25 @@ fn check_goal(conn: &Connection, fields: &ProjectFields) -> Result<(), ApiError>
     Ok(())
 }
 
-/// Creates a project with a fresh signing secret.
+/// Creates a project with a fresh signing secret and decoy seed.
 pub fn create(ctx: &mut Ctx<'_>, fields: &ProjectFields) -> Result<Project, ApiError> {
     create_with_gate_timeout(ctx, fields, None)
 }
 
-/// Creates a project with a fresh signing secret and, when given, the timeout its gate
+/// Creates a project with a fresh signing secret and decoy seed.and, when given, the timeout its gate
 /// tasks get when they name none (the web app's "New project").
 pub fn create_with_gate_timeout(
     ctx: &mut Ctx<'_>,
     fields: &ProjectFields,
     gate_timeout_seconds: Option<i64>,
 ) -> Result<Project, ApiError> {
-    let signing_secret = credentials::generate_signing_secret()?;
+    let secrets = projects::ProjectSecrets {
+        signing_secret: credentials::generate_signing_secret()?,
+        decoy_seed: credentials::generate_decoy_seed()?,
+    };
     ctx.write(|tx, now| {
         check_goal(tx, fields)?;
-        let project = projects::insert(tx, fields, &signing_secret, now)?;
+        let project = projects::insert(tx, fields, &secrets, now)?;
         issues::refresh_goal_bonus(tx, &project.id)?;
         if let Some(seconds) = gate_timeout_seconds {
             projects::set_default_gate_timeout(tx, &project.id, seconds)?;

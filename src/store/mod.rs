@@ -12,6 +12,7 @@ pub mod dispatch;
 pub mod goals;
 pub mod issues;
 pub mod labels;
+pub mod operations;
 pub mod project_keys;
 pub mod projects;
 pub mod prompt_reviews;
@@ -34,6 +35,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::clock::Timestamp;
+use crate::domain::entropy;
 use crate::domain::enums::WireEnum;
 use crate::domain::pagination::Page;
 
@@ -140,6 +142,14 @@ pub fn migrations(schema: &str) -> Result<Vec<Migration<'_>>, String> {
         });
     }
     Ok(out)
+}
+
+/// The schema version of the newest migration this binary carries.
+pub fn latest_version() -> u32 {
+    migrations(SCHEMA)
+        .ok()
+        .and_then(|steps| steps.last().map(|m| m.version))
+        .unwrap_or(0)
 }
 
 /// Brings the database up to the newest schema, one transaction per migration (with the
@@ -268,10 +278,9 @@ fn soft_delete(
     Ok(changed > 0)
 }
 
-/// A new row id: a lowercase hyphenated UUIDv7 (time-ordered, so inserts stay local in
-/// the B-tree).
+/// A new row id: a lowercase hyphenated UUIDv7 (see [`entropy::new_id`]).
 pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+    entropy::new_id()
 }
 
 /// A row id of the same form as [`new_id`] whose time is `at` rather than now: a

@@ -101,12 +101,12 @@ impl ProjectFields {
 pub fn insert(
     conn: &Connection,
     fields: &ProjectFields,
-    signing_secret: &str,
+    secrets: &ProjectSecrets,
     now: Timestamp,
 ) -> super::Result<Project> {
     let sql = format!(
         "INSERT INTO projects (id, name, description, status, health, goal_id, created_at, updated_at, \
-         signing_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING {COLUMNS}"
+         signing_secret, decoy_seed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9) RETURNING {COLUMNS}"
     );
     Ok(conn.prepare_cached(&sql)?.query_row(
         params![
@@ -117,10 +117,20 @@ pub fn insert(
             fields.health.unwrap_or(ProjectHealth::OnTrack).as_str(),
             fields.goal_id.clone().flatten(),
             now.to_string(),
-            signing_secret,
+            secrets.signing_secret,
+            secrets.decoy_seed,
         ],
         from_row,
     )?)
+}
+
+/// The secrets a new project is made with (see `credentials`).
+#[derive(Debug)]
+pub struct ProjectSecrets {
+    /// Signs its verdict webhooks.
+    pub signing_secret: String,
+    /// Keys its decoy draws.
+    pub decoy_seed: String,
 }
 
 /// The live project with this id.

@@ -176,7 +176,7 @@ pub fn serve(request: &Request) -> Option<Reply> {
     let navigation = request
         .header("Accept")
         .is_some_and(|accept| accept.contains("text/html"));
-    if !navigation || request.is_api_path() || path == "/health" {
+    if !navigation || request.is_api_path() || path == "/health" || path == "/metrics" {
         return None;
     }
     let status = if is_app_path(path) { 200 } else { 404 };
