@@ -430,7 +430,139 @@ ALTER TABLE goals ADD COLUMN deadline TEXT;
 -- The signals page lists the newest first.
 CREATE INDEX signals_by_created ON signals(created_at);
 
--- migrate:12 human sign-off: a project's sign-off policy, the review state of issues and the prompt version behind their work, and one row per review requested
+-- migrate:12 dispatch queue: live todo issues counted by project, kept by triggers, so the queue preview's total costs nothing per issue
+CREATE TABLE todo_counts (
+    project_id TEXT NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (project_id)
+) WITHOUT ROWID;
+-- Issues of no project count under ''.
+INSERT INTO todo_counts (project_id, n)
+    SELECT COALESCE(project_id, ''), COUNT(*) FROM issues WHERE status = 'todo' AND deleted_at IS NULL
+    GROUP BY COALESCE(project_id, '');
+CREATE TRIGGER todo_counts_insert AFTER INSERT ON issues
+    WHEN NEW.status = 'todo' AND NEW.deleted_at IS NULL BEGIN
+    INSERT INTO todo_counts (project_id, n) VALUES (COALESCE(NEW.project_id, ''), 1)
+        ON CONFLICT (project_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER todo_counts_update AFTER UPDATE OF status, deleted_at, project_id ON issues BEGIN
+    UPDATE todo_counts SET n = n - 1
+        WHERE OLD.status = 'todo' AND OLD.deleted_at IS NULL AND project_id = COALESCE(OLD.project_id, '');
+    INSERT INTO todo_counts (project_id, n) SELECT COALESCE(NEW.project_id, ''), 1
+        WHERE NEW.status = 'todo' AND NEW.deleted_at IS NULL
+        ON CONFLICT (project_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER todo_counts_delete AFTER DELETE ON issues
+    WHEN OLD.status = 'todo' AND OLD.deleted_at IS NULL BEGIN
+    UPDATE todo_counts SET n = n - 1 WHERE project_id = COALESCE(OLD.project_id, '');
+END;
+
+-- migrate:13 reviewer quality: decoy and golden rates, the decoy seed, the cards drawn for each reviewer, decoys, the audit chain and reviewers' scores
+-- Rates are parts per million (50000 = 1 card in 20). The decoy seed keys the hash that
+-- decides which cards are probes (docs/reviewer-quality.md): a project gets a random
+-- one when it is created (the trigger) or, for projects older than this migration, here.
+ALTER TABLE projects ADD COLUMN decoy_rate_ppm INTEGER NOT NULL DEFAULT 50000;
+ALTER TABLE projects ADD COLUMN golden_rate_ppm INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE projects ADD COLUMN decoy_seed TEXT NOT NULL DEFAULT '';
+UPDATE projects SET decoy_seed = lower(hex(randomblob(32)));
+CREATE TRIGGER projects_decoy_seed AFTER INSERT ON projects WHEN NEW.decoy_seed = '' BEGIN
+    UPDATE projects SET decoy_seed = lower(hex(randomblob(32))) WHERE rowid = NEW.rowid;
+END;
+
+-- How many cards each reviewer has been dealt in each project: the next card is number
+-- `next_seq` (from 0), the input of its draw.
+CREATE TABLE reviewer_draws (
+    project_id TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    next_seq   INTEGER NOT NULL,
+    PRIMARY KEY (project_id, user_id)
+) WITHOUT ROWID;
+
+-- The draw a lease was dealt by (NULL for leases made before draws existed).
+ALTER TABLE review_assignments ADD COLUMN draw_seq INTEGER;
+ALTER TABLE review_assignments ADD COLUMN decoy_rate_ppm INTEGER;
+ALTER TABLE review_assignments ADD COLUMN probe INTEGER;
+
+-- A decoy: a copy of a recent real card with one planted error, dealt to one reviewer
+-- and leased like a task. It is never a review task, so nothing that reads tasks can
+-- see it. `card` and `view` are what the reviewer is shown; `planted` describes the
+-- change (JSON); the three are erased (NULL) when the source task is deleted.
+CREATE TABLE decoys (
+    id               TEXT PRIMARY KEY,
+    assignment_id    TEXT NOT NULL UNIQUE,
+    project_id       TEXT NOT NULL REFERENCES projects(id),
+    user_id          TEXT NOT NULL REFERENCES users(id),
+    draw_seq         INTEGER NOT NULL,
+    decoy_rate_ppm   INTEGER NOT NULL,
+    source_task_id   TEXT NOT NULL,
+    module           TEXT NOT NULL,
+    game             TEXT NOT NULL,
+    mode             TEXT NOT NULL,
+    source           TEXT,
+    card             TEXT,
+    view             TEXT,
+    planted          TEXT,
+    created_at       TEXT NOT NULL,
+    deadline         TEXT,
+    state            TEXT NOT NULL,
+    leased_at        TEXT NOT NULL,
+    lease_expires_at TEXT NOT NULL,
+    ended_at         TEXT
+);
+CREATE INDEX decoys_by_user ON decoys(user_id, state, lease_expires_at);
+CREATE INDEX decoys_by_source ON decoys(source_task_id);
+
+-- The audit chain: one record per decision, per project, append-only. `hash` is the
+-- SHA-256 of the record's canonical header, which includes `prev_hash` (the previous
+-- record's hash) and `content_sha256` (the SHA-256 of `content`, the record's free text
+-- and expectations as JSON); deleting a task erases `content` (stamping `erased_at`)
+-- and keeps the chain whole. The canonical form is in docs/reviewer-quality.md.
+CREATE TABLE audit_records (
+    id             TEXT PRIMARY KEY,
+    project_id     TEXT NOT NULL,
+    seq            INTEGER NOT NULL,
+    at             TEXT NOT NULL,
+    reviewer_id    TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    item_id        TEXT NOT NULL,
+    source_task_id TEXT,
+    assignment_id  TEXT NOT NULL,
+    decision       TEXT NOT NULL,
+    verdict        INTEGER,
+    golden         INTEGER NOT NULL,
+    correct        INTEGER,
+    xp             INTEGER NOT NULL,
+    streak         INTEGER NOT NULL,
+    draw_seq       INTEGER,
+    decoy_rate_ppm INTEGER,
+    probe          INTEGER,
+    content        TEXT,
+    content_sha256 TEXT NOT NULL,
+    erased_at      TEXT,
+    prev_hash      TEXT NOT NULL,
+    hash           TEXT NOT NULL,
+    UNIQUE (project_id, seq)
+);
+CREATE INDEX audit_records_by_reviewer ON audit_records(project_id, reviewer_id, seq);
+CREATE INDEX audit_records_by_item ON audit_records(item_id);
+CREATE INDEX audit_records_by_source ON audit_records(source_task_id) WHERE source_task_id IS NOT NULL;
+
+-- Each reviewer's totals over every project, kept with each decision (the audit chain
+-- holds the same numbers record by record).
+CREATE TABLE reviewer_scores (
+    user_id        TEXT PRIMARY KEY,
+    reviews        INTEGER NOT NULL,
+    xp             INTEGER NOT NULL,
+    streak         INTEGER NOT NULL,
+    best_streak    INTEGER NOT NULL,
+    golden_scored  INTEGER NOT NULL,
+    golden_correct INTEGER NOT NULL,
+    decoys_seen    INTEGER NOT NULL,
+    decoys_scored  INTEGER NOT NULL,
+    decoys_caught  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- migrate:14 human sign-off: a project's sign-off policy, the review state of issues and the prompt version behind their work, and one row per review requested
 -- `sign_off` is `off`, `required` or `sampled` (then `sign_off_rate`, 0..1, is the share
 -- of issues that need it; see domain/sign_off.rs for which ones).
 ALTER TABLE projects ADD COLUMN sign_off TEXT NOT NULL DEFAULT 'off';

@@ -1,5 +1,5 @@
-//! Administration from the command line, on a database file: API keys and user
-//! accounts. `loop keys …` and `loop users add` call these; each opens (and migrates)
+//! Administration from the command line, on a database file: API keys, user accounts
+//! and the verification of audit chains. `loop keys …` and `loop users add` call these; each opens (and migrates)
 //! the database, runs one use case and answers with what to print, or a message that
 //! says what went wrong.
 
@@ -12,8 +12,10 @@ use crate::domain::credentials;
 use crate::domain::enums::{UserRole, WireEnum};
 use crate::error::ApiError;
 use crate::service::accounts;
+use crate::service::audit;
 use crate::service::keys;
-use crate::store::{self, users};
+use crate::service::operations;
+use crate::store::{self, projects, users};
 
 /// One key as `loop keys list` shows it (never the key itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +138,62 @@ pub fn add_user(
     })
 }
 
+/// What `loop audit verify` found in one project's audit chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCheck {
+    /// The project.
+    pub project_id: String,
+    /// Its name (empty if the project is gone).
+    pub project_name: String,
+    /// Records checked (up to the first break).
+    pub records: i64,
+    /// The last good record's number and hash, to keep outside the database.
+    pub head: Option<(i64, String)>,
+    /// Draws recomputed from the project's seed.
+    pub draws: i64,
+    /// Decoys whose planted error was recomputed from their source task.
+    pub plants: i64,
+    /// Decoys whose source task was deleted since.
+    pub plants_erased: i64,
+    /// The first bad record: its number, its id and what is wrong with it.
+    pub first_break: Option<(i64, String, String)>,
+}
+
+/// Verifies the audit chain of the project with this id or name, or of every project
+/// that has one (`docs/reviewer-quality.md`): hashes and links, the content they cover,
+/// the draws that made probes and the errors planted in decoys.
+pub fn verify_audit(db: &Path, project: Option<&str>) -> Result<Vec<AuditCheck>, String> {
+    let conn = open_database(db)?;
+    let verifications = match project {
+        Some(id_or_name) => {
+            let project = projects::find_live_by_id_or_name(&conn, id_or_name)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no project with id or name {id_or_name:?}"))?;
+            vec![audit::verify(&conn, &project.id).map_err(describe)?]
+        }
+        None => audit::verify_all(&conn).map_err(describe)?,
+    };
+    verifications
+        .into_iter()
+        .map(|v| {
+            let project_name = projects::find_any(&conn, &v.project_id)
+                .map_err(|e| e.to_string())?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            Ok(AuditCheck {
+                project_name,
+                records: v.records,
+                head: v.head.map(|h| (h.seq, h.hash)),
+                draws: v.draws_recomputed,
+                plants: v.plants_recomputed,
+                plants_erased: v.plants_erased,
+                first_break: v.first_break.map(|b| (b.seq, b.record_id, b.problem)),
+                project_id: v.project_id,
+            })
+        })
+        .collect()
+}
+
 /// Whether the database has any user account yet.
 pub fn has_users(db: &Path) -> Result<bool, String> {
     users::any(&open_database(db)?).map_err(|e| e.to_string())
@@ -152,4 +210,26 @@ fn describe(error: ApiError) -> String {
         ApiError::Conflict(message) => message.to_owned(),
         other => format!("{other:?}"),
     }
+}
+
+/// Backs the existing database at `db` up into `target` (`loop backup`): see
+/// [`operations::backup`].
+pub fn backup(db: &Path, target: &Path) -> Result<operations::Backup, String> {
+    let conn = open_existing(db)?;
+    operations::backup(&conn, target).map_err(|e| e.to_string())
+}
+
+/// Checks the existing database at `db` (`loop check`) without changing it.
+pub fn check(db: &Path) -> Result<operations::CheckReport, String> {
+    let conn = open_existing(db)?;
+    Ok(operations::check(&conn, SystemClock.now()))
+}
+
+/// Opens a database file that must exist already, without migrating it.
+fn open_existing(path: &Path) -> Result<Connection, String> {
+    if !path.is_file() {
+        return Err(format!("no database at {}", path.display()));
+    }
+    store::operations::open_existing(path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))
 }

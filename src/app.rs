@@ -10,7 +10,9 @@ use crate::clock::{Clock, Timestamp};
 use crate::config::Config;
 use crate::domain::prompt::render::Renderer;
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
+use crate::store::StoreError;
 use crate::store::project_keys::ProjectKey;
 use crate::store::users::User;
 use crate::waiting::WaitRoom;
@@ -30,6 +32,8 @@ pub struct App {
     pub auth_failures: RateLimiter,
     /// Wakes the verdict delivery thread after a commit that queued deliveries.
     pub outbox: Outbox,
+    /// What `GET /metrics` reports that accumulates in memory.
+    pub metrics: Arc<Metrics>,
     /// The requests allowed to hold their worker while they wait (MCP's
     /// `wait_for_verdict`).
     pub waits: WaitRoom,
@@ -48,6 +52,7 @@ impl App {
             key_limits: RateLimiter::new(config.rate_limit.requests_per_key, window_ms),
             auth_failures: RateLimiter::new(config.rate_limit.failed_auths_per_address, window_ms),
             outbox,
+            metrics: Arc::default(),
             waits: WaitRoom::for_workers(config.threads),
             config,
             clock,
@@ -70,13 +75,18 @@ impl App {
     /// checkpoints, away from the writer lock.
     pub fn with_writer(self, conn: Connection, checkpoints: Connection) -> std::io::Result<Self> {
         Ok(Self {
-            writer: Writer::on(conn, checkpoints)?,
+            writer: Writer::on(conn, checkpoints, self.metrics.clone())?,
             ..self
         })
     }
 }
 
 impl App {
+    /// Writes waiting for the writer lock, for `GET /metrics`.
+    pub fn writer_queue_depth(&self) -> usize {
+        self.writer.queued()
+    }
+
     /// Runs `work` as one write: alone under the writer lock, inside a `BEGIN
     /// IMMEDIATE` transaction, its changes kept if it returns `Ok` and undone if it
     /// returns an error or panics; it returns once they are committed. The write runs
@@ -241,6 +251,20 @@ impl<'a> Ctx<'a> {
     /// The connection, for reads.
     pub fn db(&self) -> &Connection {
         self.conn
+    }
+
+    /// Runs the reads of `work` in one read transaction: they see one snapshot (a page
+    /// and its total agree) and take the WAL read lock once instead of once per query.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let snapshot = self
+            .conn
+            .unchecked_transaction()
+            .map_err(StoreError::from)?;
+        // Dropping the transaction ends it; a read has nothing to commit.
+        work(&snapshot)
     }
 
     /// Runs `work` as one write transaction (see [`App::write`]).

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use crate::domain::review::delivery::RetrySchedule;
+pub use crate::log::LogFormat;
 
 /// The CORS origins allowed when `LOOP_CORS_ORIGINS` is unset (the original's two).
 pub const DEFAULT_CORS_ORIGINS: [&str; 2] = ["http://localhost:5668", "https://app.looped.me"];
@@ -56,8 +57,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// What one client connection may cost: its timeouts, its head, how many at once.
     pub connections: ConnectionLimits,
-    /// Whether to log one line per request to standard error.
-    pub log_requests: bool,
+    /// `LOOP_LOG`: whether requests and background events are logged to standard
+    /// error, as text or as JSON lines.
+    pub log: LogFormat,
     /// `LOOP_URL`: the base URL prompts tell agents to call back (default: this server's
     /// own address).
     pub loop_url: Option<String>,
@@ -85,6 +87,12 @@ pub struct Config {
     /// `LOOP_PUBLIC_URL`: the address people reach the server at (e.g. behind a TLS
     /// proxy). When it is https, session cookies are marked `Secure`.
     pub public_url: Option<String>,
+    /// `LOOP_METRICS_TOKEN`: a bearer token that opens `GET /metrics` (and nothing
+    /// else), so that a Prometheus scraper needs no admin key.
+    pub metrics_token: Option<String>,
+    /// `LOOP_BACKUP_DIR`: where `POST /api/admin/backup` writes (default: `backups/`
+    /// beside the database).
+    pub backup_dir: Option<PathBuf>,
 }
 
 /// The limits on each client connection, so that no client, slow or hostile, can hold a
@@ -187,7 +195,7 @@ impl Config {
                 .collect(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             connections: ConnectionLimits::default(),
-            log_requests: false,
+            log: LogFormat::Quiet,
             loop_url: None,
             claim_lease_seconds: Some(DEFAULT_CLAIM_LEASE_SECONDS),
             maintenance_interval: Duration::from_secs(1),
@@ -199,7 +207,20 @@ impl Config {
             delivery_poll_interval: Duration::from_secs(1),
             rate_limit: RateLimitConfig::default(),
             public_url: None,
+            metrics_token: None,
+            backup_dir: None,
         }
+    }
+
+    /// Where `POST /api/admin/backup` writes: `LOOP_BACKUP_DIR`, else `backups/` beside
+    /// the database file.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.backup_dir.clone().unwrap_or_else(|| {
+            self.db_path
+                .parent()
+                .unwrap_or_else(|| std::path::Path::new("."))
+                .join("backups")
+        })
     }
 
     /// Whether session cookies get the `Secure` flag: the public URL is https.

@@ -16,6 +16,8 @@
 pub mod admin;
 pub mod clock;
 pub mod config;
+pub mod demo;
+pub mod log;
 pub mod mcp;
 pub mod seed;
 pub mod server;
@@ -25,6 +27,7 @@ mod app;
 mod domain;
 mod error;
 mod http;
+mod metrics;
 mod outbox;
 mod rate_limit;
 mod service;

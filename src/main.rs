@@ -7,8 +7,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use loop_engine::admin;
-use loop_engine::config::{self, Config, ConnectionLimits, RateLimitConfig, RetrySchedule};
+use loop_engine::clock::{Clock, SystemClock};
+use loop_engine::config::{
+    self, Config, ConnectionLimits, LogFormat, RateLimitConfig, RetrySchedule,
+};
+use loop_engine::log::{self, Level};
 use loop_engine::server;
+use serde_json::json;
 
 /// Loop: the feedback loop between software in production, AI agents and humans.
 ///
@@ -31,12 +36,58 @@ enum Command {
     /// Manage the people who review tasks or administer the instance.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Check the tamper-evident audit log of reviewers' decisions.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Serve Loop's MCP tools over stdio, for agents that launch a command.
     ///
     /// For Claude Code, Cursor and other MCP clients. Standard output carries only MCP
     /// messages; errors go to standard error. The server itself also serves MCP over
     /// HTTP at POST /mcp.
     Mcp(McpArgs),
+    /// Copy the database consistently, even while the server runs and writes.
+    ///
+    /// The copy holds every write committed before the backup began, is compacted, and
+    /// is checked with `integrity_check` before this reports success. It never
+    /// overwrites a file.
+    Backup {
+        /// The file to write (must not exist).
+        path: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Check a database file: integrity, foreign keys, schema version, rows per table,
+    /// pending and failed deliveries, lapsed claims.
+    ///
+    /// Exits with status 1 when the file is damaged (or newer than this binary); what
+    /// only deserves a look is printed as a warning.
+    Check {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Write the demo story into a new database: three weeks of a team's work across the
+    /// engine and human review, every state represented, the same rows every time.
+    ///
+    /// Times run from 2026-01-05 to 2026-01-26 unless --now moves them to end now. The
+    /// demo accounts' password is `loop-demo`.
+    Seed {
+        /// The database file to create (must not exist).
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+        /// Move every time so that the story ends now rather than on 2026-01-26.
+        #[arg(long)]
+        now: bool,
+    },
+    /// Try Loop with demo data: unpacks the example database into a temporary directory,
+    /// moves its times to now and serves it until Ctrl-C, which removes it all.
+    Demo {
+        /// Interface to listen on.
+        #[arg(long, env = "LOOP_HOST", default_value = "127.0.0.1")]
+        host: String,
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, env = "PORT", default_value_t = 4242)]
+        port: u16,
+    },
 }
 
 #[derive(Args)]
@@ -71,6 +122,19 @@ enum UsersCommand {
         /// The name shown for them.
         #[arg(long)]
         name: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every project's audit chain (hashes, the draws that made probes, the
+    /// errors planted in decoys); exits non-zero naming the first bad record.
+    Verify {
+        /// Only this project, by id or name.
+        #[arg(long, value_name = "ID_OR_NAME")]
+        project: Option<String>,
         #[command(flatten)]
         db: DbArg,
     },
@@ -157,6 +221,14 @@ struct ServeArgs {
     #[arg(long, env = "LOOP_RATE_LIMIT_WINDOW_SECONDS", default_value_t = RateLimitConfig::default().window_seconds,
           value_parser = clap::value_parser!(i64).range(1..=86_400))]
     rate_limit_window_seconds: i64,
+    /// A bearer token that opens `GET /metrics` and nothing else, for a Prometheus
+    /// scraper (an admin key opens it too).
+    #[arg(long, env = "LOOP_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// Where `POST /api/admin/backup` writes its copies [default: backups/ beside the
+    /// database].
+    #[arg(long, env = "LOOP_BACKUP_DIR", value_name = "DIR")]
+    backup_dir: Option<PathBuf>,
     /// A bearer key that always works (compared in constant time). When unset and the
     /// database has no admin key, the first start creates one and prints it once.
     #[arg(long, env = "LOOP_API_KEY", hide_env_values = true)]
@@ -164,8 +236,9 @@ struct ServeArgs {
     /// Origins allowed by CORS, comma-separated [default: http://localhost:5668,https://app.looped.me].
     #[arg(long, env = "LOOP_CORS_ORIGINS", value_name = "ORIGINS")]
     cors_origins: Option<String>,
-    /// `info`, `debug` or `trace` logs one line per request to standard error; anything
-    /// else keeps the server quiet [default: quiet].
+    /// `info`, `debug` or `trace` logs one line per request and per background event to
+    /// standard error; `json` logs the same (and warnings) as one JSON object per line;
+    /// anything else keeps the server quiet but for warnings [default: quiet].
     #[arg(long, env = "LOOP_LOG", value_name = "LEVEL")]
     log: Option<String>,
     /// The base URL prompts tell agents to call back [default: this server's own address].
@@ -223,7 +296,12 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(*args),
         Command::Keys(command) => keys(command),
         Command::Users(command) => users(command),
+        Command::Audit(command) => audit(command),
         Command::Mcp(args) => mcp(args),
+        Command::Backup { path, db } => backup(&db.db, &path),
+        Command::Check { db } => check(&db.db),
+        Command::Seed { db, now } => seed(&db, now),
+        Command::Demo { host, port } => demo(host, port),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -260,15 +338,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         config.threads = usize::from(threads);
     }
     config.api_key = non_empty(args.api_key);
+    config.metrics_token = non_empty(args.metrics_token);
+    config.backup_dir = args.backup_dir;
     if let Some(origins) = args.cors_origins {
         config.cors_origins = config::split_list(&origins);
     }
-    config.log_requests = args.log.is_some_and(|level| {
-        matches!(
-            level.to_ascii_lowercase().as_str(),
-            "info" | "debug" | "trace"
-        )
-    });
+    config.log = config::LogFormat::parse(args.log.as_deref());
     config.webhook_secrets = config::WebhookSecrets {
         github: non_empty(args.github_webhook_secret),
         sentry: non_empty(args.sentry_client_secret),
@@ -276,16 +351,19 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     };
     config.loop_url = non_empty(args.url);
     let db_path = config.db_path.clone();
+    let log_format = config.log;
     for name in config.webhook_secrets.missing() {
-        eprintln!("warning: {name} is not set; its signal webhook answers 503 until it is");
+        log::event(
+            config.log,
+            SystemClock.now(),
+            Level::Warning,
+            "webhook_secret_missing",
+            &format!("{name} is not set; its signal webhook answers 503 until it is"),
+            json!({"variable": name}),
+        );
     }
 
-    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
-    ctrlc::set_handler(move || {
-        let _ = stop_tx.send(());
-    })
-    .map_err(|e| format!("cannot install the signal handler: {e}"))?;
-
+    let stop = stop_signal()?;
     let running = server::start(config).map_err(|e| e.to_string())?;
     println!(
         "Loop listening on {} with database {}; authenticate with `Authorization: Bearer <key>` \
@@ -301,6 +379,26 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             "No reviewer accounts yet: `loop users add --email you@example.com --role owner` creates the first."
         );
     }
+    run_until_stopped(running, &stop, log_format)
+}
+
+/// A channel that receives once Ctrl-C (or a termination signal) arrives.
+fn stop_signal() -> Result<std::sync::mpsc::Receiver<()>, String> {
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .map_err(|e| format!("cannot install the signal handler: {e}"))?;
+    Ok(stop_rx)
+}
+
+/// Serves until a stop signal, then finishes the requests in flight; fails when the
+/// listener dies, so that a supervisor restarts the process.
+fn run_until_stopped(
+    running: server::Running,
+    stop_rx: &std::sync::mpsc::Receiver<()>,
+    log_format: LogFormat,
+) -> Result<(), String> {
     loop {
         match stop_rx.recv_timeout(Duration::from_secs(1)) {
             Err(RecvTimeoutError::Timeout) if !running.listener_failed() => continue,
@@ -313,7 +411,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    eprintln!("Shutting down: finishing requests in flight…");
+    log::event(
+        log_format,
+        SystemClock.now(),
+        Level::Notice,
+        "shutdown",
+        "Shutting down: finishing requests in flight…",
+        json!({}),
+    );
     running.shutdown();
     Ok(())
 }
@@ -383,4 +488,130 @@ fn users(command: UsersCommand) -> Result<(), String> {
         println!("Password (shown only this once): {password}");
     }
     Ok(())
+}
+
+fn audit(command: AuditCommand) -> Result<(), String> {
+    let AuditCommand::Verify { project, db } = command;
+    let checks = admin::verify_audit(&db.db, project.as_deref())?;
+    if checks.is_empty() {
+        println!("No audit records yet.");
+    }
+    let mut broken = 0;
+    for check in &checks {
+        let name = if check.project_name.is_empty() {
+            check.project_id.clone()
+        } else {
+            format!("{} ({})", check.project_name, check.project_id)
+        };
+        match &check.first_break {
+            None => {
+                let head = check
+                    .head
+                    .as_ref()
+                    .map(|(seq, hash)| format!("; head record {seq}, hash {hash}"))
+                    .unwrap_or_default();
+                println!(
+                    "ok   {name}: {} records, {} draws and {} planted errors recomputed ({} from deleted tasks not recomputable){head}",
+                    check.records, check.draws, check.plants, check.plants_erased
+                );
+            }
+            Some((seq, id, problem)) => {
+                broken += 1;
+                println!("FAIL {name}: record {seq} (id {id}): {problem}");
+            }
+        }
+    }
+    if broken > 0 {
+        return Err(format!(
+            "{broken} audit chain(s) broken; the first bad record of each is named above"
+        ));
+    }
+    Ok(())
+}
+
+fn backup(db: &std::path::Path, path: &std::path::Path) -> Result<(), String> {
+    let backup = admin::backup(db, path)?;
+    println!(
+        "Backed up {} to {} ({} bytes, {} ms); it passes integrity_check.",
+        db.display(),
+        backup.path.display(),
+        backup.bytes,
+        backup.duration_ms
+    );
+    Ok(())
+}
+
+fn check(db: &std::path::Path) -> Result<(), String> {
+    let report = admin::check(db)?;
+    println!("database        {}", db.display());
+    println!(
+        "schema version  {} (this binary: {})",
+        report.schema_version, report.latest_version
+    );
+    for (table, rows) in &report.tables {
+        println!("rows            {table:<24} {rows}");
+    }
+    for (status, count) in &report.deliveries {
+        println!("deliveries      {status:<24} {count}");
+    }
+    println!("expired leases  {}", report.expired_leases);
+    for warning in &report.warnings {
+        println!("warning: {warning}");
+    }
+    for problem in &report.problems {
+        println!("problem: {problem}");
+    }
+    if report.problems.is_empty() {
+        println!("ok");
+        Ok(())
+    } else {
+        Err(format!("{} problem(s) found", report.problems.len()))
+    }
+}
+
+fn seed(db: &std::path::Path, now: bool) -> Result<(), String> {
+    loop_engine::demo::seed(db, now.then(|| SystemClock.now()))?;
+    println!(
+        "Seeded {} with the demo story; sign in with any demo account and the password {}.",
+        db.display(),
+        loop_engine::demo::DEMO_PASSWORD
+    );
+    Ok(())
+}
+
+fn demo(host: String, port: u16) -> Result<(), String> {
+    use loop_engine::demo;
+    let dir = std::env::temp_dir().join(format!(
+        "loop-demo-{}-{}",
+        std::process::id(),
+        SystemClock.now().unix_millis()
+    ));
+    std::fs::create_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let served = (|| {
+        let mut config = Config::new(demo::unpack(&dir, SystemClock.now())?);
+        config.host = host;
+        config.port = port;
+        config.backup_dir = Some(dir.join("backups"));
+        let stop = stop_signal()?;
+        let running = server::start(config).map_err(|e| e.to_string())?;
+        println!(
+            "Loop demo at {} on a temporary copy of the demo data in {} (removed on Ctrl-C)",
+            running.url(),
+            dir.display()
+        );
+        println!(
+            "Sign in with any of these, password {}:",
+            demo::DEMO_PASSWORD
+        );
+        for (email, name, role) in demo::PEOPLE {
+            println!("  {email:<22} {role:<9} {name}");
+        }
+        if let Some(key) = running.generated_admin_key() {
+            println!("Admin API key: {key}");
+        }
+        run_until_stopped(running, &stop, LogFormat::Quiet)
+    })();
+    let removed = std::fs::remove_dir_all(&dir);
+    served?;
+    removed.map_err(|e| format!("cannot remove {}: {e}", dir.display()))
 }

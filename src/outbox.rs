@@ -12,9 +12,11 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
 use rusqlite::Connection;
+use serde_json::json;
 
 use crate::app::{App, Ctx};
 use crate::domain::review::delivery;
+use crate::log::{self, Level};
 use crate::service::deliveries::{self, Answered};
 use crate::store;
 use crate::store::deliveries::{self as delivery_store, Attempt};
@@ -111,7 +113,14 @@ fn dispatch(
                         }
                     }
                 }
-                Err(error) => eprintln!("warning: reading due deliveries failed: {error}"),
+                Err(error) => log::event(
+                    app.config.log,
+                    app.clock.now(),
+                    Level::Warning,
+                    "deliveries_unreadable",
+                    &format!("reading due deliveries failed: {error}"),
+                    json!({"error": error.to_string()}),
+                ),
             }
         }
         select! {
@@ -142,12 +151,36 @@ fn deliver(
     for attempt in jobs {
         let answered = post(agent, &attempt);
         let mut ctx = Ctx::new(app, &mut conn);
-        if let Err(error) = deliveries::record_attempt(&mut ctx, &attempt, &answered) {
-            eprintln!(
-                "warning: recording delivery {} failed: {error:?}",
-                attempt.id
-            );
-        }
+        let (level, outcome, message) =
+            match deliveries::record_attempt(&mut ctx, &attempt, &answered) {
+                Ok(outcome) => (
+                    Level::Info,
+                    outcome,
+                    format!(
+                        "delivery {} attempt {}: {outcome}",
+                        attempt.id, attempt.number
+                    ),
+                ),
+                Err(error) => (
+                    Level::Warning,
+                    "unrecorded",
+                    format!("recording delivery {} failed: {error:?}", attempt.id),
+                ),
+            };
+        log::event(
+            app.config.log,
+            app.clock.now(),
+            level,
+            "delivery_attempt",
+            &message,
+            json!({
+                "deliveryId": attempt.id,
+                "attempt": attempt.number,
+                "outcome": outcome,
+                "receiverStatus": answered.status,
+                "error": (!answered.error.is_empty()).then_some(&answered.error),
+            }),
+        );
         if done.send(attempt.id).is_err() {
             return;
         }

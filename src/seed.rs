@@ -159,13 +159,16 @@ pub fn new_project_key() -> Result<String, String> {
 
 /// Creates a project named `name`; answers its id.
 fn project(conn: &Connection, name: &str, now: Timestamp) -> Result<String, String> {
-    let secret =
-        credentials::generate_signing_secret().map_err(|e| format!("no randomness: {e}"))?;
+    let no_randomness = |e: getrandom::Error| format!("no randomness: {e}");
+    let secrets = projects::ProjectSecrets {
+        signing_secret: credentials::generate_signing_secret().map_err(no_randomness)?,
+        decoy_seed: credentials::generate_decoy_seed().map_err(no_randomness)?,
+    };
     let fields = projects::ProjectFields {
         name: Some(name.to_owned()),
         ..projects::ProjectFields::default()
     };
-    let project = projects::insert(conn, &fields, &secret, now)
+    let project = projects::insert(conn, &fields, &secrets, now)
         .map_err(|e| format!("seed a project: {e}"))?;
     Ok(project.id)
 }

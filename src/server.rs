@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use rusqlite::Connection;
+use serde_json::json;
 
 use crate::api;
 use crate::app::{App, Ctx, Outbox};
@@ -18,6 +19,7 @@ use crate::config::Config;
 use crate::http::pipeline;
 use crate::http::router::Router;
 use crate::http::{ApiError, Method, Reply, Request};
+use crate::log::{self, Level};
 use crate::outbox::{self, Deliverer};
 use crate::service::{keys, maintenance};
 use crate::store::{self, admin_keys};
@@ -296,11 +298,44 @@ fn maintain(app: &App, mut conn: Connection, stop: &mpsc::Receiver<()>) {
 /// tasks get their `on_timeout` outcome. Failures are logged and retried next round.
 fn tick(app: &App, conn: &mut Connection) {
     let mut ctx = Ctx::new(app, conn);
-    if let Err(error) = maintenance::expire_leases(&mut ctx) {
-        eprintln!("warning: expiring claim leases failed: {error:?}");
+    let format = app.config.log;
+    match maintenance::expire_leases(&mut ctx) {
+        Ok(0) => {}
+        Ok(n) => log::event(
+            format,
+            ctx.now(),
+            Level::Info,
+            "leases_expired",
+            &format!("{n} lapsed claim(s) returned to todo"),
+            json!({"count": n}),
+        ),
+        Err(error) => log::event(
+            format,
+            ctx.now(),
+            Level::Warning,
+            "leases_expired",
+            &format!("expiring claim leases failed: {error:?}"),
+            json!({"error": format!("{error:?}")}),
+        ),
     }
-    if let Err(error) = maintenance::time_out_gates(&mut ctx) {
-        eprintln!("warning: resolving overdue gate tasks failed: {error:?}");
+    match maintenance::time_out_gates(&mut ctx) {
+        Ok(0) => {}
+        Ok(n) => log::event(
+            format,
+            ctx.now(),
+            Level::Info,
+            "gates_timed_out",
+            &format!("{n} overdue gate task(s) resolved by their on_timeout"),
+            json!({"count": n}),
+        ),
+        Err(error) => log::event(
+            format,
+            ctx.now(),
+            Level::Warning,
+            "gates_timed_out",
+            &format!("resolving overdue gate tasks failed: {error:?}"),
+            json!({"error": format!("{error:?}")}),
+        ),
     }
 }
 
@@ -326,7 +361,8 @@ fn work(
     }
 }
 
-/// Reads, answers and logs one request.
+/// Reads, answers, logs and counts one request; every answer carries an
+/// `X-Request-Id` (the client's own when it sent a usable one).
 fn serve(app: &App, router: &Router, conn: &mut Connection, mut raw: tiny_http::Request) {
     let started = Instant::now();
     let method = Method::parse(raw.method().as_str());
@@ -340,32 +376,62 @@ fn serve(app: &App, router: &Router, conn: &mut Connection, mut raw: tiny_http::
             )
         })
         .collect();
+    let request_id = request_id(&headers);
     let target = raw.url().to_owned();
     let peer = raw.remote_addr().map(std::net::SocketAddr::ip);
-    let reply = match read_body(&mut raw, app.config.max_body_bytes) {
+    let handled = match read_body(&mut raw, app.config.max_body_bytes) {
         Ok(body) => pipeline::handle(
             app,
             router,
             conn,
             Request::new(method, &target, headers, body).with_peer(peer),
         ),
-        Err(error) => pipeline::refuse(
-            app,
-            &Request::new(method, &target, headers, Vec::new()),
-            &error,
-        ),
+        Err(error) => pipeline::Handled {
+            reply: pipeline::refuse(
+                app,
+                &Request::new(method, &target, headers, Vec::new()),
+                &error,
+            ),
+            route: pipeline::UNMATCHED,
+        },
     };
+    let reply = handled
+        .reply
+        .replacing_header(REQUEST_ID, request_id.as_str());
     let status = reply.status();
     // A client that hung up before reading its answer is not the server's problem.
     let _ = raw.respond(response_of(reply));
-    if app.config.log_requests {
-        let path = target.split('?').next().unwrap_or_default();
-        eprintln!(
-            "{} {path} {status} {:.2}ms",
-            method.as_str(),
-            started.elapsed().as_secs_f64() * 1000.0
-        );
-    }
+    let seconds = started.elapsed().as_secs_f64();
+    app.metrics
+        .request(method.as_str(), handled.route, status, seconds);
+    log::request(
+        app.config.log,
+        &log::RequestLine {
+            time: app.clock.now(),
+            method: method.as_str(),
+            route: handled.route,
+            status,
+            duration_ms: seconds * 1000.0,
+            request_id: &request_id,
+        },
+    );
+}
+
+/// The header that names a request in logs, on both sides.
+const REQUEST_ID: &str = "X-Request-Id";
+
+/// The id a request is logged and answered with: the client's `X-Request-Id` when it
+/// is 1 to 128 visible ASCII characters (so that it cannot forge log lines), else a new
+/// UUIDv7.
+fn request_id(headers: &[(String, String)]) -> String {
+    headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(REQUEST_ID))
+        .map(|(_, value)| value.trim())
+        .filter(|value| {
+            (1..=128).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
 }
 
 /// The body, which tiny_http has already read in full; 413 when it was larger than

@@ -24,6 +24,7 @@ use std::thread::JoinHandle;
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::clock::Timestamp;
+use crate::metrics::Metrics;
 use crate::store::StoreError;
 
 /// Most writes committed together, so that a steady stream of writers cannot hold a
@@ -61,6 +62,8 @@ struct State {
     commits: u64,
     /// Where to ask for a background checkpoint.
     checkpoints: Arc<Checkpoints>,
+    /// Where each commit's group size is recorded.
+    metrics: Arc<Metrics>,
 }
 
 /// Requests to the background checkpoint thread.
@@ -131,6 +134,11 @@ impl Group {
 }
 
 impl Writer {
+    /// Writes waiting for their turn.
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::SeqCst)
+    }
+
     /// Writes on the caller's connection, one at a time (tests with in-memory
     /// databases, which a second connection could not see).
     pub fn on_callers_connection() -> Self {
@@ -142,10 +150,15 @@ impl Writer {
     }
 
     /// Writes on `conn` alone, with group commit, and checkpoints mostly on
-    /// `checkpoints` in a thread of its own. Being the only connection that writes,
-    /// `conn` also keeps its page cache: in WAL mode a connection empties it whenever it
-    /// begins a transaction after another connection has committed.
-    pub fn on(conn: Connection, checkpoints: Connection) -> std::io::Result<Self> {
+    /// `checkpoints` in a thread of its own, recording each commit's group size in
+    /// `metrics`. Being the only connection that writes, `conn` also keeps its page
+    /// cache: in WAL mode a connection empties it whenever it begins a transaction after
+    /// another connection has committed.
+    pub fn on(
+        conn: Connection,
+        checkpoints: Connection,
+        metrics: Arc<Metrics>,
+    ) -> std::io::Result<Self> {
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)
             .map_err(std::io::Error::other)?;
         let asked = Arc::new(Checkpoints::default());
@@ -162,6 +175,7 @@ impl Writer {
                 members: 0,
                 commits: 0,
                 checkpoints: asked.clone(),
+                metrics,
             })),
             queued: AtomicUsize::new(0),
             checkpointer: Some((asked, thread)),
@@ -283,6 +297,7 @@ impl State {
         } else {
             self.conn.execute_batch("COMMIT").inspect(|()| {
                 self.commits += 1;
+                self.metrics.group_committed(self.members);
                 if self.commits.is_multiple_of(COMMITS_PER_CHECKPOINT) {
                     self.checkpoints.ask(false);
                 }
@@ -329,7 +344,8 @@ mod tests {
         let conn = crate::store::open(&path).unwrap_or_else(|e| panic!("{e}"));
         conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")
             .unwrap_or_else(|e| panic!("{e}"));
-        let writer = Writer::on(conn, other(&path)).unwrap_or_else(|e| panic!("{e}"));
+        let writer =
+            Writer::on(conn, other(&path), Arc::default()).unwrap_or_else(|e| panic!("{e}"));
         (dir, path, writer)
     }
 

@@ -80,7 +80,7 @@ fn main() {
 }
 
 /// Every scenario, in the order `all` runs them.
-const SCENARIOS: [&str; 13] = [
+const SCENARIOS: [&str; 16] = [
     "health",
     "create-issue",
     "signals",
@@ -89,6 +89,9 @@ const SCENARIOS: [&str; 13] = [
     "list-100k",
     "dispatch-500",
     "dispatch-10k",
+    "queue-3k",
+    "queue-100k",
+    "mixed",
     "dashboard-stats",
     "dashboard-activity",
     "dashboard-prompts",
@@ -159,6 +162,27 @@ fn run(name: &str, clients: Option<u64>, duration: Duration) -> Option<Outcome> 
             },
             clients(16),
         ),
+        "queue-3k" => timed(
+            name,
+            &Seed {
+                todo: 3_000,
+                ..Seed::issues(3_000)
+            },
+            clients(8),
+            duration,
+            get("/api/dispatch/queue?limit=50"),
+        ),
+        "queue-100k" => timed(
+            name,
+            &Seed {
+                todo: 100_000,
+                ..Seed::issues(100_000)
+            },
+            clients(8),
+            duration,
+            get("/api/dispatch/queue?limit=50"),
+        ),
+        "mixed" => mixed(name, clients(8), duration),
         "dashboard-stats" => timed(
             name,
             &Seed::dashboard(),
@@ -334,7 +358,7 @@ struct Call {
     method: &'static str,
     path: String,
     body: String,
-    /// The bearer key (the admin key unless set).
+    /// The bearer key (the admin key unless set; none if empty).
     key: String,
     /// More header lines, each ending in CRLF.
     headers: String,
@@ -489,6 +513,8 @@ fn serve_internal(args: &[String]) {
 /// A keep-alive HTTP/1.1 connection.
 struct Connection {
     stream: BufReader<TcpStream>,
+    /// The `name=value` of the last `Set-Cookie` answered.
+    cookie: Option<String>,
 }
 
 impl Connection {
@@ -497,16 +523,21 @@ impl Connection {
         stream.set_nodelay(true).expect("nodelay");
         Self {
             stream: BufReader::new(stream),
+            cookie: None,
         }
     }
 
     /// Sends a request and returns the status and body.
     fn send(&mut self, call: &Call) -> (u16, Vec<u8>) {
+        let authorization = if call.key.is_empty() {
+            String::new()
+        } else {
+            format!("Authorization: Bearer {}\r\n", call.key)
+        };
         let request = format!(
-            "{} {} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\n{}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+            "{} {} HTTP/1.1\r\nHost: bench\r\n{authorization}{}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
             call.method,
             call.path,
-            call.key,
             call.headers,
             call.body.len(),
             call.body
@@ -531,11 +562,22 @@ impl Connection {
                     .unwrap_or(0);
             } else if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
                 length = value.trim().parse().unwrap_or(0);
+            } else if line.to_ascii_lowercase().starts_with("set-cookie:") {
+                self.cookie = line[11..].split(';').next().map(|c| c.trim().to_owned());
             }
         }
         let mut body = vec![0; length];
         self.stream.read_exact(&mut body).expect("read the body");
         (status, body)
+    }
+}
+
+impl Connection {
+    /// Sends a request that should set a cookie (a sign-in) and answers the cookie.
+    fn send_for_cookie(&mut self, call: &Call) -> Option<String> {
+        self.cookie = None;
+        self.send(call);
+        self.cookie.take()
     }
 }
 
@@ -633,6 +675,200 @@ fn timed(
     outcome
 }
 
+/// What each client of the `mixed` scenario does, in turn: mostly reads, then writes,
+/// claims, review tasks and reviewer decisions, roughly as a team with agents and
+/// reviewers at work would.
+const MIXED_ROUND: [&str; 20] = [
+    "list", "list", "list", "list", "list", "issue", "issue", "queue", "stats", "create", "create",
+    "create", "signal", "signal", "claim", "task", "task", "decide", "decide", "list",
+];
+
+/// Everything at once: `clients` threads each run [`MIXED_ROUND`] over and over for
+/// `duration`, each signed in as a reviewer of its own for the decisions; reports the
+/// p99 of each operation.
+fn mixed(name: &str, clients: usize, duration: Duration) -> Outcome {
+    let key = seed::new_project_key().expect("a project key");
+    let seed = Seed {
+        project_key: Some(key.clone()),
+        todo: 10_000,
+        ..Seed::issues(20_000)
+    };
+    let server = Server::start(&seed);
+    let mut admin = Connection::open(server.addr);
+    let (_, projects) = admin.send(&Call::get("/api/v1/projects"));
+    let project: serde_json::Value = serde_json::from_slice(&projects).expect("projects JSON");
+    let project_id = project[0]["id"]
+        .as_str()
+        .expect("the bench project")
+        .to_owned();
+    let cookies: Vec<String> = (0..clients)
+        .map(|client| reviewer(&mut admin, &project_id, client))
+        .collect();
+    for i in 0..200 {
+        admin.send(&review_task(&key, 0, i));
+    }
+    let (_, listed) = admin.send(&Call::get("/api/issues?limit=1&status=todo"));
+    let listed: serde_json::Value = serde_json::from_slice(&listed).expect("issues JSON");
+    let issue_path = format!(
+        "/api/issues/{}",
+        listed["data"][0]["id"].as_str().expect("an issue")
+    );
+    let started = Instant::now();
+    let per_op: Vec<BTreeMap<&str, Tally>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|client| {
+                let (addr, key, cookie, issue_path) =
+                    (server.addr, &key, &cookies[client], &issue_path);
+                scope.spawn(move || {
+                    let mut connection = Connection::open(addr);
+                    let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
+                    let mut i = 0_u64;
+                    while started.elapsed() < duration {
+                        let op = MIXED_ROUND[usize::try_from(i).unwrap_or(0) % MIXED_ROUND.len()];
+                        let sent = Instant::now();
+                        let status = match op {
+                            "list" => connection.send(&Call::get("/api/issues?limit=50")).0,
+                            "issue" => connection.send(&Call::get(issue_path)).0,
+                            "queue" => connection.send(&Call::get("/api/dispatch/queue?limit=50")).0,
+                            "stats" => connection.send(&Call::get("/api/dashboard/stats")).0,
+                            "create" => {
+                                let body = format!(
+                                    r#"{{"title":"Mixed issue {client}-{i}","type":"task","status":"todo","priority":{}}}"#,
+                                    i % 5
+                                );
+                                connection.send(&Call::post("/api/issues", body)).0
+                            }
+                            "signal" => {
+                                let body = format!(
+                                    r#"{{"source":"bench","type":"error","severity":"high","payload":{{"message":"Mixed {client}-{i}"}}}}"#
+                                );
+                                connection.send(&Call::post("/api/signals", body)).0
+                            }
+                            "claim" => connection.send(&Call::get("/api/dispatch/next")).0,
+                            "task" => connection.send(&review_task(key, client + 1, i)).0,
+                            _ => decide(&mut connection, cookie),
+                        };
+                        tallies.entry(op).or_default().record(sent, status);
+                        i += 1;
+                    }
+                    tallies
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    let mut by_op: BTreeMap<&str, Tally> = BTreeMap::new();
+    for tallies in per_op {
+        for (op, tally) in tallies {
+            let merged = by_op.entry(op).or_default();
+            merged.latencies_us.extend(tally.latencies_us);
+            for (status, count) in tally.statuses {
+                *merged.statuses.entry(status).or_default() += count;
+            }
+        }
+    }
+    let mut note = String::from("\n    p99 by operation:");
+    for (op, tally) in &mut by_op {
+        tally.latencies_us.sort_unstable();
+        let at = |p: f64| {
+            #[allow(
+                clippy::cast_precision_loss,
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss
+            )]
+            let index = ((tally.latencies_us.len().max(1) as f64 - 1.0) * p).round() as usize;
+            #[allow(clippy::cast_precision_loss)]
+            let ms = tally
+                .latencies_us
+                .get(index)
+                .map_or(0.0, |us| *us as f64 / 1000.0);
+            ms
+        };
+        note.push_str(&format!(
+            " {op} {:.2} ms (n {}, {:?});",
+            at(0.99),
+            tally.latencies_us.len(),
+            tally.statuses
+        ));
+    }
+    let outcome = collect(
+        name,
+        clients,
+        elapsed,
+        by_op.into_values().collect(),
+        &server,
+        note,
+    );
+    server.stop();
+    outcome
+}
+
+/// A swiper review task for the `mixed` scenario, unique per client and round.
+fn review_task(key: &str, client: usize, i: u64) -> Call {
+    let body = format!(
+        r#"{{"module":"swiper","source":"bench","external_id":"mixed-{client}-{i}","payload":{{"content":"Review {client}-{i}"}}}}"#
+    );
+    Call::post("/api/v1/tasks", body).with_key(key)
+}
+
+/// Creates reviewer number `client` of the bench project, signs them in and answers
+/// their session cookie.
+fn reviewer(admin: &mut Connection, project_id: &str, client: usize) -> String {
+    let email = format!("reviewer{client}@bench.example");
+    let body = format!(r#"{{"email":"{email}","password":"bench-password","role":"reviewer"}}"#);
+    let (status, created) = admin.send(&Call::post("/api/v1/users", body));
+    assert_eq!(status, 201, "create a reviewer");
+    let created: serde_json::Value = serde_json::from_slice(&created).expect("user JSON");
+    let user_id = created["id"].as_str().expect("a user id");
+    let (status, _) = admin.send(
+        &Call::post(
+            &format!("/api/v1/projects/{project_id}/reviewers/{user_id}"),
+            String::new(),
+        )
+        .with_method("PUT"),
+    );
+    assert!(status < 300, "add a reviewer: {status}");
+    let body = format!(r#"{{"email":"{email}","password":"bench-password"}}"#);
+    let login = Call::post("/api/v1/auth/login", body).with_key("");
+    admin.send_for_cookie(&login).expect("a session cookie")
+}
+
+/// One reviewer decision: the next card, approved. Answers the decision's status (or the
+/// status of `/review/next` when there was no card).
+fn decide(connection: &mut Connection, cookie: &str) -> u16 {
+    let as_reviewer = |call: Call| call.with_key("").with_header("Cookie", cookie);
+    let (status, body) = connection.send(&as_reviewer(Call::post(
+        "/api/v1/review/next",
+        "{}".to_owned(),
+    )));
+    if status != 200 {
+        return status;
+    }
+    let Some(assignment) = json_field(&body, "assignment_id") else {
+        return 0;
+    };
+    let path = format!("/api/v1/review/assignments/{assignment}/decision");
+    connection
+        .send(&as_reviewer(Call::post(
+            &path,
+            r#"{"decision":"approve"}"#.to_owned(),
+        )))
+        .0
+}
+
+/// The first `"field":"…"` string of a JSON body, found without parsing it.
+fn json_field(body: &[u8], field: &str) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let marker = format!(r#""{field}":""#);
+    let start = text.find(&marker)? + marker.len();
+    let end = start + text[start..].find('"')?;
+    Some(text[start..end].to_owned())
+}
+
 /// Claims with `clients` threads until the queue is empty, checking no issue is claimed
 /// twice.
 fn claims(name: &str, seed: &Seed, clients: usize) -> Outcome {
@@ -688,8 +924,5 @@ fn claims(name: &str, seed: &Seed, clients: usize) -> Outcome {
 /// first), found without parsing the whole body so the load generator spends its CPU
 /// on load rather than on JSON.
 fn issue_id(body: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(body).ok()?;
-    let start = text.find(r#""id":""#)? + 6;
-    let end = start + text[start..].find('"')?;
-    Some(text[start..end].to_owned())
+    json_field(body, "id")
 }

@@ -91,7 +91,8 @@ struct Entry {
 pub fn queue(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let page = page(request)?;
     let project_id = project_filter(request)?;
-    let (rows, total) = dispatch::queue(ctx.db(), project_id, page, ctx.now())?;
+    let now = ctx.now();
+    let (rows, total) = ctx.read(|db| dispatch::queue(db, project_id, page, now))?;
     let entries = rows
         .into_iter()
         .map(|(issue, breakdown)| Entry {

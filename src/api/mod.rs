@@ -10,6 +10,7 @@ mod issues;
 mod keys;
 mod labels;
 mod mcp;
+mod operations;
 mod projects;
 mod prompt_reviews;
 mod relations;
@@ -40,11 +41,11 @@ pub fn router() -> &'static Router {
 /// ones).
 #[rustfmt::skip]
 fn routes() -> Vec<Route> {
-    use Access::{Admin, Key, Manage, ProjectKey, Public, Session, Signed};
+    use Access::{Admin, Key, Manage, Metrics, ProjectKey, Public, Session, Signed};
     use Method::{Delete, Get, Patch, Post, Put};
     use review::{
-        account, deliveries, escalations, hooks, project_keys, projects as review_projects,
-        queue, sessions, tasks, users, verdicts,
+        account, audit, deliveries, escalations, hooks, project_keys,
+        projects as review_projects, queue, sessions, tasks, users, verdicts,
     };
     let route = |method, pattern, access, handler: Handler| Route { method, pattern, access, handler, safe: true };
     vec![
@@ -52,6 +53,8 @@ fn routes() -> Vec<Route> {
         route(Get,    "/",                                                        Public,     system::root),
         route(Post,   "/mcp",                                                     Key,        mcp::handle),
         route(Get,    "/api/openapi.json",                                        Public,     system::openapi),
+        route(Get,    "/metrics",                                                 Metrics,    operations::metrics),
+        route(Post,   "/api/admin/backup",                                        Admin,      operations::backup),
         route(Get,    "/api/issues",                                              Admin,      issues::list),
         route(Post,   "/api/issues",                                              Admin,      issues::create),
         route(Get,    "/api/issues/{id}",                                         Admin,      issues::detail),
@@ -127,8 +130,11 @@ fn routes() -> Vec<Route> {
         route(Get,    "/api/v1/projects/{id}/signing-secret",                     Manage,     project_keys::signing_secret),
         route(Post,   "/api/v1/projects/{id}/signing-secret/rotate",              Manage,     project_keys::rotate_signing_secret),
         route(Get,    "/api/v1/projects/{id}/reviewers",                          Manage,     users::project_reviewers),
+        route(Get,    "/api/v1/projects/{id}/reviewers/{user_id}",                Manage,     users::project_reviewer),
         route(Put,    "/api/v1/projects/{id}/reviewers/{user_id}",                Manage,     users::add_reviewer),
         route(Delete, "/api/v1/projects/{id}/reviewers/{user_id}",                Manage,     users::remove_reviewer),
+        route(Get,    "/api/v1/projects/{id}/audit",                              Manage,     audit::list),
+        route(Get,    "/api/v1/projects/{id}/audit/verify",                       Manage,     audit::verify),
         route(Post,   "/api/v1/auth/login",                                       Public,     sessions::login),
         route(Post,   "/api/v1/auth/logout",                                      Session,    sessions::logout),
         route(Get,    "/api/v1/auth/session",                                     Session,    sessions::session),

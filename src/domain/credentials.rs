@@ -3,8 +3,10 @@
 //! the SHA-256 of a key or session token, the Argon2id hash of a password. Engine admin
 //! keys are `loop_…`, review-API project keys `lq_…`, webhook signing secrets `whsec_…`.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::sync::{Mutex, PoisonError};
+
+use argon2::password_hash::{self, Output, ParamsString, PasswordHash, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
@@ -13,11 +15,11 @@ pub fn key_hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
-/// `N` bytes from the operating system's randomness: the source of every key, secret,
-/// token, password and salt made here.
+/// `N` random bytes (the operating system's, see [`super::entropy`]): the source of every
+/// key, secret, token, password and salt made here.
 fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes)?;
+    super::entropy::fill(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -48,6 +50,14 @@ pub fn generate_signing_secret() -> Result<String, getrandom::Error> {
     Ok(format!("whsec_{}", hex::encode(bytes)))
 }
 
+/// A new decoy seed: 64 lowercase hex digits (32 bytes), the key of the hash that decides
+/// which of a project's cards are probes (docs/reviewer-quality.md). Made here rather than
+/// by SQLite so that `loop seed`'s seeded generator makes it too.
+pub fn generate_decoy_seed() -> Result<String, getrandom::Error> {
+    let bytes = random_bytes::<32>()?;
+    Ok(hex::encode(bytes))
+}
+
 /// A new random session token: 64 lowercase hex digits (32 bytes).
 pub fn generate_session_token() -> Result<String, getrandom::Error> {
     let bytes = random_bytes::<32>()?;
@@ -60,23 +70,104 @@ pub fn generate_password() -> Result<String, getrandom::Error> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// Argon2id costs: 9 MiB, four passes, one lane. OWASP lists this as as strong as the
+/// crate's default of 19 MiB and two passes; it halves the working memory, which every
+/// hash holds (see [`WORKSPACE`]).
+const PASSWORD_MEMORY_KIB: u32 = 9 * 1024;
+/// Passes over the memory (see [`PASSWORD_MEMORY_KIB`]).
+const PASSWORD_PASSES: u32 = 4;
+
+/// The most memory a stored hash may ask to be verified with (64 MiB): a hash asking for
+/// more was not made here and matches nothing.
+const MAX_VERIFY_MEMORY_KIB: u32 = 64 * 1024;
+
+/// The working memory of every password hash, shared. Each Argon2 hash fills megabytes;
+/// allocated per hash, the allocator keeps blocks of that size once freed, so concurrent
+/// sign-ins left one such block per server thread for good (sixteen sign-ins held
+/// 180 MB). Hashes take turns on this one buffer instead, which also bounds what a flood
+/// of sign-in attempts can make the server allocate.
+static WORKSPACE: Mutex<Vec<Block>> = Mutex::new(Vec::new());
+
 /// The Argon2id hash of `password` with a fresh random salt, as a PHC string.
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt = random_bytes::<16>().map_err(|e| format!("no randomness: {e}"))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| format!("salt: {e}"))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| format!("password hashing failed: {e}"))
+    let params = Params::new(PASSWORD_MEMORY_KIB, PASSWORD_PASSES, 1, None)
+        .map_err(|e| format!("password parameters: {e}"))?;
+    hash_in_workspace(
+        password.as_bytes(),
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params,
+        salt.as_salt(),
+    )
+    .map(|hash| hash.to_string())
+    .map_err(|e| format!("password hashing failed: {e}"))
 }
 
 /// Whether `password` matches the stored PHC string `hash` (constant time; a malformed
-/// hash matches nothing).
+/// hash, or one asking for more than [`MAX_VERIFY_MEMORY_KIB`], matches nothing). Hashes
+/// made with other costs (such as the crate's defaults, used before) verify with theirs.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+    let Ok(stored) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(stored.algorithm),
+        Params::try_from(&stored),
+        stored.salt,
+        stored.hash,
+    ) else {
+        return false;
+    };
+    let version = stored.version.map_or(Ok(Version::V0x13), Version::try_from);
+    let Ok(version) = version else {
+        return false;
+    };
+    params.m_cost() <= MAX_VERIFY_MEMORY_KIB
+        && hash_in_workspace(password.as_bytes(), algorithm, version, params, salt)
+            .is_ok_and(|computed| computed.hash == Some(expected))
+}
+
+/// Argon2 over [`WORKSPACE`], as `argon2`'s own `PasswordHasher` does it over fresh
+/// memory.
+fn hash_in_workspace<'a>(
+    password: &[u8],
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    salt: Salt<'a>,
+) -> password_hash::Result<PasswordHash<'a>> {
+    let mut salt_buffer = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_buffer)?;
+    let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let argon2 = Argon2::new(algorithm, version, params.clone());
+    let output = {
+        // A panic while hashing leaves nothing half-done in the buffer worth refusing.
+        let mut workspace = WORKSPACE.lock().unwrap_or_else(PoisonError::into_inner);
+        workspace.resize(params.block_count(), Block::new());
+        let output = Output::init_with(output_len, |out| {
+            Ok(argon2.hash_password_into_with_memory(
+                password,
+                salt_bytes,
+                out,
+                &mut workspace[..],
+            )?)
+        });
+        // An old hash's larger memory is given back rather than kept for good.
+        let standard = usize::try_from(PASSWORD_MEMORY_KIB).unwrap_or(usize::MAX);
+        if workspace.len() > standard {
+            workspace.truncate(standard);
+            workspace.shrink_to_fit();
+        }
+        output?
+    };
+    Ok(PasswordHash {
+        algorithm: algorithm.ident(),
+        version: Some(version.into()),
+        params: ParamsString::try_from(&params)?,
+        salt: Some(salt),
+        hash: Some(output),
     })
 }
 
@@ -97,7 +188,26 @@ mod tests {
             "salted"
         );
         assert_eq!(generate_password().unwrap_or_default().len(), 24);
+        assert!(hash.contains("$m=9216,t=4,p=1$"), "{hash}");
         assert_eq!(generate_session_token().unwrap_or_default().len(), 64);
+    }
+
+    #[test]
+    fn hashes_made_with_the_crates_defaults_before_still_verify() {
+        use argon2::PasswordHasher;
+        let salt = SaltString::encode_b64(b"sixteen byte salt").unwrap_or_else(|e| panic!("{e}"));
+        let old = Argon2::default()
+            .hash_password(b"correct horse", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        assert!(old.contains("$m=19456,t=2,p=1$"), "{old}");
+        assert!(verify_password("correct horse", &old));
+        assert!(!verify_password("wrong horse", &old));
+        let greedy = old.replace("m=19456", "m=4194304");
+        assert!(
+            !verify_password("correct horse", &greedy),
+            "more memory than allowed"
+        );
     }
 
     #[test]

@@ -301,6 +301,16 @@ wire_enum!(
     }
 );
 
+wire_enum!(
+    /// What an audit record is about (docs/reviewer-quality.md).
+    AuditKind {
+        /// A review task.
+        Task => "task",
+        /// A decoy: a planted copy of a card.
+        Decoy => "decoy",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

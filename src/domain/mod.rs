@@ -2,6 +2,7 @@
 
 pub mod credentials;
 pub mod dispatch;
+pub mod entropy;
 pub mod enums;
 pub mod issue;
 pub mod jsjson;

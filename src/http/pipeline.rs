@@ -5,6 +5,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use rusqlite::Connection;
+use serde_json::json;
 
 use super::auth;
 use super::cors;
@@ -14,6 +15,7 @@ use super::response::{JSON, JSON_UTF8, Reply};
 use super::router::{Access, Resolution, Router};
 use crate::app::{App, Caller, Ctx};
 use crate::clock::Timestamp;
+use crate::log::{self, Level};
 use crate::rate_limit::Decision;
 use crate::service::authentication;
 use crate::service::sessions::SESSION_LIFETIME_S;
@@ -22,32 +24,64 @@ use crate::store::project_keys::ProjectKey;
 /// Headers added to whatever the request ends with (rate-limit counters).
 type ExtraHeaders = Vec<(&'static str, String)>;
 
+/// What stands for the route of a request that no route pattern answered, in logs and
+/// metrics: a CORS preflight, a page of the web app, or an unknown path.
+pub const PREFLIGHT: &str = "(preflight)";
+/// See [`PREFLIGHT`].
+pub const WEB_APP: &str = "(web app)";
+/// See [`PREFLIGHT`].
+pub const UNMATCHED: &str = "(unmatched)";
+
+/// An answered request and the route pattern that answered it (or a placeholder such
+/// as [`UNMATCHED`]), for logs and metrics.
+pub struct Handled {
+    /// The answer.
+    pub reply: Reply,
+    /// The route pattern.
+    pub route: &'static str,
+}
+
 /// Answers one request using the worker's connection.
-pub fn handle(app: &App, router: &Router, conn: &mut Connection, mut request: Request) -> Reply {
+pub fn handle(app: &App, router: &Router, conn: &mut Connection, mut request: Request) -> Handled {
     let origin = request.header("Origin").map(str::to_owned);
     let allowed = &app.config.cors_origins;
     if request.method() == Method::Options {
-        return cors::preflight(origin.as_deref(), allowed);
+        return Handled {
+            reply: cors::preflight(origin.as_deref(), allowed),
+            route: PREFLIGHT,
+        };
     }
     if let Some(page) = router.page(&request) {
-        return page;
+        return Handled {
+            reply: page,
+            route: WEB_APP,
+        };
     }
     let style = style_of(&request);
     let mut extra = ExtraHeaders::new();
-    let reply = route(app, router, conn, &mut request, &mut extra).unwrap_or_else(|error| {
-        if let ApiError::Internal(detail) = &error {
-            eprintln!(
-                "error: {} {}: {detail}",
-                request.method().as_str(),
-                request.path()
-            );
-        }
-        error.to_reply_in(style)
-    });
+    let mut pattern = UNMATCHED;
+    let reply = route(app, router, conn, &mut request, &mut extra, &mut pattern).unwrap_or_else(
+        |error| {
+            if let ApiError::Internal(detail) = &error {
+                log::event(
+                    app.config.log,
+                    app.clock.now(),
+                    Level::Warning,
+                    "internal_error",
+                    &format!("{} {}: {detail}", request.method().as_str(), request.path()),
+                    json!({"method": request.method().as_str(), "route": pattern, "detail": detail}),
+                );
+            }
+            error.to_reply_in(style)
+        },
+    );
     let reply = extra
         .into_iter()
         .fold(reply, |reply, (name, value)| reply.with_header(name, value));
-    cors::decorate(in_conventions(reply, style), origin.as_deref(), allowed)
+    Handled {
+        reply: cors::decorate(in_conventions(reply, style), origin.as_deref(), allowed),
+        route: pattern,
+    }
 }
 
 /// The answer in the wire conventions of its API: the review API's JSON declares its
@@ -86,8 +120,12 @@ fn route(
     conn: &mut Connection,
     request: &mut Request,
     extra: &mut ExtraHeaders,
+    pattern: &mut &'static str,
 ) -> Result<Reply, ApiError> {
     let resolution = router.resolve(request.method(), routing_path(request));
+    if let Resolution::Found(route, _) = &resolution {
+        *pattern = route.pattern;
+    }
     let access = match &resolution {
         Resolution::Found(route, _) => route.access,
         // The engine API needs a key even to learn that a route does not exist.
@@ -134,6 +172,12 @@ fn route(
         Access::Key => {
             let caller = authenticate_any_key(&ctx, request)?;
             ctx.set_caller(caller);
+        }
+        Access::Metrics => {
+            let token = auth::bearer_token(request.header("Authorization"))?;
+            if !authentication::is_metrics_token(&ctx, token) {
+                authenticate_admin(&ctx, token)?;
+            }
         }
         Access::Public | Access::Signed => {}
     }
@@ -238,7 +282,10 @@ pub fn failed_authentication(
 ) -> ApiError {
     let address = request.peer().map(|ip| ip.to_string()).unwrap_or_default();
     match app.auth_failures.admit(&address, now) {
-        Decision::Limited { retry_after_s } => ApiError::RateLimited(retry_after_s),
+        Decision::Limited { retry_after_s } => {
+            app.metrics.rate_limited("auth_failures");
+            ApiError::RateLimited(retry_after_s)
+        }
         Decision::Allowed { .. } => refusal,
     }
 }
@@ -280,6 +327,7 @@ fn authenticate_project(
         (reset_ms + 999).div_euclid(1000).to_string(),
     ));
     if let Some(retry_after_s) = refused {
+        app.metrics.rate_limited("project_key");
         return Err(ApiError::RateLimited(retry_after_s));
     }
     authentication::note_key_use(ctx, &key)?;
@@ -348,24 +396,31 @@ mod tests {
     fn a_panicking_handler_answers_500_and_the_worker_goes_on() {
         let (app, router) = app();
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        let reply = handle(&app, &router, &mut conn, get("/boom"));
+        let reply = handle(&app, &router, &mut conn, get("/boom")).reply;
         assert_eq!(reply.status(), 500);
         assert_eq!(reply.body(), br#"{"error":"Internal server error"}"#);
-        assert_eq!(handle(&app, &router, &mut conn, get("/fine")).status(), 204);
+        assert_eq!(
+            handle(&app, &router, &mut conn, get("/fine"))
+                .reply
+                .status(),
+            204
+        );
     }
 
     #[test]
     fn review_answers_declare_their_charset() {
         let (app, router) = app();
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        let review = handle(&app, &router, &mut conn, get("/api/v1/unknown"));
+        let review = handle(&app, &router, &mut conn, get("/api/v1/unknown")).reply;
         assert_eq!(review.header("Content-Type"), Some(JSON_UTF8));
-        let engine = handle(&app, &router, &mut conn, get("/unknown"));
+        let engine = handle(&app, &router, &mut conn, get("/unknown")).reply;
         assert_eq!(engine.header("Content-Type"), Some(JSON));
         let refused = refuse(&app, &get("/api/v1/tasks"), &ApiError::PayloadTooLarge(1));
         assert_eq!(refused.header("Content-Type"), Some(JSON_UTF8));
         assert_eq!(
-            handle(&app, &router, &mut conn, get("/fine")).header("Content-Type"),
+            handle(&app, &router, &mut conn, get("/fine"))
+                .reply
+                .header("Content-Type"),
             None
         );
     }
@@ -377,11 +432,15 @@ mod tests {
         crate::store::migrate(&mut conn, crate::clock::Timestamp::from_unix_millis(0))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            handle(&app, &router, &mut conn, get("/api/unknown")).status(),
+            handle(&app, &router, &mut conn, get("/api/unknown"))
+                .reply
+                .status(),
             401
         );
         assert_eq!(
-            handle(&app, &router, &mut conn, get("/unknown")).status(),
+            handle(&app, &router, &mut conn, get("/unknown"))
+                .reply
+                .status(),
             404
         );
     }

@@ -33,6 +33,9 @@ pub enum Access {
     /// tools depend on which). Not counted against a project key's budget: the API
     /// requests the handler makes with the key are.
     Key,
+    /// The metrics scraper: an engine admin key, or the `LOOP_METRICS_TOKEN` bearer
+    /// token that opens nothing else.
+    Metrics,
 }
 
 /// One row of the routing table.

@@ -81,8 +81,9 @@ impl Backend for InProcess<'_> {
             request.body_bytes(),
         )
         .with_peer(self.peer);
-        let (status, _, body) =
-            pipeline::handle(self.app, self.router, self.conn, request).into_parts();
+        let (status, _, body) = pipeline::handle(self.app, self.router, self.conn, request)
+            .reply
+            .into_parts();
         Ok(ApiAnswer { status, body })
     }
 

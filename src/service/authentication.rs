@@ -35,6 +35,14 @@ pub fn is_admin_key(ctx: &Ctx<'_>, token: &str) -> Result<bool, ApiError> {
     )?)
 }
 
+/// Whether `token` is the metrics scraper's `LOOP_METRICS_TOKEN`.
+pub fn is_metrics_token(ctx: &Ctx<'_>, token: &str) -> bool {
+    ctx.config()
+        .metrics_token
+        .as_deref()
+        .is_some_and(|expected| same_secret(token, expected))
+}
+
 /// The active project key `token` is, if any.
 pub fn project_key(ctx: &Ctx<'_>, token: &str) -> Result<Option<ProjectKey>, ApiError> {
     Ok(project_keys::find_active(

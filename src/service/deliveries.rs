@@ -20,12 +20,13 @@ pub struct Answered {
     pub error: String,
 }
 
-/// Records how `attempt` went, judged by the configured retry schedule.
+/// Records how `attempt` went, judged by the configured retry schedule, and counts it in
+/// the metrics; answers the outcome: `delivered`, `retry` or `failed`.
 pub fn record_attempt(
     ctx: &mut Ctx<'_>,
     attempt: &Attempt,
     answered: &Answered,
-) -> Result<(), ApiError> {
+) -> Result<&'static str, ApiError> {
     let judgement = delivery::judge(
         &ctx.config().webhook_retry_schedule,
         attempt.number,
@@ -33,6 +34,11 @@ pub fn record_attempt(
         answered.retry_after,
     );
     let (status, error) = (answered.status, &answered.error);
+    let label = match &judgement {
+        Judgement::Delivered => "delivered",
+        Judgement::RetryIn(_) => "retry",
+        Judgement::GiveUp | Judgement::Gone => "failed",
+    };
     ctx.write(|tx, now| {
         let outcome = match judgement {
             Judgement::Delivered => AttemptOutcome::Delivered(status.unwrap_or(200)),
@@ -62,7 +68,9 @@ pub fn record_attempt(
             &outcome,
             now,
         )?)
-    })
+    })?;
+    ctx.app().metrics.delivery_attempt(label);
+    Ok(label)
 }
 
 /// Starts delivery `id` of project `project_id` over (signed with the project's current

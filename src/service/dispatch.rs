@@ -50,6 +50,7 @@ pub fn next(
     let Some((claimed, choice)) = claimed else {
         return Ok(None);
     };
+    ctx.app().metrics.claimed();
     let prompt = match choice {
         None => None,
         Some((template, version)) => {

@@ -7,18 +7,21 @@ use crate::error::ApiError;
 use crate::service::verdicts;
 use crate::store::{dispatch, review_tasks};
 
-/// Returns every claim whose lease lapsed to `todo`; answers how many.
+/// Returns every claim whose lease lapsed to `todo`; answers how many (and counts them
+/// in the metrics).
 pub fn expire_leases(ctx: &mut Ctx<'_>) -> Result<usize, ApiError> {
-    ctx.write(|tx, now| Ok(dispatch::expire_leases(tx, now)?))
+    let expired = ctx.write(|tx, now| Ok(dispatch::expire_leases(tx, now)?))?;
+    ctx.app().metrics.leases_expired(expired);
+    Ok(expired)
 }
 
-/// Resolves every pending gate task whose deadline passed. An idle round reads first,
-/// so that it never takes the writer lock.
-pub fn time_out_gates(ctx: &mut Ctx<'_>) -> Result<(), ApiError> {
+/// Resolves every pending gate task whose deadline passed; answers how many. An idle
+/// round reads first, so that it never takes the writer lock.
+pub fn time_out_gates(ctx: &mut Ctx<'_>) -> Result<usize, ApiError> {
     if !review_tasks::any_overdue_gate(ctx.db(), ctx.now())? {
-        return Ok(());
+        return Ok(0);
     }
-    let queued = ctx.write(verdicts::time_out_overdue_gates)?;
+    let (timed_out, queued) = ctx.write(verdicts::time_out_overdue_gates)?;
     ctx.app().outbox.notify(queued);
-    Ok(())
+    Ok(timed_out)
 }

@@ -7,8 +7,10 @@
 //! [`verdicts::resolve`], [`signals::record_in`]).
 
 pub mod accounts;
+pub mod audit;
 pub mod authentication;
 pub mod comments;
+pub mod decoys;
 pub mod deliveries;
 pub mod dispatch;
 pub mod goals;
@@ -17,6 +19,7 @@ pub mod issues;
 pub mod keys;
 pub mod labels;
 pub mod maintenance;
+pub mod operations;
 pub mod projects;
 pub mod prompt_reviews;
 pub mod prompting;

@@ -74,18 +74,23 @@ pub fn resolve(
 
 /// Applies `on_timeout` to every pending gate task whose deadline passed by `now`
 /// (docs/review-api.md#modes-and-timeouts); answers the deliveries queued.
-pub fn time_out_overdue_gates(conn: &Connection, now: Timestamp) -> Result<Vec<String>, ApiError> {
+pub fn time_out_overdue_gates(
+    conn: &Connection,
+    now: Timestamp,
+) -> Result<(usize, Vec<String>), ApiError> {
     let mut queued = Vec::new();
+    let mut timed_out = 0;
     for task in review_tasks::overdue_gates(conn, now)? {
         let (Some(on_timeout), Some(seconds)) = (task.on_timeout, task.timeout_seconds) else {
             continue;
         };
         let outcome = resolution::timeout(on_timeout, seconds);
         if let Some(resolved) = resolve(conn, &task.id, TaskStatus::Pending, &outcome, None, now)? {
+            timed_out += 1;
             queued.extend(resolved.delivery_ids);
         }
     }
-    Ok(queued)
+    Ok((timed_out, queued))
 }
 
 /// What a reviewer (or an admin) is shown of `task`: the view its game's decisions are

@@ -1,13 +1,15 @@
 //! Dispatch queries (docs/engine-api.md#dispatch, docs/decisions.md#dispatch-order, docs/decisions.md#claim-leases): finding the best unblocked
 //! `todo` issue along the rank index, the queue preview, claims, and claim leases.
 
-use rusqlite::{Connection, Row, params};
+use std::collections::BinaryHeap;
+
+use rusqlite::{Connection, params};
 
 use super::comments::{self, NewComment};
 use super::issues::{self, Issue};
 use crate::clock::Timestamp;
 use crate::domain::dispatch::{self, Breakdown};
-use crate::domain::enums::{AuthorType, IssueType, WireEnum};
+use crate::domain::enums::{AuthorType, WireEnum};
 use crate::domain::pagination::Page;
 
 /// Whether the issue row in scope has a live blocker that is not done or canceled.
@@ -56,83 +58,168 @@ pub fn next_candidate(
     Ok(winner.map(str::to_owned))
 }
 
-/// What ranking needs of a candidate.
-struct Candidate {
-    id: String,
-    priority: i64,
-    kind: IssueType,
-    goal_bonus: i64,
+/// A queue candidate as ranking sees it: the [`dispatch::order_key`] parts, and the
+/// static score its breakdown is derived from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Ranked {
+    /// The score at `now`, reversed so that a smaller key ranks first.
+    score: std::cmp::Reverse<i64>,
     created_ms: i64,
+    id: String,
+    /// Priority weight + type bonus + goal bonus.
+    static_score: i64,
 }
 
-/// Every `todo`, live, unblocked issue (optionally of one project).
-fn candidates(conn: &Connection, project_id: Option<&str>) -> rusqlite::Result<Vec<Candidate>> {
-    let filter = if project_id.is_some() {
-        "AND project_id = ?1"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT id, priority, type, goal_bonus, created_ms FROM issues \
-         WHERE status = 'todo' AND deleted_at IS NULL {filter} AND NOT {BLOCKED_SQL}"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let read = |row: &Row<'_>| {
-        Ok(Candidate {
-            id: row.get(0)?,
-            priority: row.get(1)?,
-            kind: super::required_enum_column(row, 2)?,
-            goal_bonus: row.get(3)?,
-            created_ms: row.get(4)?,
-        })
-    };
-    match project_id {
-        Some(project_id) => stmt.query_map([project_id], read)?.collect(),
-        None => stmt.query_map([], read)?.collect(),
-    }
-}
-
-/// One page of the dispatch queue at `now`: every unblocked candidate sorted as `/next`
+/// One page of the dispatch queue at `now`: the unblocked candidates in the order `/next`
 /// would take them, with score breakdowns, and how many candidates there are.
+///
+/// The cost follows the page, not the queue (docs/design.md#dispatch-queue): issues of one
+/// static score rank by age alone, so each static score's index range is already in
+/// queue order, and the page is the first `offset + limit` of their merge. Ranges are
+/// read from the highest static score down, each only while its issues can still enter
+/// the page, and stop as soon as no lower static score can reach it even with the age
+/// bonus of the oldest waiting issue. The total comes from counts kept by triggers.
 pub fn queue(
     conn: &Connection,
     project_id: Option<&str>,
     page: Page,
     now: Timestamp,
 ) -> super::Result<(Vec<(Issue, Breakdown)>, i64)> {
-    let now_ms = now.unix_millis();
-    let mut ranked: Vec<(Candidate, Breakdown)> = candidates(conn, project_id)?
-        .into_iter()
-        .map(|c| {
-            let breakdown = Breakdown::of(c.priority, c.kind, c.goal_bonus, c.created_ms, now_ms);
-            (c, breakdown)
-        })
-        .collect();
-    ranked.sort_by(|(a, x), (b, y)| {
-        dispatch::order_key(x.score(), a.created_ms, &a.id).cmp(&dispatch::order_key(
-            y.score(),
-            b.created_ms,
-            &b.id,
-        ))
-    });
-    let total = i64::try_from(ranked.len()).unwrap_or(i64::MAX);
-    let start = usize::try_from(page.offset)
-        .unwrap_or(usize::MAX)
-        .min(ranked.len());
-    let end = start
-        .saturating_add(usize::try_from(page.limit).unwrap_or(0))
-        .min(ranked.len());
-    let page_rows = &ranked[start..end];
-    let ids: Vec<&str> = page_rows.iter().map(|(c, _)| c.id.as_str()).collect();
+    let total = queue_total(conn, project_id)?;
+    let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
+    let limit = usize::try_from(page.limit).unwrap_or(0);
+    let need = offset
+        .saturating_add(limit)
+        .min(usize::try_from(total).unwrap_or(0));
+    if offset >= need {
+        return Ok((Vec::new(), total));
+    }
+    let best = best_candidates(conn, project_id, need, now)?;
+    let page_rows = best.get(offset..).unwrap_or_default();
+    let ids: Vec<&str> = page_rows.iter().map(|c| c.id.as_str()).collect();
     let mut issues = issues::find_many(conn, &ids)?;
+    let now_ms = now.unix_millis();
     let mut out = Vec::with_capacity(page_rows.len());
-    for (c, breakdown) in page_rows {
-        if let Some(position) = issues.iter().position(|i| i.id == c.id) {
-            out.push((issues.swap_remove(position), *breakdown));
+    for candidate in page_rows {
+        if let Some(position) = issues.iter().position(|i| i.id == candidate.id) {
+            let issue = issues.swap_remove(position);
+            let goal_bonus =
+                candidate.static_score - dispatch::static_score(issue.priority, issue.kind, 0);
+            let breakdown = Breakdown::of(
+                issue.priority,
+                issue.kind,
+                goal_bonus,
+                candidate.created_ms,
+                now_ms,
+            );
+            out.push((issue, breakdown));
         }
     }
     Ok((out, total))
 }
+
+/// The `need` best unblocked candidates at `now`, best first (see [`queue`]).
+fn best_candidates(
+    conn: &Connection,
+    project_id: Option<&str>,
+    need: usize,
+    now: Timestamp,
+) -> super::Result<Vec<Ranked>> {
+    let now_ms = now.unix_millis();
+    // No issue waits longer than the oldest one, so none has a larger age bonus.
+    let max_age_bonus = match oldest_todo_ms(conn)? {
+        Some(oldest) => dispatch::age_bonus(oldest, now_ms),
+        None => return Ok(Vec::new()),
+    };
+    let (index, filter) = if project_id.is_some() {
+        ("issues_dispatch_by_project", "AND project_id = ?2")
+    } else {
+        ("issues_dispatch", "")
+    };
+    let sql = format!(
+        "SELECT id, created_ms FROM issues INDEXED BY {index} \
+         WHERE status = 'todo' AND deleted_at IS NULL AND dispatch_static = ?1 {filter} AND NOT {BLOCKED_SQL} \
+         ORDER BY created_ms, id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    // A max-heap: its top is the worst of the best `need` found so far.
+    let mut best: BinaryHeap<Ranked> = BinaryHeap::with_capacity(need.saturating_add(1));
+    for class in dispatch::possible_static_scores() {
+        if best.len() == need
+            && best
+                .peek()
+                .is_some_and(|worst| class + max_age_bonus < worst.score.0)
+        {
+            break;
+        }
+        let mut rows = match project_id {
+            Some(project_id) => stmt.query(params![class, project_id])?,
+            None => stmt.query([class])?,
+        };
+        while let Some(row) = rows.next()? {
+            let created_ms: i64 = row.get(1)?;
+            let candidate = Ranked {
+                score: std::cmp::Reverse(class + dispatch::age_bonus(created_ms, now_ms)),
+                created_ms,
+                id: row.get(0)?,
+                static_score: class,
+            };
+            if best.len() == need {
+                // Later issues of this static score rank below this one.
+                if best.peek().is_none_or(|worst| candidate >= *worst) {
+                    break;
+                }
+                best.pop();
+            }
+            best.push(candidate);
+        }
+    }
+    Ok(best.into_sorted_vec())
+}
+
+/// When the oldest live `todo` issue was created (of any project: a bound, see [`queue`]).
+fn oldest_todo_ms(conn: &Connection) -> super::Result<Option<i64>> {
+    let oldest: Option<String> = conn
+        .prepare_cached(
+            "SELECT MIN(created_at) FROM issues WHERE status = 'todo' AND deleted_at IS NULL",
+        )?
+        .query_row([], |row| row.get(0))?;
+    // Creation times are written canonical; one that is not gets no bound at all.
+    Ok(oldest
+        .map(|text| Timestamp::parse_canonical(&text).map_or(i64::MIN, Timestamp::unix_millis)))
+}
+
+/// How many unblocked candidates the queue holds: the live `todo` issues counted by
+/// triggers (`todo_counts`), less those with a live blocker, which only issues that are
+/// blocked at all can be.
+fn queue_total(conn: &Connection, project_id: Option<&str>) -> super::Result<i64> {
+    let (todo, blocked) = match project_id {
+        Some(project_id) => (
+            conn.prepare_cached(
+                "SELECT COALESCE(SUM(n), 0) FROM todo_counts WHERE project_id = ?1",
+            )?
+            .query_row([project_id], |row| row.get::<_, i64>(0))?,
+            conn.prepare_cached(&format!("{BLOCKED_TODO_SQL} AND issues.project_id = ?1"))?
+                .query_row([project_id], |row| row.get::<_, i64>(0))?,
+        ),
+        None => (
+            conn.prepare_cached("SELECT COALESCE(SUM(n), 0) FROM todo_counts")?
+                .query_row([], |row| row.get::<_, i64>(0))?,
+            conn.prepare_cached(BLOCKED_TODO_SQL)?
+                .query_row([], |row| row.get::<_, i64>(0))?,
+        ),
+    };
+    Ok(todo - blocked)
+}
+
+/// Counts the live `todo` issues that have a live blocker, starting from the blocking
+/// relations (few) rather than from the issues (many): `CROSS JOIN` fixes that order,
+/// which the planner, knowing no table sizes, would otherwise turn around.
+const BLOCKED_TODO_SQL: &str = "SELECT COUNT(DISTINCT issues.id) FROM issue_relations r \
+     CROSS JOIN issues ON issues.id = r.issue_id \
+     CROSS JOIN issues b ON b.id = r.related_issue_id \
+     WHERE r.type = 'blocked_by' AND issues.status = 'todo' AND issues.deleted_at IS NULL \
+     AND b.deleted_at IS NULL AND b.status NOT IN ('done', 'canceled')";
 
 /// How a claim is recorded.
 #[derive(Debug, Clone, Copy)]
@@ -252,4 +339,189 @@ pub fn expire_leases(conn: &Connection, now: Timestamp) -> super::Result<usize> 
         )?;
     }
     Ok(expired.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::enums::{IssueStatus, IssueType};
+
+    /// A small deterministic generator (xorshift64*), so a failure replays from its seed.
+    struct Random(u64);
+
+    impl Random {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+
+        fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+            &items[usize::try_from(self.below(items.len() as u64)).unwrap_or(0)]
+        }
+    }
+
+    const NOW_MS: i64 = 1_795_580_949_000;
+    const PROJECTS: [Option<&str>; 3] = [None, Some("p1"), Some("p2")];
+
+    fn database() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        super::super::migrate(&mut conn, Timestamp::from_unix_millis(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        conn
+    }
+
+    /// Random issues (statuses, projects, goal bonuses, ages from 40 days to the future,
+    /// shared creation times), blocking relations, and then changes that move issues in
+    /// and out of the queue, as the counting triggers must follow.
+    fn fill(conn: &Connection, random: &mut Random) {
+        let count = random.below(400);
+        for n in 0..count {
+            let kind = *random.pick(IssueType::ALL);
+            let status = if random.below(10) < 7 {
+                IssueStatus::Todo
+            } else {
+                *random.pick(IssueStatus::ALL)
+            };
+            let priority = i64::try_from(random.below(6)).unwrap_or(0);
+            let goal_bonus = if random.below(3) == 0 {
+                dispatch::GOAL_ALIGNMENT_BONUS
+            } else {
+                0
+            };
+            // Few distinct times, so ties on age and on creation time are common.
+            let step = i64::try_from(random.below(60)).unwrap_or(0);
+            let created_ms = NOW_MS - step * dispatch::DAY_MS * 2 / 3 + dispatch::DAY_MS / 2;
+            let deleted =
+                (random.below(12) == 0).then(|| Timestamp::from_unix_millis(NOW_MS).to_string());
+            conn.execute(
+                "INSERT INTO issues (id, title, type, status, priority, project_id, created_at, updated_at, \
+                 deleted_at, created_ms, goal_bonus, dispatch_static) VALUES (?1, 't', ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    format!("i{:03}", random.below(1000) * 1000 + n),
+                    kind.as_str(),
+                    status.as_str(),
+                    priority,
+                    random.pick(&PROJECTS),
+                    Timestamp::from_unix_millis(created_ms).to_string(),
+                    deleted,
+                    created_ms,
+                    goal_bonus,
+                    dispatch::static_score(priority, kind, goal_bonus),
+                ],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let ids: Vec<String> = conn
+            .prepare("SELECT id FROM issues")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .unwrap_or_else(|e| panic!("{e}"));
+        if ids.is_empty() {
+            return;
+        }
+        for n in 0..random.below(60) {
+            let (issue, blocker) = (random.pick(&ids), random.pick(&ids));
+            conn.execute(
+                "INSERT INTO issue_relations (id, type, issue_id, related_issue_id, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, '2026-01-01T00:00:00.000Z')",
+                params![
+                    format!("r{n}"),
+                    *random.pick(&["blocked_by", "blocks", "related"]),
+                    issue,
+                    blocker
+                ],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        for _ in 0..random.below(40) {
+            let id = random.pick(&ids);
+            let change = match random.below(4) {
+                0 => "UPDATE issues SET status = 'in_progress' WHERE id = ?1",
+                1 => "UPDATE issues SET status = 'todo' WHERE id = ?1",
+                2 => "UPDATE issues SET deleted_at = '2026-01-01T00:00:00.000Z' WHERE id = ?1",
+                _ => "UPDATE issues SET project_id = 'p2' WHERE id = ?1",
+            };
+            conn.execute(change, [id]).unwrap_or_else(|e| panic!("{e}"));
+        }
+        for _ in 0..random.below(5) {
+            let id = random.pick(&ids);
+            conn.execute(
+                "DELETE FROM issue_relations WHERE issue_id = ?1 OR related_issue_id = ?1",
+                [id],
+            )
+            .and_then(|_| conn.execute("DELETE FROM issues WHERE id = ?1", [id]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    /// The queue as defined: every unblocked candidate scored and fully sorted.
+    fn full_sort(conn: &Connection, project_id: Option<&str>) -> Vec<(String, Breakdown)> {
+        let sql = format!(
+            "SELECT id, priority, type, goal_bonus, created_ms FROM issues \
+             WHERE status = 'todo' AND deleted_at IS NULL AND (?1 IS NULL OR project_id = ?1) AND NOT {BLOCKED_SQL}"
+        );
+        let mut all: Vec<(String, Breakdown, i64)> = conn
+            .prepare(&sql)
+            .and_then(|mut s| {
+                s.query_map([project_id], |row| {
+                    let kind: String = row.get(2)?;
+                    let kind = IssueType::parse(&kind).unwrap_or(IssueType::Task);
+                    let created_ms: i64 = row.get(4)?;
+                    let breakdown =
+                        Breakdown::of(row.get(1)?, kind, row.get(3)?, created_ms, NOW_MS);
+                    Ok((row.get(0)?, breakdown, created_ms))
+                })?
+                .collect()
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        all.sort_by(|(a, x, ca), (b, y, cb)| {
+            dispatch::order_key(x.score(), *ca, a).cmp(&dispatch::order_key(y.score(), *cb, b))
+        });
+        all.into_iter()
+            .map(|(id, breakdown, _)| (id, breakdown))
+            .collect()
+    }
+
+    #[test]
+    fn the_queue_page_is_the_full_sort_page_on_random_data() {
+        for seed in 1..=60_u64 {
+            let conn = database();
+            let mut random = Random(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            fill(&conn, &mut random);
+            for project in [None, Some("p1"), Some("p2"), Some("nobody")] {
+                let expected = full_sort(&conn, project);
+                for _ in 0..8 {
+                    let page = Page {
+                        offset: i64::try_from(random.below(300)).unwrap_or(0)
+                            * i64::from(random.below(2) == 0),
+                        limit: 1 + i64::try_from(random.below(200)).unwrap_or(0),
+                    };
+                    let (rows, total) =
+                        queue(&conn, project, page, Timestamp::from_unix_millis(NOW_MS))
+                            .unwrap_or_else(|e| panic!("{e}"));
+                    let got: Vec<(String, Breakdown)> = rows
+                        .into_iter()
+                        .map(|(issue, breakdown)| (issue.id, breakdown))
+                        .collect();
+                    let want: Vec<(String, Breakdown)> = expected
+                        .iter()
+                        .skip(usize::try_from(page.offset).unwrap_or(0))
+                        .take(usize::try_from(page.limit).unwrap_or(0))
+                        .cloned()
+                        .collect();
+                    assert_eq!(got, want, "seed {seed}, project {project:?}, {page:?}");
+                    assert_eq!(
+                        total,
+                        i64::try_from(expected.len()).unwrap_or(0),
+                        "seed {seed}, project {project:?}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -3,13 +3,16 @@
 //! caller owns the transaction.
 
 pub mod admin_keys;
+pub mod audit;
 pub mod comments;
 pub mod dashboard;
+pub mod decoys;
 pub mod deliveries;
 pub mod dispatch;
 pub mod goals;
 pub mod issues;
 pub mod labels;
+pub mod operations;
 pub mod project_keys;
 pub mod projects;
 pub mod prompt_reviews;
@@ -17,6 +20,7 @@ pub mod relations;
 pub mod review_hooks;
 pub mod review_queue;
 pub mod review_tasks;
+pub mod reviewer_scores;
 pub mod sessions;
 pub mod sign_offs;
 pub mod signals;
@@ -32,6 +36,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::clock::Timestamp;
+use crate::domain::entropy;
 use crate::domain::enums::WireEnum;
 use crate::domain::pagination::Page;
 
@@ -140,6 +145,14 @@ pub fn migrations(schema: &str) -> Result<Vec<Migration<'_>>, String> {
     Ok(out)
 }
 
+/// The schema version of the newest migration this binary carries.
+pub fn latest_version() -> u32 {
+    migrations(SCHEMA)
+        .ok()
+        .and_then(|steps| steps.last().map(|m| m.version))
+        .unwrap_or(0)
+}
+
 /// Brings the database up to the newest schema, one transaction per migration (with the
 /// data some migrations seed, stamped `now`). A database newer than this binary is
 /// refused rather than misread.
@@ -175,6 +188,7 @@ fn seed(conn: &Connection, version: u32, now: Timestamp) -> Result<()> {
     match version {
         3 => templates::seed_defaults(conn, now),
         4 => issues::backfill_dispatch_columns(conn),
+        audit::MIGRATION => audit::backfill(conn),
         _ => Ok(()),
     }
 }
@@ -265,10 +279,20 @@ fn soft_delete(
     Ok(changed > 0)
 }
 
-/// A new row id: a lowercase hyphenated UUIDv7 (time-ordered, so inserts stay local in
-/// the B-tree).
+/// A new row id: a lowercase hyphenated UUIDv7 (see [`entropy::new_id`]).
 pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+    entropy::new_id()
+}
+
+/// A row id of the same form as [`new_id`] whose time is `at` rather than now: a
+/// decoy's id carries the creation time the decoy shows, as a task's id carries its own.
+pub fn id_at(at: Timestamp) -> Result<String, getrandom::Error> {
+    let mut random = [0u8; 10];
+    getrandom::fill(&mut random)?;
+    let millis = u64::try_from(at.unix_millis()).unwrap_or(0);
+    Ok(uuid::Builder::from_unix_timestamp_millis(millis, &random)
+        .into_uuid()
+        .to_string())
 }
 
 /// Ids bound per statement when a list is passed as `IN (…)`: far below SQLite's limit

@@ -130,13 +130,13 @@ impl ProjectFields {
 pub fn insert(
     conn: &Connection,
     fields: &ProjectFields,
-    signing_secret: &str,
+    secrets: &ProjectSecrets,
     now: Timestamp,
 ) -> super::Result<Project> {
     let sql = format!(
         "INSERT INTO projects (id, name, description, status, health, goal_id, created_at, updated_at, \
-         signing_secret, sign_off, sign_off_rate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10) \
-         RETURNING {COLUMNS}"
+         signing_secret, decoy_seed, sign_off, sign_off_rate) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11) RETURNING {COLUMNS}"
     );
     Ok(conn.prepare_cached(&sql)?.query_row(
         params![
@@ -147,12 +147,22 @@ pub fn insert(
             fields.health.unwrap_or(ProjectHealth::OnTrack).as_str(),
             fields.goal_id.clone().flatten(),
             now.to_string(),
-            signing_secret,
+            secrets.signing_secret,
+            secrets.decoy_seed,
             fields.sign_off.unwrap_or(SignOffMode::Off).as_str(),
             fields.sign_off_rate.flatten(),
         ],
         from_row,
     )?)
+}
+
+/// The secrets a new project is made with (see `credentials`).
+#[derive(Debug)]
+pub struct ProjectSecrets {
+    /// Signs its verdict webhooks.
+    pub signing_secret: String,
+    /// Keys its decoy draws.
+    pub decoy_seed: String,
 }
 
 /// The live project with this id.
@@ -220,6 +230,52 @@ pub fn sign_off_policy(conn: &Connection, id: &str) -> super::Result<Option<Poli
         .optional()?)
 }
 
+/// How a project probes its reviewers (docs/reviewer-quality.md): the share of cards
+/// that are decoys and of cards that mix in a golden task, and the seed of the draw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualitySettings {
+    /// Decoys per million cards (50 000: one in twenty; 0: none).
+    pub decoy_rate_ppm: i64,
+    /// Golden tasks mixed in per million cards, even while real work waits.
+    pub golden_rate_ppm: i64,
+    /// The key of the draw (64 hex digits).
+    pub decoy_seed: String,
+}
+
+/// The quality settings of project `id`, soft-deleted or not (an audit of a deleted
+/// project still recomputes its draws).
+pub fn quality_settings(conn: &Connection, id: &str) -> super::Result<Option<QualitySettings>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT decoy_rate_ppm, golden_rate_ppm, decoy_seed FROM projects WHERE id = ?1",
+        )?
+        .query_row([id], |row| {
+            Ok(QualitySettings {
+                decoy_rate_ppm: row.get(0)?,
+                golden_rate_ppm: row.get(1)?,
+                decoy_seed: row.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Sets the decoy and golden rates of the live project `id` (each when given); `false`
+/// if there is none.
+pub fn set_rates(
+    conn: &Connection,
+    id: &str,
+    decoy_rate_ppm: Option<i64>,
+    golden_rate_ppm: Option<i64>,
+) -> super::Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE projects SET decoy_rate_ppm = COALESCE(?2, decoy_rate_ppm), \
+             golden_rate_ppm = COALESCE(?3, golden_rate_ppm) WHERE id = ?1 AND deleted_at IS NULL",
+        )?
+        .execute(params![id, decoy_rate_ppm, golden_rate_ppm])?;
+    Ok(changed > 0)
+}
+
 /// Replaces the signing secret of the live project `id`; `false` if there is none.
 pub fn set_signing_secret(conn: &Connection, id: &str, secret: &str) -> super::Result<bool> {
     let changed = conn
@@ -264,6 +320,10 @@ pub struct ReviewProject {
     pub escalated: i64,
     /// Review tasks with a final verdict.
     pub reviewed: i64,
+    /// Share of cards that are decoys (docs/reviewer-quality.md#settings).
+    pub decoy_rate: f64,
+    /// Share of cards that mix in a golden task.
+    pub golden_rate: f64,
 }
 
 /// Live projects with their review-task counts (kept by triggers, so this reads a few
@@ -275,19 +335,21 @@ pub fn with_review_counts(
     id: Option<&str>,
 ) -> super::Result<Vec<ReviewProject>> {
     Ok(conn.prepare_cached(
-        "SELECT p.id, p.name, p.default_gate_timeout_seconds, p.sign_off, p.sign_off_rate, p.created_at,            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'pending'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'escalated'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'reviewed'), 0)          FROM projects p WHERE p.deleted_at IS NULL AND (?2 IS NULL OR p.id = ?2)          AND (?1 IS NULL OR EXISTS (SELECT 1 FROM project_reviewers pr WHERE pr.project_id = p.id AND pr.user_id = ?1))          ORDER BY p.created_at, p.rowid",
+        "SELECT p.id, p.name, p.default_gate_timeout_seconds, p.created_at,            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'pending'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'escalated'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'reviewed'), 0),            p.decoy_rate_ppm / 1000000.0, p.golden_rate_ppm / 1000000.0, p.sign_off, p.sign_off_rate          FROM projects p WHERE p.deleted_at IS NULL AND (?2 IS NULL OR p.id = ?2)          AND (?1 IS NULL OR EXISTS (SELECT 1 FROM project_reviewers pr WHERE pr.project_id = p.id AND pr.user_id = ?1))          ORDER BY p.created_at, p.rowid",
     )?
     .query_map(params![reviewer, id], |row| {
         Ok(ReviewProject {
             id: row.get(0)?,
             name: row.get(1)?,
             default_gate_timeout_seconds: row.get(2)?,
-            sign_off: required_enum_column(row, 3)?,
-            sign_off_rate: row.get(4)?,
-            created_at: row.get(5)?,
-            pending: row.get(6)?,
-            escalated: row.get(7)?,
-            reviewed: row.get(8)?,
+            created_at: row.get(3)?,
+            pending: row.get(4)?,
+            escalated: row.get(5)?,
+            reviewed: row.get(6)?,
+            decoy_rate: row.get(7)?,
+            golden_rate: row.get(8)?,
+            sign_off: required_enum_column(row, 9)?,
+            sign_off_rate: row.get(10)?,
         })
     })?
     .collect::<rusqlite::Result<_>>()?)

@@ -24,9 +24,23 @@ pub struct Assignment {
     pub leased_at: String,
     /// When the lease ends unless decided.
     pub lease_expires_at: String,
+    /// The draw that dealt it (`None` for leases made before draws existed).
+    pub dealt: Option<Dealt>,
 }
 
-const COLUMNS: &str = "id, task_id, user_id, state, calibration, leased_at, lease_expires_at";
+/// The draw that dealt a card (docs/reviewer-quality.md, "The draw").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dealt {
+    /// The card's number in the reviewer's draws in its project, from 0.
+    pub seq: i64,
+    /// The project's decoy rate then (parts per million).
+    pub decoy_rate_ppm: i64,
+    /// Whether the draw made it a probe (a decoy, unless none could be planted).
+    pub probe: bool,
+}
+
+const COLUMNS: &str = "id, task_id, user_id, state, calibration, leased_at, lease_expires_at, \
+     draw_seq, decoy_rate_ppm, probe";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Assignment> {
     Ok(Assignment {
@@ -37,6 +51,14 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Assignment> {
         calibration: row.get(4)?,
         leased_at: row.get(5)?,
         lease_expires_at: row.get(6)?,
+        dealt: match (row.get(7)?, row.get(8)?, row.get(9)?) {
+            (Some(seq), Some(decoy_rate_ppm), Some(probe)) => Some(Dealt {
+                seq,
+                decoy_rate_ppm,
+                probe,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -78,8 +100,8 @@ pub fn live_lease(
     now: Timestamp,
 ) -> super::Result<Option<Assignment>> {
     let sql = format!(
-        "SELECT a.id, a.task_id, a.user_id, a.state, a.calibration, a.leased_at, a.lease_expires_at \
-         FROM review_assignments a JOIN review_tasks t ON t.id = a.task_id \
+        "SELECT a.id, a.task_id, a.user_id, a.state, a.calibration, a.leased_at, a.lease_expires_at, \
+         a.draw_seq, a.decoy_rate_ppm, a.probe FROM review_assignments a JOIN review_tasks t ON t.id = a.task_id \
          WHERE a.user_id = ?1 AND a.state = 'leased' AND a.lease_expires_at > ?5 \
          AND (t.status = 'pending' OR a.calibration) AND {IN_SCOPE} \
          ORDER BY a.leased_at, a.rowid LIMIT 1"
@@ -110,57 +132,87 @@ fn scoped<T>(
         .optional()
 }
 
+/// A task the queue would deal next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    /// The task.
+    pub task_id: String,
+    /// Its project.
+    pub project_id: String,
+}
+
+fn queued(row: &Row<'_>) -> rusqlite::Result<Queued> {
+    Ok(Queued {
+        task_id: row.get(0)?,
+        project_id: row.get(1)?,
+    })
+}
+
 /// The next pending task for the reviewer: gate tasks by deadline, then monitor tasks
 /// oldest first.
 pub fn next_pending(
     conn: &Connection,
     scope: &Scope<'_>,
     now: Timestamp,
-) -> super::Result<Option<String>> {
+) -> super::Result<Option<Queued>> {
     let gates = format!(
-        "SELECT t.id FROM review_tasks t INDEXED BY review_tasks_gate_deadlines \
+        "SELECT t.id, t.project_id FROM review_tasks t INDEXED BY review_tasks_gate_deadlines \
          WHERE t.status = 'pending' AND t.expires_at IS NOT NULL AND {IN_SCOPE} AND {NOT_SEEN} AND {ROOM_FOR_A_LEASE} \
          ORDER BY t.expires_at, t.rowid LIMIT 1"
     );
-    if let Some(id) = scoped(conn, &gates, scope, now, |row| row.get(0))? {
-        return Ok(Some(id));
+    if let Some(task) = scoped(conn, &gates, scope, now, queued)? {
+        return Ok(Some(task));
     }
     let monitors = format!(
-        "SELECT t.id FROM review_tasks t INDEXED BY review_tasks_pending_by_created \
+        "SELECT t.id, t.project_id FROM review_tasks t INDEXED BY review_tasks_pending_by_created \
          WHERE t.status = 'pending' AND t.expires_at IS NULL AND {IN_SCOPE} AND {NOT_SEEN} AND {ROOM_FOR_A_LEASE} \
          ORDER BY t.created_at, t.rowid LIMIT 1"
     );
-    Ok(scoped(conn, &monitors, scope, now, |row| row.get(0))?)
+    Ok(scoped(conn, &monitors, scope, now, queued)?)
 }
 
-/// A resolved golden task the reviewer has not seen, to calibrate them when no real
-/// work is waiting (docs/review-api.md#golden-tasks: it keeps being mixed into other reviewers' queues,
-/// each reviewer at most once).
+/// A resolved golden task the reviewer has not seen, to calibrate them
+/// (docs/review-api.md#golden-tasks: it keeps being mixed into other reviewers' queues,
+/// each reviewer at most once): when no real work is waiting, or when the golden rate
+/// draws one (docs/reviewer-quality.md#the-draw).
 pub fn next_calibration(
     conn: &Connection,
     scope: &Scope<'_>,
     now: Timestamp,
-) -> super::Result<Option<String>> {
+) -> super::Result<Option<Queued>> {
     let sql = format!(
-        "SELECT t.id FROM review_tasks t INDEXED BY review_tasks_golden_reviewed \
+        "SELECT t.id, t.project_id FROM review_tasks t INDEXED BY review_tasks_golden_reviewed \
          WHERE t.golden = 1 AND t.status = 'reviewed' AND {IN_SCOPE} AND {NOT_SEEN} \
          ORDER BY t.created_at, t.rowid LIMIT 1"
     );
-    Ok(scoped(conn, &sql, scope, now, |row| row.get(0))?)
+    Ok(scoped(conn, &sql, scope, now, queued)?)
 }
 
-/// Leases task `task_id` to `user_id` until `expires_at`.
+/// The number of the next card dealt to `user_id` in `project_id` (from 0), counting it
+/// as dealt.
+pub fn next_draw(conn: &Connection, project_id: &str, user_id: &str) -> super::Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "INSERT INTO reviewer_draws (project_id, user_id, next_seq) VALUES (?1, ?2, 1) \
+             ON CONFLICT (project_id, user_id) DO UPDATE SET next_seq = next_seq + 1 \
+             RETURNING next_seq - 1",
+        )?
+        .query_row([project_id, user_id], |row| row.get(0))?)
+}
+
+/// Leases task `task_id` to `user_id` until `expires_at`, as dealt by `dealt`.
 pub fn lease(
     conn: &Connection,
     task_id: &str,
     user_id: &str,
     calibration: bool,
+    dealt: Dealt,
     now: Timestamp,
     expires_at: Timestamp,
 ) -> super::Result<Assignment> {
     let sql = format!(
-        "INSERT INTO review_assignments (id, task_id, user_id, state, calibration, leased_at, lease_expires_at) \
-         VALUES (?1, ?2, ?3, 'leased', ?4, ?5, ?6) RETURNING {COLUMNS}"
+        "INSERT INTO review_assignments (id, task_id, user_id, state, calibration, leased_at, lease_expires_at, \
+         draw_seq, decoy_rate_ppm, probe) VALUES (?1, ?2, ?3, 'leased', ?4, ?5, ?6, ?7, ?8, ?9) RETURNING {COLUMNS}"
     );
     Ok(conn.prepare_cached(&sql)?.query_row(
         params![
@@ -169,7 +221,10 @@ pub fn lease(
             user_id,
             calibration,
             now.to_string(),
-            expires_at.to_string()
+            expires_at.to_string(),
+            dealt.seq,
+            dealt.decoy_rate_ppm,
+            dealt.probe,
         ],
         from_row,
     )?)

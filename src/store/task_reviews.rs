@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -86,16 +86,6 @@ pub fn counted_outcomes(conn: &Connection, task_id: &str) -> super::Result<Vec<O
             })
         })?
         .collect::<rusqlite::Result<_>>()?)
-}
-
-/// The reviewer's current streak (after their latest decision).
-pub fn current_streak(conn: &Connection, reviewer_id: &str) -> super::Result<i64> {
-    Ok(conn.prepare_cached(
-        "SELECT streak FROM task_reviews WHERE reviewer_id = ?1 ORDER BY reviewed_at DESC, rowid DESC LIMIT 1",
-    )?
-    .query_row([reviewer_id], |row| row.get(0))
-    .optional()
-    .map(Option::unwrap_or_default)?)
 }
 
 /// A user as other people see them.
@@ -192,59 +182,25 @@ pub fn user_refs(conn: &Connection, user_ids: &[&str]) -> super::Result<HashMap<
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// Raw counts behind a reviewer's metrics.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
-    /// Decisions made.
-    pub reviews: i64,
-    /// XP earned in total.
-    pub xp: i64,
-    /// The streak after the latest decision.
-    pub streak: i64,
-    /// The longest streak.
-    pub best_streak: i64,
-    /// Golden reviews scored (escalations abstain).
-    pub golden_scored: i64,
-    /// Golden reviews that matched the answer.
-    pub golden_correct: i64,
-    /// Counted reviews on multi-review tasks with a final verdict reached by people.
-    pub consensus_reviews: i64,
-    /// Of those, the ones matching that verdict.
-    pub consensus_agreed: i64,
-}
+/// Whether review `r` matches the final verdict of its task `t` (same verdict and
+/// choice; sorter labels compared trimmed and without case), for agreement.
+pub(super) const AGREES: &str = "r.verdict = t.verdict AND \
+     CASE WHEN t.module = 'sorter' THEN lower(trim(r.choice)) IS lower(trim(t.verdict_choice)) \
+     ELSE r.choice IS t.verdict_choice END";
 
-/// The tally of `reviewer_id`'s decisions, in `project_id` only when given.
-pub fn tally(
-    conn: &Connection,
-    reviewer_id: &str,
-    project_id: Option<&str>,
-) -> super::Result<Tally> {
-    let mut tally = conn
-        .prepare_cached(
-            "SELECT COUNT(*), COALESCE(SUM(xp), 0), COALESCE(MAX(streak), 0), \
-             COALESCE(SUM(golden_correct IS NOT NULL), 0), COALESCE(SUM(golden_correct = 1), 0) \
-             FROM task_reviews WHERE reviewer_id = ?1 AND (?2 IS NULL OR project_id = ?2)",
-        )?
-        .query_row(params![reviewer_id, project_id], |row| {
-            Ok(Tally {
-                reviews: row.get(0)?,
-                xp: row.get(1)?,
-                best_streak: row.get(2)?,
-                golden_scored: row.get(3)?,
-                golden_correct: row.get(4)?,
-                ..Tally::default()
-            })
-        })?;
-    tally.streak = current_streak(conn, reviewer_id)?;
-    (tally.consensus_reviews, tally.consensus_agreed) = conn
-        .prepare_cached(
-            "SELECT COUNT(*), COALESCE(SUM(r.verdict = t.verdict AND \
-               CASE WHEN t.module = 'sorter' THEN lower(trim(r.choice)) IS lower(trim(t.verdict_choice)) \
-                    ELSE r.choice IS t.verdict_choice END), 0) \
-             FROM task_reviews r JOIN review_tasks t ON t.id = r.task_id \
-             WHERE r.reviewer_id = ?1 AND (?2 IS NULL OR r.project_id = ?2) AND r.counted = 1 \
-             AND t.reviews_required > 1 AND t.verdict IS NOT NULL AND t.timed_out = 0",
-        )?
-        .query_row(params![reviewer_id, project_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    Ok(tally)
+/// Whether review `r` counts for agreement: it took part in the consensus of a
+/// multi-review task `t` whose final verdict people reached.
+pub(super) const IN_CONSENSUS: &str =
+    "r.counted = 1 AND t.reviews_required > 1 AND t.verdict IS NOT NULL AND t.timed_out = 0";
+
+/// `reviewer_id`'s reviews that count for agreement, over every project, and how many
+/// matched the final verdict: `(reviews, agreed)`.
+pub fn agreement(conn: &Connection, reviewer_id: &str) -> super::Result<(i64, i64)> {
+    let sql = format!(
+        "SELECT COUNT(*), COALESCE(SUM({AGREES}), 0) FROM task_reviews r \
+         JOIN review_tasks t ON t.id = r.task_id WHERE r.reviewer_id = ?1 AND {IN_CONSENSUS}"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([reviewer_id], |row| Ok((row.get(0)?, row.get(1)?)))?)
 }

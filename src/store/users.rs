@@ -258,14 +258,3 @@ pub fn all_project_ids(
     }
     Ok(by_user)
 }
-
-/// The live reviewers of project `project_id`, oldest membership first.
-pub fn reviewers_of(conn: &Connection, project_id: &str) -> super::Result<Vec<User>> {
-    Ok(conn.prepare_cached(
-        "SELECT u.id, u.email, u.handle, u.display_name, u.role, u.created_at FROM project_reviewers pr \
-         JOIN users u ON u.id = pr.user_id WHERE pr.project_id = ?1 AND u.deleted_at IS NULL \
-         ORDER BY pr.created_at",
-    )?
-    .query_map([project_id], from_row)?
-    .collect::<rusqlite::Result<_>>()?)
-}

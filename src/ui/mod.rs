@@ -67,6 +67,7 @@ pub const ASSETS: &[Asset] = embedded![
     "js/ui/sidenav.js",
     "js/ui/charts.js",
     "js/ui/json.js",
+    "js/ui/badges.js",
     "js/pages/login.js",
     "js/pages/not_found.js",
     "js/pages/review/page.js",
@@ -90,6 +91,7 @@ pub const ASSETS: &[Asset] = embedded![
     "js/pages/admin/webhooks.js",
     "js/pages/admin/deliveries.js",
     "js/pages/admin/reviewers.js",
+    "js/pages/admin/reviewer.js",
     "js/pages/admin/settings.js",
     "js/pages/admin/sign_off.js",
     "js/pages/admin/escalations.js",
@@ -175,7 +177,7 @@ pub fn serve(request: &Request) -> Option<Reply> {
     let navigation = request
         .header("Accept")
         .is_some_and(|accept| accept.contains("text/html"));
-    if !navigation || request.is_api_path() || path == "/health" {
+    if !navigation || request.is_api_path() || path == "/health" || path == "/metrics" {
         return None;
     }
     let status = if is_app_path(path) { 200 } else { 404 };

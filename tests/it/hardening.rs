@@ -796,6 +796,12 @@ fn review_setup(addr: SocketAddr) -> ReviewSetup {
         .as_str()
         .expect("project id")
         .to_owned();
+    // Every card dealt must be a task whose verdict the test can wait for: no decoys.
+    admin(
+        "PATCH",
+        &format!("/api/v1/projects/{project_id}"),
+        json!({"decoy_rate": 0}),
+    );
     let key = admin(
         "POST",
         &format!("/api/v1/projects/{project_id}/keys"),

@@ -13,6 +13,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("clock", 0),
     ("domain", 1),
     ("rate_limit", 1),
+    ("log", 1),
+    ("metrics", 1),
     ("waiting", 1),
     ("config", 2),
     // All SQL; the single writer; the error the use cases report.
@@ -35,6 +37,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("outbox", 9),
     ("admin", 9),
     ("seed", 9),
+    ("demo", 9),
     // Wiring: the listener, the workers and the background threads.
     ("server", 10),
     ("lib", 11),

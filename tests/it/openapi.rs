@@ -82,6 +82,7 @@ fn security_of(access: Access) -> Value {
         Access::ProjectKey => json!([{"projectKey": []}]),
         Access::Session => json!([{"sessionCookie": []}]),
         Access::Key => json!([{"bearerAuth": []}, {"projectKey": []}]),
+        Access::Metrics => json!([{"bearerAuth": []}, {"metricsToken": []}]),
     }
 }
 
@@ -104,7 +105,7 @@ fn each_operation_documents_the_security_of_its_route() {
         .expect("security schemes");
     assert_eq!(
         schemes.keys().collect::<Vec<_>>(),
-        ["bearerAuth", "projectKey", "sessionCookie"]
+        ["bearerAuth", "projectKey", "sessionCookie", "metricsToken"]
     );
 }
 

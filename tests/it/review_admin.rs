@@ -18,7 +18,13 @@ fn project(server: &TestServer, admin: &User, name: &str) -> Value {
         Some(json!({"name": name})),
     );
     assert_eq!(created.status, 201, "{}", created.text());
-    created.json()
+    let project = created.json();
+    // The cards these tests deal are the tasks they create: no decoys among them.
+    server.set_rates(
+        project["id"].as_str().expect("id"),
+        json!({"decoy_rate": 0}),
+    );
+    project
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! key they were called with, and never reach another project's data.
 
 pub mod account;
+pub mod audit;
 pub mod deliveries;
 pub mod escalations;
 pub mod hooks;

@@ -10,11 +10,12 @@ use super::PROJECT_NOT_FOUND;
 use super::queue::reviewer;
 use crate::app::Ctx;
 use crate::domain::enums::SignOffMode;
-use crate::domain::review::input::{opt_enum, opt_integer, opt_string, present};
+use crate::domain::review::input::{opt_enum, opt_integer, opt_rate, opt_string, present};
 use crate::domain::review::task::{MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS};
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
 use crate::service;
+use crate::service::projects::ReviewSettingsChange;
 use crate::store::projects::{self, ProjectFields, ReviewProject};
 
 /// Longest project name (the engine API's limit).
@@ -91,9 +92,11 @@ fn sign_off_rate(
     }
 }
 
-/// `PATCH /api/v1/projects/{id}` `{name?, default_gate_timeout_seconds?, sign_off?,
-/// sign_off_rate?}`: renames the project or changes its review settings (the sign-off
-/// policy of its agents' work included); nothing given leaves it as it is.
+/// `PATCH /api/v1/projects/{id}` `{name?, default_gate_timeout_seconds?, decoy_rate?,
+/// golden_rate?, sign_off?, sign_off_rate?}`: renames the project or changes its review
+/// settings — the decoy and golden rates are shares of cards from 0 to 1
+/// (docs/reviewer-quality.md#settings), the sign-off policy is its agents' work's
+/// (docs/sign-off.md); nothing given leaves it as it is.
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let name = match opt_string(&body, "", "name", MAX_NAME)? {
@@ -102,15 +105,16 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         }
         name => name.map(|n| n.trim().to_owned()),
     };
-    let timeout = gate_timeout(&body)?;
-    let fields = ProjectFields {
+    let change = ReviewSettingsChange {
         name,
+        gate_timeout_seconds: gate_timeout(&body)?,
+        decoy_rate_ppm: opt_rate(&body, "decoy_rate")?,
+        golden_rate_ppm: opt_rate(&body, "golden_rate")?,
         sign_off: opt_enum::<SignOffMode>(&body, "sign_off")?,
-        sign_off_rate: sign_off_rate(&body)?.map(Some),
-        ..ProjectFields::default()
+        sign_off_rate: sign_off_rate(&body)?,
     };
     let id = request.param("id");
-    service::projects::update_with_gate_timeout(ctx, id, &fields, timeout, "sign_off_rate")?;
+    service::projects::update_review_settings(ctx, id, change)?;
     Ok(Reply::json(200, &find(ctx, id)?))
 }
 

@@ -9,11 +9,9 @@ use crate::domain::review::input::{opt_string, present};
 use crate::domain::review::scoring;
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
+use crate::service::audit;
 use crate::service::queue::{self, Decided};
-use crate::service::verdicts;
 use crate::store::review_queue::Scope;
-use crate::store::review_tasks;
-use crate::store::task_reviews::{self, Tally};
 use crate::store::users::User;
 
 const NOT_A_REVIEWER: ApiError = ApiError::Forbidden("viewers cannot review");
@@ -50,7 +48,7 @@ fn modules_filter(body: &Map<String, Value>) -> Result<Option<String>, ApiError>
     }
 }
 
-/// `POST /api/v1/review/next` `{project_id?, modules?}`: leases the next card to the
+/// `POST /api/v1/review/next` `{project_id?, modules?}`: deals the next card to the
 /// reviewer (or gives back the one they hold); 204 when there is none.
 pub fn next(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let user = reviewer(ctx)?;
@@ -63,42 +61,43 @@ pub fn next(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         project_id: project_id.as_deref(),
         modules: modules.as_deref(),
     };
-    let leased = queue::next(ctx, &scope)?;
-    let Some(assignment) = leased else {
-        return Ok(Reply::empty(204));
-    };
-    let task = review_tasks::find_by_id(ctx.db(), &assignment.task_id)?
-        .ok_or_else(|| ApiError::Internal("a leased task vanished".to_owned()))?;
-    let view = verdicts::view_of(&task)?;
-    Ok(Reply::json(
-        200,
-        &json!({
-            "assignment_id": assignment.id,
-            "lease_expires_at": assignment.lease_expires_at,
-            "task": {
-                "id": task.id,
-                "module": task.module,
-                "game": view.game,
-                "mode": task.mode,
-                "source": task.source,
-                "card": task.card,
-                "view": view,
-                "created_at": task.created_at,
-                "deadline": if assignment.calibration { None } else { task.expires_at.clone() },
-            }
-        }),
-    ))
+    match queue::next(ctx, &scope)? {
+        Some(card) => Ok(Reply::json(200, &card)),
+        None => Ok(Reply::empty(204)),
+    }
 }
 
 /// `POST /api/v1/review/assignments/{id}/decision`: records the decision, scores it,
-/// and resolves the task when consensus is reached.
+/// and resolves the task when consensus is reached. On a decoy, `feedback` says whether
+/// the reviewer caught its planted error and what it was.
 pub fn decide(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let user = reviewer(ctx)?;
     let body = request.json_object()?;
-    let Decided { xp, streak } = queue::decide(ctx, &user, request.param("id"), &body)?;
+    let Decided { recorded, decoy } = queue::decide(ctx, &user, request.param("id"), &body)?;
+    let feedback = decoy.map(|d| {
+        json!({
+            "decoy": true,
+            "caught": d.caught,
+            "planted": {
+                "field": d.change.field,
+                "original": d.change.original,
+                "planted": d.change.planted,
+                "in_context": d.in_context.map(|(original, planted)| json!({"original": original, "planted": planted})),
+            },
+        })
+    });
     Ok(Reply::json(
         200,
-        &json!({"accepted": true, "xp_awarded": xp, "streak": streak, "feedback": null}),
+        &json!({
+            "accepted": true,
+            "xp_awarded": recorded.xp_awarded,
+            "streak": recorded.streak,
+            "feedback": feedback,
+            "xp": recorded.totals.xp,
+            "level": scoring::level(recorded.totals.xp),
+            "badges": scoring::badges(&recorded.totals),
+            "new_badges": recorded.new_badges,
+        }),
     ))
 }
 
@@ -110,25 +109,8 @@ pub fn skip(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     Ok(Reply::empty(204))
 }
 
-/// A reviewer's metrics (docs/review-api.md#scoring, docs/review-api.md#reviewing). Decoys are not planted yet, so `catch_rate` is
-/// `null` and the trust score rests on golden tasks alone.
-pub fn stats_json(tally: &Tally) -> Value {
-    json!({
-        "xp": tally.xp,
-        "level": scoring::level(tally.xp),
-        "streak": tally.streak,
-        "best_streak": tally.best_streak,
-        "reviews": tally.reviews,
-        "accuracy": scoring::ratio(tally.golden_correct, tally.golden_scored),
-        "catch_rate": null,
-        "agreement": scoring::ratio(tally.consensus_agreed, tally.consensus_reviews),
-        "trust_score": scoring::trust_score(tally.golden_correct, tally.golden_scored),
-        "badges": []
-    })
-}
-
-/// `GET /api/v1/review/stats`: the signed-in user's own metrics.
+/// `GET /api/v1/review/stats`: the signed-in user's own metrics over every project.
 pub fn stats(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
-    let tally = task_reviews::tally(ctx.db(), &ctx.user()?.id, None)?;
-    Ok(Reply::json(200, &stats_json(&tally)))
+    let stats = audit::own_stats(ctx.db(), &ctx.user()?.id)?;
+    Ok(Reply::json(200, &stats))
 }

@@ -3,8 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::managed_project;
-use super::queue::stats_json;
+use super::{managed_project, query_limit};
 use crate::app::Ctx;
 use crate::domain::credentials;
 use crate::domain::enums::UserRole;
@@ -12,7 +11,7 @@ use crate::domain::review::input::{opt_enum, opt_string};
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
 use crate::service::accounts::{self, Change};
-use crate::store::task_reviews;
+use crate::service::audit;
 use crate::store::users::{self, User};
 
 const USER_NOT_FOUND: ApiError = ApiError::NotFound("user not found");
@@ -120,17 +119,21 @@ pub fn remove_reviewer(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, Ap
     Ok(Reply::empty(204))
 }
 
-/// `GET /api/v1/projects/{id}/reviewers`: each reviewer of the project with their
-/// metrics in it (docs/review-api.md#scoring).
+/// `GET /api/v1/projects/{id}/reviewers`: everyone who reviews the project or has
+/// decided in it, with their metrics there (docs/reviewer-quality.md#scores), read from
+/// its audit chain in one query.
 pub fn project_reviewers(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let project_id = managed_project(ctx, request)?;
-    let reviewers = users::reviewers_of(ctx.db(), &project_id)?;
-    let rows = reviewers
-        .into_iter()
-        .map(|user| {
-            let tally = task_reviews::tally(ctx.db(), &user.id, Some(&project_id))?;
-            Ok(json!({"user": user, "stats": stats_json(&tally)}))
-        })
-        .collect::<Result<Vec<Value>, ApiError>>()?;
-    Ok(Reply::json(200, &rows))
+    Ok(Reply::json(200, &audit::reviewers(ctx.db(), &project_id)?))
+}
+
+/// `GET /api/v1/projects/{id}/reviewers/{user_id}?limit=`: one person's metrics in the
+/// project and the probes they met (decoys and golden tasks, newest first, at most
+/// `limit`, 100 unless given).
+pub fn project_reviewer(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let limit = query_limit(request, "limit", 1, 1000, 100)?;
+    let project_id = managed_project(ctx, request)?;
+    let detail = audit::reviewer(ctx.db(), &project_id, request.param("user_id"), limit)?
+        .ok_or(USER_NOT_FOUND)?;
+    Ok(Reply::json(200, &detail))
 }

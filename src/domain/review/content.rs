@@ -2,7 +2,7 @@
 //! every client shapes its payload differently, so each input is taken from the first
 //! of several keys holding a non-empty string.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::domain::enums::Module;
@@ -81,7 +81,7 @@ pub fn buckets(payload: &Map<String, Value>, card: Option<&Map<String, Value>>) 
 }
 
 /// One field a fixer task offers for correction (or a swiper card shows).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FixerField {
     /// Label shown.
     pub label: String,
@@ -192,11 +192,12 @@ pub fn game(
 /// What a reviewer is shown of a task: its inputs resolved from whichever keys the
 /// client used (`view` in `POST /api/v1/review/next`, docs/review-api.md#reviewing). Only the
 /// inputs of the game it is played as are present.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct View {
     /// The game the card is played as ([`game`]): the task's module, or swiper when the
-    /// module's own inputs are missing. Decisions are checked against it.
-    #[serde(skip)]
+    /// module's own inputs are missing. Decisions are checked against it. It is not part
+    /// of the view's JSON: whoever reads one back (a decoy's) sets it from its own record.
+    #[serde(skip, default = "unset_game")]
     pub game: Module,
     /// The text to read (swiper, sorter, detective, redact).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -223,6 +224,11 @@ pub struct View {
     /// Sorter: the buckets (none: the reviewer types a label).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub choices: Option<Vec<String>>,
+}
+
+/// The game of a view read back from JSON until its reader sets it.
+fn unset_game() -> Module {
+    Module::Swiper
 }
 
 impl View {

@@ -80,6 +80,30 @@ pub fn opt_integer(
     }
 }
 
+/// An optional rate from 0 to 1 (a number, or a string holding one), in parts per
+/// million, rounded: `0.05` is 50 000.
+pub fn opt_rate(object: &Map<String, Value>, key: &str) -> Result<Option<i64>, FieldError> {
+    let Some(value) = present(object, key) else {
+        return Ok(None);
+    };
+    let rate = match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match rate {
+        Some(rate) if (0.0..=1.0).contains(&rate) => {
+            #[allow(clippy::cast_possible_truncation)]
+            let ppm = (rate * 1_000_000.0).round() as i64;
+            Ok(Some(ppm))
+        }
+        _ => Err(FieldError::new(
+            key,
+            format!("{key} must be a number from 0 to 1 (0.05 is one card in 20; 0 turns it off)"),
+        )),
+    }
+}
+
 /// An optional boolean: `true`/`false` or the strings `"true"`/`"false"`.
 pub fn opt_bool(object: &Map<String, Value>, key: &str) -> Result<Option<bool>, FieldError> {
     match present(object, key) {
@@ -155,6 +179,25 @@ mod tests {
 
     fn object(value: Value) -> Map<String, Value> {
         value.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn rates_are_shares_from_zero_to_one() {
+        let read = |v: Value| opt_rate(&object(json!({"r": v})), "r");
+        assert_eq!(read(json!(0.05)), Ok(Some(50_000)));
+        assert_eq!(read(json!(1)), Ok(Some(1_000_000)));
+        assert_eq!(read(json!("0.25")), Ok(Some(250_000)));
+        assert_eq!(read(json!(0)), Ok(Some(0)));
+        assert_eq!(read(json!(null)), Ok(None));
+        for bad in [
+            json!(1.5),
+            json!(-0.1),
+            json!("x"),
+            json!(true),
+            json!("NaN"),
+        ] {
+            assert!(read(bad).is_err());
+        }
     }
 
     #[test]

@@ -137,11 +137,24 @@ impl TestServer {
     }
 
     /// Creates a project named `name` and a review-API key for it, through the admin
-    /// API: `(project id, key)`.
+    /// API: `(project id, key)`. Its reviewers meet no decoys, so that every card is the
+    /// task a test expects ([`TestServer::review_project_with_decoys`] keeps them).
     pub fn review_project(&self, name: &str) -> (String, String) {
+        self.review_project_with_decoys(name, 0.0)
+    }
+
+    /// Like [`TestServer::review_project`], with decoys at `decoy_rate` (0 to 1).
+    pub fn review_project_with_decoys(&self, name: &str, decoy_rate: f64) -> (String, String) {
         let project = self.create("/api/projects", serde_json::json!({"name": name}));
         let project_id = project["id"].as_str().expect("project id").to_owned();
+        self.set_rates(&project_id, serde_json::json!({"decoy_rate": decoy_rate}));
         (project_id.clone(), self.project_key(&project_id))
+    }
+
+    /// Sets a project's `decoy_rate` and `golden_rate` (as given in `rates`).
+    pub fn set_rates(&self, project_id: &str, rates: Value) {
+        let response = self.patch(&format!("/api/v1/projects/{project_id}"), rates);
+        assert_eq!(response.status, 200, "{}", response.text());
     }
 
     /// A new review-API key for project `project_id`.

@@ -384,8 +384,39 @@ pub(super) fn cases(world: &World, targets: &Targets) -> Vec<Case> {
             &[("id", &world.project_s)],
         ),
         p(
+            case("GET", "/api/v1/projects/{id}", Manage),
+            &[("id", &world.project_p)],
+        ),
+        p(
+            Case {
+                base: Some(json!({"decoy_rate": 0, "golden_rate": 0})),
+                fields: vec![("decoy_rate", Any), ("golden_rate", Any)],
+                reads_body: true,
+                ..case("PATCH", "/api/v1/projects/{id}", Manage)
+            },
+            &[("id", &world.project_s)],
+        ),
+        p(
+            Case {
+                query: vec!["since", "after", "limit"],
+                ..case("GET", "/api/v1/projects/{id}/audit", Manage)
+            },
+            &[("id", &world.project_q)],
+        ),
+        p(
+            case("GET", "/api/v1/projects/{id}/audit/verify", Manage),
+            &[("id", &world.project_q)],
+        ),
+        p(
             case("GET", "/api/v1/projects/{id}/reviewers", Manage),
             &[("id", &world.project_q)],
+        ),
+        p(
+            Case {
+                query: vec!["limit"],
+                ..case("GET", "/api/v1/projects/{id}/reviewers/{user_id}", Manage)
+            },
+            &[("id", &world.project_q), ("user_id", &world.reviewer.id)],
         ),
         p(
             case("PUT", "/api/v1/projects/{id}/reviewers/{user_id}", Manage),

@@ -29,6 +29,7 @@ export const routes = [
   { path: '/admin/projects/:id', access: 'admin', load: () => import('./pages/admin/project.js') },
   { path: '/admin/projects/:id/:tab', access: 'admin', load: () => import('./pages/admin/project.js') },
   { path: '/admin/projects/:id/tasks/:taskId', access: 'admin', load: () => import('./pages/admin/task.js') },
+  { path: '/admin/projects/:id/reviewers/:userId', access: 'admin', load: () => import('./pages/admin/reviewer.js') },
   { path: '/admin/escalations', access: 'admin', load: () => import('./pages/admin/escalations.js') },
   { path: '/admin/people', access: 'admin', load: () => import('./pages/admin/people.js') },
   // The API reference: public, inside the app's top bar (`chrome`) signed in or not.

@@ -149,7 +149,7 @@ function ScoresByProject({ projects }) {
           ${projects.map((p) => html`<option value=${p.id}>${p.name}</option>`)}
         </select></label>`}
     </div>
-    <${Loaded} async=${scores}>${(rows) => html`<${ReviewerStats} rows=${rows}
+    <${Loaded} async=${scores}>${(rows) => html`<${ReviewerStats} projectId=${chosen} rows=${rows}
       empty=${html`<p class="muted">${projects.length ? 'Nobody reviews this project yet.' : 'Create a project first.'}</p>`} />`}</${Loaded}>
   </section>`;
 }

@@ -1,5 +1,6 @@
-// A project's reviewers with their scores (reviews, XP, accuracy on calibration tasks,
-// agreement with the final verdict), adding and removing them.
+// A project's reviewers with their scores there, read from its audit log (reviews, XP,
+// trust, accuracy on calibration tasks, catch rate on decoys, agreement with the final
+// verdict), each opening a drill-down; adding and removing them.
 
 import { html, useState } from '../../lib/html.js';
 import { del, get, put } from '../../lib/api.js';
@@ -10,16 +11,26 @@ import { EmptyState, Loaded, useAsync } from '../../ui/states.js';
 import { Badge, DataTable } from '../../ui/table.js';
 import { toast } from '../../ui/toast.js';
 
-// The score table of a project's reviewers; `onRemove(user)` adds a remove button.
-export function ReviewerStats({ rows, onRemove, empty }) {
+// "80%" with "4/5" beside it (null: "—").
+function Share({ ratio, right, of }) {
+  return html`${percent(ratio)}${of > 0 && html` <span class="muted small">${right}/${of}</span>`}`;
+}
+
+// The score table of project `projectId`'s reviewers, each name opening their drill-down;
+// `onRemove(user)` adds a remove button to members.
+export function ReviewerStats({ projectId, rows, onRemove, empty }) {
   const columns = [
-    { label: 'Reviewer', render: (r) => html`<div class="person"><strong>${personName(r.user)}</strong><span class="muted small">${r.user.email}</span></div>` },
+    { label: 'Reviewer', render: (r) => html`<div class="person">
+        <a class="row-link" href=${`/admin/projects/${projectId}/reviewers/${r.user.id}`}><strong>${personName(r.user)}</strong></a>
+        <span class="muted small">${r.user.email}${!r.member && ' · not a member'}</span></div>` },
     { label: 'Reviews', align: 'end', render: (r) => count(r.stats.reviews) },
     { label: 'XP', align: 'end', render: (r) => html`${count(r.stats.xp)} <span class="muted small">L${r.stats.level}</span>` },
-    { label: 'Accuracy', align: 'end', render: (r) => percent(r.stats.accuracy) },
+    { label: 'Trust', align: 'end', render: (r) => r.stats.trust_score.toFixed(2) },
+    { label: 'Accuracy', align: 'end', render: (r) => html`<${Share} ratio=${r.stats.accuracy} right=${r.stats.golden_correct} of=${r.stats.golden_scored} />` },
+    { label: 'Catch rate', align: 'end', render: (r) => html`<${Share} ratio=${r.stats.catch_rate} right=${r.stats.decoys_caught} of=${r.stats.decoys_scored} />` },
     { label: 'Agreement', align: 'end', render: (r) => percent(r.stats.agreement) },
     { label: 'Streak', align: 'end', className: 'hide-narrow', render: (r) => html`${r.stats.streak} <span class="muted small">best ${r.stats.best_streak}</span>` },
-    ...(onRemove ? [{ label: '', align: 'end', render: (r) => html`<button type="button" class="btn btn-small btn-danger-ghost"
+    ...(onRemove ? [{ label: '', align: 'end', render: (r) => r.member && html`<button type="button" class="btn btn-small btn-danger-ghost"
         onClick=${() => onRemove(r.user)} aria-label=${`Remove ${personName(r.user)} from the project`}><${Icon} name="x" size=${14} /> Remove</button>` }] : []),
   ];
   return html`<${DataTable} caption="Reviewers" columns=${columns} rows=${rows} rowKey=${(r) => r.user.id} empty=${empty} />`;
@@ -55,7 +66,7 @@ export default function Reviewers({ project }) {
       toast(error.message, 'error');
     }
   };
-  const members = new Set((reviewers.data || []).map((r) => r.user.id));
+  const members = new Set((reviewers.data || []).filter((r) => r.member).map((r) => r.user.id));
   const candidates = (people.data || []).filter((u) => !members.has(u.id) && u.role !== 'viewer');
   return html`<div class="stack">
     <form class="inline-form" onSubmit=${add}>
@@ -66,8 +77,9 @@ export default function Reviewers({ project }) {
       </select>
       <button type="submit" class="btn btn-primary" disabled=${!adding}><${Icon} name="plus" /> Add</button>
     </form>
-    <p class="muted small">Owners and admins can review every project; <${Badge} kind="neutral">reviewer</${Badge}> accounts only the projects they are added to.</p>
-    <${Loaded} async=${reviewers}>${(rows) => html`<${ReviewerStats} rows=${rows} onRemove=${remove}
+    <p class="muted small">Owners and admins can review every project; <${Badge} kind="neutral">reviewer</${Badge}> accounts only the projects they are added to.
+      Scores are this project's, from its audit log: trust is (right + 1) / (scored + 2) over calibration tasks and decoys. Open a reviewer to see each probe they met.</p>
+    <${Loaded} async=${reviewers}>${(rows) => html`<${ReviewerStats} projectId=${project.id} rows=${rows} onRemove=${remove}
       empty=${html`<${EmptyState} icon="users" title="No reviewers on this project">Add people above; new accounts are made under People.</${EmptyState}>`} />`}</${Loaded}>
   </div>`;
 }

@@ -3,7 +3,7 @@
 // a card that was taken away meanwhile (409) is explained and skipped past. When nothing
 // is waiting the page says so and checks again by itself.
 
-import { html, useCallback, useEffect, useRef, useState } from '../../lib/html.js';
+import { cx, html, useCallback, useEffect, useRef, useState } from '../../lib/html.js';
 import { ApiError, get, post } from '../../lib/api.js';
 import { clock, count } from '../../lib/format.js';
 import { useSession } from '../../lib/session.js';
@@ -11,6 +11,7 @@ import { useTitle } from '../../ui/layout.js';
 import { EmptyState, ErrorState } from '../../ui/states.js';
 import { Icon } from '../../ui/icons.js';
 import { toast } from '../../ui/toast.js';
+import { badgeName } from '../../ui/badges.js';
 import { CardPlaceholder, ReviewCard } from './card.js';
 import { ReasonDialog } from './reason.js';
 import { StatsBar } from './stats.js';
@@ -49,11 +50,29 @@ function InboxZero({ nextCheck, onCheck, checking }) {
   </div>`;
 }
 
+// What the planted error of a decoy played as `game` was.
+function PlantedError({ game, planted }) {
+  if (!planted) return null;
+  if (game === 'detective') {
+    return html`<span class="planted">A false sentence had been added: <q class="planted-new">${planted.planted}</q></span>`;
+  }
+  const words = planted.in_context || planted;
+  return html`<span class="planted"><q class="planted-old">${words.original}</q> had been changed to <q class="planted-new">${words.planted}</q>.</span>`;
+}
+
+// After a decision on a decoy (a copy of a recent card with one planted error): whether
+// the reviewer caught it, what the error was, and what it did to their score.
 function Feedback({ feedback }) {
   if (!feedback || !feedback.decoy) return null;
-  return html`<div class=${feedback.caught ? 'notice notice-success' : 'notice notice-warning'} role="status">
-    <${Icon} name=${feedback.caught ? 'shield' : 'alert'} />
-    ${feedback.caught ? 'That card was a planted probe, and you caught it.' : 'That card was a planted probe with an error you missed.'}
+  const { caught, decision, xp } = feedback;
+  const verdict = caught ? 'You caught a planted error.'
+    : decision === 'escalate' ? 'That card was a probe with a planted error; escalating it neither caught nor missed it.'
+      : 'That card was a probe with a planted error, and it got past you.';
+  const effect = caught ? `+${xp} XP` : xp < 0 ? `${xp} XP, streak reset` : '';
+  return html`<div class=${cx('notice', 'decoy-feedback', caught ? 'notice-success' : 'notice-warning')} role="status">
+    <${Icon} name=${caught ? 'shield' : 'alert'} />
+    <div><strong>${verdict}</strong> <${PlantedError} game=${feedback.game} planted=${feedback.planted} />
+      ${effect && html` <span class="decoy-effect">${effect}</span>`}</div>
   </div>`;
 }
 
@@ -128,7 +147,9 @@ export default function ReviewPage() {
     try {
       const answer = await post(`/review/assignments/${slot.assignment.assignment_id}/decision`, body);
       setGained({ xp: answer.xp_awarded, at: Date.now() });
-      setFeedback(answer.feedback);
+      setFeedback(answer.feedback
+        && { ...answer.feedback, decision: body.decision, xp: answer.xp_awarded, game: slot.assignment.task.game });
+      (answer.new_badges || []).forEach((badge) => toast(`Badge earned: ${badgeName(badge)}`, 'success'));
       loadStats();
       next();
     } catch (error) {

@@ -1,10 +1,11 @@
 // The reviewer's score as it grows: level and XP with the way to the next level, the
-// current and best streak, reviews, and (once there are scored reviews) accuracy and
-// agreement. Fields the server adds later (badges, catch rate, trust) show up here too.
+// current and best streak, reviews, (once there are scored reviews) accuracy, catch rate,
+// agreement and trust, and the badges earned.
 
 import { cx, html } from '../../lib/html.js';
 import { count, percent } from '../../lib/format.js';
 import { Icon } from '../../ui/icons.js';
+import { BadgeList } from '../../ui/badges.js';
 
 // XP per level (the server's: level = 1 + xp / 100).
 const XP_PER_LEVEL = 100;
@@ -35,10 +36,12 @@ export function StatsBar({ stats, gained }) {
       <${Icon} name="target" /><span><strong>${percent(stats.accuracy)}</strong> accuracy</span></div>`}
     ${stats.agreement !== null && stats.agreement !== undefined && html`<div class="stat hide-narrow" title="Agreement with the final verdict on shared tasks">
       <${Icon} name="users" /><span><strong>${percent(stats.agreement)}</strong> agreement</span></div>`}
-    ${stats.catch_rate !== null && stats.catch_rate !== undefined && html`<div class="stat hide-narrow" title="Planted errors caught">
+    ${stats.catch_rate !== null && stats.catch_rate !== undefined && html`<div class="stat hide-narrow"
+        title=${`Planted errors caught: ${stats.decoys_caught} of ${stats.decoys_scored}`}>
       <${Icon} name="shield" /><span><strong>${percent(stats.catch_rate)}</strong> caught</span></div>`}
-    ${(stats.badges || []).length > 0 && html`<ul class="badges hide-narrow" aria-label="Badges">
-      ${stats.badges.map((b) => html`<li key=${b.id || b.name || b} class="badge badge-accent">${b.name || b.label || b}</li>`)}
-    </ul>`}
+    ${stats.golden_scored + stats.decoys_scored > 0 && html`<div class="stat hide-narrow"
+        title="Trust: (right answers + 1) / (probes scored + 2) over calibration tasks and planted errors">
+      <${Icon} name="star" /><span><strong>${stats.trust_score.toFixed(2)}</strong> trust</span></div>`}
+    <${BadgeList} ids=${stats.badges} className="hide-narrow" />
   </section>`;
 }
