@@ -114,7 +114,9 @@ fn a_person_signs_off_an_agents_work_in_the_browser() {
     page.open("/issues?reviewStatus=pending");
     page.wait_for(".status-cell .badge");
     assert_eq!(
-        page.eval("[...document.querySelectorAll('.status-cell')].map((c) => c.textContent.trim())"),
+        page.eval(
+            "[...document.querySelectorAll('.status-cell')].map((c) => c.textContent.trim())"
+        ),
         json!(["In progressAwaiting sign-off"])
     );
     assert_eq!(
