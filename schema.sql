@@ -561,3 +561,30 @@ CREATE TABLE reviewer_scores (
     decoys_scored  INTEGER NOT NULL,
     decoys_caught  INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- migrate:14 human sign-off: a project's sign-off policy, the review state of issues and the prompt version behind their work, and one row per review requested
+-- `sign_off` is `off`, `required` or `sampled` (then `sign_off_rate`, 0..1, is the share
+-- of issues that need it; see domain/sign_off.rs for which ones).
+ALTER TABLE projects ADD COLUMN sign_off TEXT NOT NULL DEFAULT 'off';
+ALTER TABLE projects ADD COLUMN sign_off_rate REAL;
+-- `prompt_version_id`: the version dispatch rendered at the latest claim. `review_status`
+-- (`pending`, `approved`, `flagged`) and `review_task_id` follow the latest review
+-- requested; `review_correction` holds the fields a fixer reviewer corrected (JSON).
+ALTER TABLE issues ADD COLUMN prompt_version_id TEXT;
+ALTER TABLE issues ADD COLUMN review_status TEXT;
+ALTER TABLE issues ADD COLUMN review_task_id TEXT;
+ALTER TABLE issues ADD COLUMN review_correction TEXT;
+CREATE INDEX issues_awaiting_sign_off ON issues(review_task_id) WHERE review_status = 'pending' AND deleted_at IS NULL;
+
+-- One review an issue's work was sent to: the task, the issue, the prompt version that
+-- produced the work, and (once a verdict settles it) `approved` or `flagged`.
+CREATE TABLE sign_offs (
+    task_id           TEXT PRIMARY KEY REFERENCES review_tasks(id) ON DELETE CASCADE,
+    issue_id          TEXT NOT NULL REFERENCES issues(id),
+    prompt_version_id TEXT,
+    outcome           TEXT,
+    requested_at      TEXT NOT NULL,
+    settled_at        TEXT
+) WITHOUT ROWID;
+CREATE INDEX sign_offs_by_issue ON sign_offs(issue_id);
+CREATE INDEX sign_offs_settled_by_version ON sign_offs(prompt_version_id, outcome) WHERE outcome IS NOT NULL;

@@ -1,11 +1,14 @@
 //! `/api/dashboard` (docs/engine-api.md#dashboard, docs/decisions.md#closing-the-loop, docs/decisions.md#dashboard-numbers): is the loop healthy?
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::json;
 
 use crate::app::Ctx;
 use crate::domain::dispatch::DAY_MS;
 use crate::domain::jsnum;
+use crate::domain::sign_off;
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
 use crate::store::dashboard;
@@ -16,16 +19,26 @@ use crate::store::templates::{Template, Version};
 /// Activity chains shown when no `limit` is given.
 const DEFAULT_ACTIVITY_LIMIT: i64 = 20;
 
-/// `GET /api/dashboard/stats`: issue, goal and dispatch counts.
+/// `GET /api/dashboard/stats`: issue, goal and dispatch counts, and (beyond the
+/// original) the sign-off gauges: issues awaiting a person, and how much of the agents'
+/// work people approved.
 pub fn stats(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
     let db = ctx.db();
     let issues = dashboard::issue_stats(db)?;
     let (goals, active_goals, achieved_goals) = dashboard::goal_stats(db)?;
     let completed = dashboard::completed_since(db, ctx.now().plus_millis(-DAY_MS))?;
+    let sign_off = dashboard::sign_off_stats(db)?;
+    let approval_rate = sign_off::approval_rate(sign_off.approved, sign_off.flagged);
     Ok(Reply::data(json!({
         "issues": {"total": issues.total, "byStatus": issues.by_status, "byType": issues.by_type},
         "goals": {"total": goals, "active": active_goals, "achieved": achieved_goals},
         "dispatch": {"queueDepth": issues.queue_depth, "activeCount": issues.active, "completedLast24h": completed},
+        "signOff": {
+            "awaiting": sign_off.awaiting,
+            "approved": sign_off.approved,
+            "flagged": sign_off.flagged,
+            "approvalRate": approval_rate.map(jsnum::to_json),
+        },
     })))
 }
 
@@ -118,6 +131,18 @@ struct ReviewSummary {
     composite_score: Option<f64>,
 }
 
+/// How people judged the work one prompt version produced.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionApproval {
+    version_id: String,
+    version: i64,
+    approved: i64,
+    flagged: i64,
+    #[serde(serialize_with = "jsnum::serialize_option")]
+    approval_rate: Option<f64>,
+}
+
 /// One template's health.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -127,6 +152,7 @@ struct Health {
     recent_versions: Vec<Version>,
     review_summary: ReviewSummary,
     needs_attention: bool,
+    sign_off_by_version: Vec<VersionApproval>,
 }
 
 /// Below this review score a template needs attention.
@@ -135,8 +161,22 @@ const ATTENTION_SCORE: f64 = 3.0;
 const ATTENTION_COMPLETION: f64 = 0.5;
 
 /// `GET /api/dashboard/prompts`: every live template's versions, reviews and whether it
-/// needs attention.
+/// needs attention, and (beyond the original) the approval rate people gave the work of
+/// each of its versions that has settled sign-offs, newest version first.
 pub fn prompts(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
+    let mut approvals: HashMap<String, Vec<VersionApproval>> = HashMap::new();
+    for tally in dashboard::sign_offs_by_version(ctx.db())? {
+        approvals
+            .entry(tally.template_id)
+            .or_default()
+            .push(VersionApproval {
+                version_id: tally.version_id,
+                version: tally.version,
+                approved: tally.approved,
+                flagged: tally.flagged,
+                approval_rate: sign_off::approval_rate(tally.approved, tally.flagged),
+            });
+    }
     let mut data = Vec::new();
     for health in dashboard::template_health(ctx.db())? {
         // The active version is looked for among the recent ones, as in the original.
@@ -147,6 +187,7 @@ pub fn prompts(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
                 .and_then(|v| v.completion_rate)
                 .is_some_and(|r| r < ATTENTION_COMPLETION);
         let active_version = active.cloned();
+        let sign_off_by_version = approvals.remove(&health.template.id).unwrap_or_default();
         data.push(Health {
             template: health.template,
             active_version,
@@ -159,6 +200,7 @@ pub fn prompts(ctx: &mut Ctx<'_>, _: &Request) -> Result<Reply, ApiError> {
             },
             recent_versions: health.recent_versions,
             needs_attention,
+            sign_off_by_version,
         });
     }
     Ok(Reply::data(data))

@@ -4,12 +4,13 @@ use serde::Serialize;
 
 use super::{ANY_LENGTH, page, validated};
 use crate::app::Ctx;
-use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
+use crate::domain::enums::{IssueStatus, IssueType, Module, WireEnum};
 use crate::domain::issue::{read_commits, read_hypothesis, read_pull_requests};
 use crate::domain::jsnum;
 use crate::domain::validate::{FieldError, Input, enum_message};
 use crate::http::{ApiError, Reply, Request};
 use crate::service;
+use crate::service::sign_off::ReviewRequest;
 use crate::store::issues::{self, Changes, Filter, Issue, NewIssue, Sort, SortKey};
 use crate::store::labels::{self, LabelRef};
 use crate::store::relations::{self, Relation};
@@ -17,7 +18,8 @@ use crate::store::relations::{self, Relation};
 const NOT_FOUND: ApiError = ApiError::NotFound("Issue not found");
 
 /// `GET /api/issues`: filtered, paginated, oldest first; with Loop's `q` (full-text
-/// search, best match first) and `sort` (docs/engine-api.md#issues).
+/// search, best match first), `sort`, and `reviewStatus` (e.g. `pending` for the issues
+/// awaiting a person's sign-off) (docs/engine-api.md#issues).
 pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let page = page(request)?;
     let filter = read_filter(request)?;
@@ -88,6 +90,7 @@ fn read_filter(request: &Request) -> Result<Filter, ApiError> {
         label_id: non_empty("labelId")?,
         parent_id: non_empty("parentId")?,
         priority,
+        review_statuses: enum_list(request.query("reviewStatus")?, "reviewStatus", &mut errors),
         search: request
             .query("q")?
             .map(str::trim)
@@ -214,6 +217,65 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     input.finish()?;
     let issue = service::issues::update(ctx, request.param("id"), changes, label_ids.as_deref())?;
     Ok(Reply::data(issue))
+}
+
+/// Fields shown on (or corrected in) a review card at most.
+const MAX_REVIEW_FIELDS: usize = 50;
+
+/// `POST /api/issues/{id}/review-request` `{summary?, module?, fields?}`: sends the
+/// issue's work to a person (see [`service::sign_off::request`]); 201 with the issue,
+/// now carrying `reviewStatus: "pending"` and the task's `reviewTaskId`.
+pub fn review_request(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
+    let body = request.json_object()?;
+    let mut input = Input::new(&body);
+    let summary = input.opt_str("summary", 1, ANY_LENGTH);
+    let fixer = match input.opt_enum::<Module>("module") {
+        None | Some(Module::Swiper) => false,
+        Some(Module::Fixer) => true,
+        Some(_) => {
+            input.fail(
+                "module",
+                "Invalid option: expected one of \"swiper\"|\"fixer\"",
+            );
+            false
+        }
+    };
+    let fields = input.nested_array("fields", false, |field| {
+        let mut out = serde_json::Map::new();
+        out.insert("label".into(), field.required_str("label", 1, 200).into());
+        if let Some(key) = field.opt_str("key", 1, 200) {
+            out.insert("key".into(), key.into());
+        }
+        if !field.has("value") {
+            field.fail(
+                "value",
+                "Invalid input: expected string, number, boolean or null, received undefined",
+            );
+        }
+        out.insert(
+            "value".into(),
+            field.opt_scalar("value").unwrap_or_default(),
+        );
+        serde_json::Value::Object(out)
+    });
+    if fields
+        .as_ref()
+        .and_then(Option::as_ref)
+        .is_some_and(|f| f.len() > MAX_REVIEW_FIELDS)
+    {
+        input.fail(
+            "fields",
+            format!("Too big: expected array to have <={MAX_REVIEW_FIELDS} items"),
+        );
+    }
+    input.finish()?;
+    let review = ReviewRequest {
+        summary,
+        fixer,
+        fields: fields.flatten(),
+    };
+    let issue = service::sign_off::request(ctx, request.param("id"), &review)?;
+    Ok(Reply::created(issue))
 }
 
 /// `DELETE /api/issues/{id}`: soft delete.

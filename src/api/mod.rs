@@ -61,6 +61,7 @@ fn routes() -> Vec<Route> {
         route(Patch,  "/api/issues/{id}",                                         Admin,      issues::update),
         route(Delete, "/api/issues/{id}",                                         Admin,      issues::delete),
         route(Post,   "/api/issues/{id}/relations",                               Admin,      relations::create),
+        route(Post,   "/api/issues/{id}/review-request",                          Manage,     issues::review_request),
         route(Delete, "/api/relations/{id}",                                      Admin,      relations::delete),
         route(Get,    "/api/issues/{id}/comments",                                Admin,      comments::list),
         route(Post,   "/api/issues/{id}/comments",                                Admin,      comments::create),

@@ -19,7 +19,9 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     Ok(Reply::listing(rows, total))
 }
 
-/// Reads the body of a create (`creating`) or an update. An empty `goalId` means no goal.
+/// Reads the body of a create (`creating`) or an update. An empty `goalId` means no goal;
+/// `signOff` (`off`, `required`, `sampled`) and `signOffRate` (0..1, `null` clears it)
+/// set the project's sign-off policy.
 fn read_fields(request: &Request, creating: bool) -> Result<ProjectFields, ApiError> {
     let body = request.json_object()?;
     let mut input = Input::new(&body);
@@ -39,6 +41,14 @@ fn read_fields(request: &Request, creating: bool) -> Result<ProjectFields, ApiEr
         status: input.opt_enum("status"),
         health: input.opt_enum("health"),
         goal_id: goal_id.map(|g| g.filter(|g| !g.is_empty())),
+        sign_off: input.opt_enum("signOff"),
+        sign_off_rate: match input.nullable_number("signOffRate") {
+            Some(Some(rate)) if !(0.0..=1.0).contains(&rate) => {
+                input.fail("signOffRate", "Expected a number from 0 to 1");
+                None
+            }
+            rate => rate,
+        },
     };
     input.finish()?;
     Ok(fields)
@@ -77,7 +87,8 @@ pub fn detail(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     }))
 }
 
-/// `PATCH /api/projects/{id}`: 404 before the goal check; `goalId: null` unlinks.
+/// `PATCH /api/projects/{id}`: 404 before the goal check; `goalId: null` unlinks;
+/// `signOff: "sampled"` needs a `signOffRate` (given now or before).
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let fields = read_fields(request, false)?;
     let project = service::projects::update(ctx, request.param("id"), &fields)?;

@@ -73,6 +73,30 @@ wire_enum!(
 );
 
 wire_enum!(
+    /// Whether a project's agents may mark their own work done.
+    SignOffMode {
+        /// Agents mark issues done themselves (the original's behaviour).
+        Off => "off",
+        /// Every issue goes to a person before it is done.
+        Required => "required",
+        /// A fixed share of issues (see the module's rule) goes to a person.
+        Sampled => "sampled",
+    }
+);
+
+wire_enum!(
+    /// Where an issue's latest review request stands.
+    ReviewStatus {
+        /// Waiting for a person (escalated reviews included).
+        Pending => "pending",
+        /// A person approved the work; the issue is done.
+        Approved => "approved",
+        /// A person flagged the work; the issue went back to `todo`.
+        Flagged => "flagged",
+    }
+);
+
+wire_enum!(
     /// How one issue relates to another (read "issue <type> related issue").
     RelationType {
         /// This issue blocks the related one.

@@ -10,6 +10,7 @@ pub mod jsnum;
 pub mod pagination;
 pub mod prompt;
 pub mod review;
+pub mod sign_off;
 pub mod signals;
 pub mod signature;
 pub mod stored_json;

@@ -305,6 +305,18 @@ impl<'a> Input<'a> {
         self.nullable(key, |v| rules::number(v, f64::NEG_INFINITY, f64::INFINITY))
     }
 
+    /// An optional scalar: a string, number, boolean or `null` (absent → `None`).
+    pub fn opt_scalar(&mut self, key: &str) -> Option<Value> {
+        match self.object.get(key) {
+            Some(Value::Array(_) | Value::Object(_)) => {
+                let got = self.object.get(key);
+                self.fail(key, expected("string, number, boolean or null", got));
+                None
+            }
+            value => value.cloned(),
+        }
+    }
+
     /// An optional JSON object, returned as compact JSON text in stored form (see
     /// [`stored_json`](super::stored_json)); `null` and arrays are errors.
     pub fn opt_object_json(&mut self, key: &str) -> Option<String> {

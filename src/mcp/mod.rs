@@ -1,7 +1,8 @@
 //! The Model Context Protocol server, in the same binary as the API: agents reach
 //! Loop's tools over Streamable HTTP at `POST /mcp`, or over stdio by launching `loop
-//! mcp`. It offers the original Loop MCP server's nine engine tools to an admin key and
-//! LoopQuest's review tools (plus `wait_for_verdict`) to a project key.
+//! mcp`. It offers the original Loop MCP server's nine engine tools (plus
+//! `loop_request_review`, for human sign-off) to an admin key and LoopQuest's review
+//! tools (plus `wait_for_verdict`) to a project key.
 //!
 //! The parts, each with one job: `jsonrpc` reads and writes messages; `protocol` is the
 //! server (versions, methods, batches); `schema` declares tool parameters; `tools` are

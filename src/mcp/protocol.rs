@@ -379,7 +379,7 @@ mod tests {
         assert_eq!(answers[0]["result"], json!({}));
         assert_eq!(
             answers[1]["result"]["tools"].as_array().map(Vec::len),
-            Some(9)
+            Some(10)
         );
         assert_eq!(answers[2]["error"]["code"], json!(INVALID_REQUEST));
         assert_eq!(answers[3]["id"], Value::Null);

@@ -27,6 +27,8 @@ pub enum Kind {
     Object,
     /// An array of strings.
     TextList,
+    /// An array of JSON objects (the API checks their members).
+    ObjectList,
 }
 
 /// Any string at all.
@@ -89,6 +91,9 @@ impl Param {
             Kind::OneOf(values) => json!({"type": "string", "enum": values}),
             Kind::Object => json!({"type": "object", "additionalProperties": {}}),
             Kind::TextList => json!({"type": "array", "items": {"type": "string"}}),
+            Kind::ObjectList => {
+                json!({"type": "array", "items": {"type": "object", "additionalProperties": {}}})
+            }
         };
         if !self.description.is_empty() {
             schema["description"] = json!(self.description);
@@ -130,6 +135,12 @@ impl Param {
                     .as_array()
                     .is_some_and(|items| items.iter().all(Value::is_string));
                 (!strings).then(|| "Expected an array of strings".to_owned())
+            }
+            Kind::ObjectList => {
+                let objects = value
+                    .as_array()
+                    .is_some_and(|items| items.iter().all(Value::is_object));
+                (!objects).then(|| "Expected an array of objects".to_owned())
             }
         }
     }
@@ -219,6 +230,7 @@ mod tests {
         Param::optional("status", Kind::OneOf(&["todo", "done"]), ""),
         Param::optional("payload", Kind::Object, ""),
         Param::optional("choices", Kind::TextList, ""),
+        Param::optional("fields", Kind::ObjectList, ""),
     ];
 
     #[test]
@@ -232,7 +244,8 @@ mod tests {
                     "priority": {"type": "integer", "minimum": 0, "maximum": 4},
                     "status": {"type": "string", "enum": ["todo", "done"]},
                     "payload": {"type": "object", "additionalProperties": {}},
-                    "choices": {"type": "array", "items": {"type": "string"}}
+                    "choices": {"type": "array", "items": {"type": "string"}},
+                    "fields": {"type": "array", "items": {"type": "object", "additionalProperties": {}}}
                 },
                 "required": ["title"]
             })
@@ -246,9 +259,9 @@ mod tests {
     #[test]
     fn good_arguments_pass_and_unknown_ones_are_dropped() {
         let args = json!({"title": "abc", "priority": 2.0, "status": "done", "payload": {"a": 1},
-                          "choices": ["x"], "extra": true, "ignored": null});
+                          "choices": ["x"], "fields": [{"label": "x"}], "extra": true, "ignored": null});
         let accepted = check(PARAMS, Some(&args)).unwrap_or_default();
-        assert_eq!(accepted.len(), 5);
+        assert_eq!(accepted.len(), 6);
         assert!(!accepted.contains_key("extra"));
         assert_eq!(accepted["priority"], json!(2.0));
         assert!(check(&PARAMS[1..], None).unwrap_or_default().is_empty());
@@ -256,8 +269,8 @@ mod tests {
 
     #[test]
     fn every_problem_is_named() {
-        let args =
-            json!({"title": "", "priority": 7, "status": "open", "payload": [], "choices": [1]});
+        let args = json!({"title": "", "priority": 7, "status": "open", "payload": [], "choices": [1],
+                          "fields": ["x"]});
         let problems = check(PARAMS, Some(&args)).err().unwrap_or_default();
         assert_eq!(
             problems,
@@ -265,7 +278,8 @@ mod tests {
              priority: Expected a whole number from 0 to 4\n\
              status: Expected one of: todo, done\n\
              payload: Expected an object\n\
-             choices: Expected an array of strings"
+             choices: Expected an array of strings\n\
+             fields: Expected an array of objects"
         );
         assert_eq!(
             check(PARAMS, Some(&json!({"title": null, "priority": 1.5}))).err(),

@@ -1,6 +1,7 @@
 //! Dispatch: an agent claims the best unblocked `todo` issue, with the prompt its
-//! template renders. The claim, the choice of template and the count of its use commit
-//! in one short transaction; the prompt is rendered afterwards, outside the writer lock
+//! template renders. The claim, the choice of template, the count of its use and the
+//! record of which version the work is done with (what a person's sign-off later
+//! scores) commit in one short transaction; the prompt is rendered afterwards, outside the writer lock
 //! (so claims queue only behind each other's database work), and a prompt that cannot
 //! be rendered, or whose rendering panics, undoes the claim and the use in a second
 //! transaction ([`render_or_release`]).
@@ -11,6 +12,7 @@ use crate::app::Ctx;
 use crate::error::ApiError;
 use crate::service::prompting::{self, Callback, Choice};
 use crate::store::dispatch::{self, Claim, Claimed};
+use crate::store::issues;
 use crate::store::templates::{self, Template, Version};
 
 /// A claimed issue and, when a template applies, its prompt.
@@ -32,7 +34,7 @@ pub fn next(
         let Some(id) = dispatch::next_candidate(tx, project_id, now)? else {
             return Ok(None);
         };
-        let claimed = dispatch::claim(tx, &id, claim, now)?;
+        let mut claimed = dispatch::claim(tx, &id, claim, now)?;
         let choice = match prompting::choose(tx, &claimed.issue, false)? {
             Choice::Chosen(chosen) => {
                 templates::add_usage(tx, &chosen.1.id, 1)?;
@@ -40,6 +42,9 @@ pub fn next(
             }
             Choice::NoTemplate | Choice::NoVersion => None,
         };
+        let version_id = choice.as_ref().map(|(_, version)| version.id.clone());
+        issues::set_prompt_version(tx, &id, version_id.as_deref())?;
+        claimed.issue.prompt_version_id = version_id;
         Ok(Some((claimed, choice)))
     })?;
     let Some((claimed, choice)) = claimed else {

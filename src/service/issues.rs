@@ -1,11 +1,14 @@
 //! Issues: creation (hierarchies are one level deep), changes (`completedAt` follows
-//! the `done` status, a claim's lease follows `in_progress`) and soft deletion.
+//! the `done` status, a claim's lease follows `in_progress`, and where the project
+//! requires a person's sign-off an issue becomes `done` only through review) and soft
+//! deletion.
 
 use crate::app::Ctx;
 use crate::domain::dispatch::lease_after_update;
 use crate::domain::enums::IssueStatus;
 use crate::domain::issue::{check_parent, completed_at_change};
 use crate::error::ApiError;
+use crate::service::sign_off;
 use crate::store::issues::{self, Changes, Issue, NewIssue};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Issue not found");
@@ -24,6 +27,9 @@ pub fn create(ctx: &mut Ctx<'_>, new: NewIssue, label_ids: &[String]) -> Result<
                 .map_err(ApiError::Unprocessable)?;
         }
         let issue = issues::insert(tx, &new, now)?;
+        if issue.status == IssueStatus::Done {
+            sign_off::check_may_complete(tx, issue.project_id.as_deref(), issue.number)?;
+        }
         issues::add_labels(tx, &issue.id, label_ids)?;
         Ok(issue)
     })
@@ -40,6 +46,13 @@ pub fn update(
     ctx.write(|tx, now| {
         let current = issues::find_live(tx, id)?.ok_or(NOT_FOUND)?;
         if let Some(status) = changes.status {
+            if status == IssueStatus::Done && current.status != IssueStatus::Done {
+                let project_id = match &changes.project_id {
+                    Some(moved_to) => moved_to.as_deref(),
+                    None => current.project_id.as_deref(),
+                };
+                sign_off::check_may_complete(tx, project_id, current.number)?;
+            }
             changes.completed_at = completed_at_change(current.status, status, now);
         }
         changes.lease_expires_at =

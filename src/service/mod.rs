@@ -27,6 +27,7 @@ pub mod queue;
 pub mod relations;
 pub mod review_tasks;
 pub mod sessions;
+pub mod sign_off;
 pub mod signals;
 pub mod templates;
 pub mod verdicts;

@@ -1,10 +1,13 @@
 //! Projects: a project's goal must be a live goal; each project gets the secret its
-//! verdict webhooks are signed with; the dispatch goal bonus of its issues follows.
+//! verdict webhooks are signed with; the dispatch goal bonus of its issues follows; a
+//! `sampled` sign-off policy needs its rate.
 
 use rusqlite::Connection;
 
 use crate::app::Ctx;
 use crate::domain::credentials;
+use crate::domain::enums::SignOffMode;
+use crate::domain::sign_off::Policy;
 use crate::error::ApiError;
 use crate::store::goals;
 use crate::store::issues;
@@ -27,13 +30,18 @@ pub fn create(ctx: &mut Ctx<'_>, fields: &ProjectFields) -> Result<Project, ApiE
     create_with_gate_timeout(ctx, fields, None)
 }
 
-/// Creates a project with a fresh signing secret and decoy seed.and, when given, the timeout its gate
+/// Creates a project with a fresh signing secret and decoy seed and, when given, the timeout its gate
 /// tasks get when they name none (the web app's "New project").
 pub fn create_with_gate_timeout(
     ctx: &mut Ctx<'_>,
     fields: &ProjectFields,
     gate_timeout_seconds: Option<i64>,
 ) -> Result<Project, ApiError> {
+    Policy {
+        mode: fields.sign_off.unwrap_or(SignOffMode::Off),
+        rate: fields.sign_off_rate.flatten(),
+    }
+    .check("signOffRate")?;
     let secrets = projects::ProjectSecrets {
         signing_secret: credentials::generate_signing_secret()?,
         decoy_seed: credentials::generate_decoy_seed()?,
@@ -49,10 +57,26 @@ pub fn create_with_gate_timeout(
     })
 }
 
+/// A `sampled` sign-off policy needs a rate: checks the policy `fields` leave `current`
+/// with; `rate_field` names the rate in the caller's API.
+fn check_sign_off(
+    current: &Project,
+    fields: &ProjectFields,
+    rate_field: &'static str,
+) -> Result<(), ApiError> {
+    Policy {
+        mode: fields.sign_off.unwrap_or(current.sign_off),
+        rate: fields.sign_off_rate.unwrap_or(current.sign_off_rate),
+    }
+    .check(rate_field)?;
+    Ok(())
+}
+
 /// Changes live project `id` (404 before the goal check).
 pub fn update(ctx: &mut Ctx<'_>, id: &str, fields: &ProjectFields) -> Result<Project, ApiError> {
     ctx.write(|tx, now| {
-        projects::find_live(tx, id)?.ok_or(NOT_FOUND)?;
+        let current = projects::find_live(tx, id)?.ok_or(NOT_FOUND)?;
+        check_sign_off(&current, fields, "signOffRate")?;
         check_goal(tx, fields)?;
         projects::update(tx, id, fields, now)?.ok_or(NOT_FOUND)
     })
@@ -69,10 +93,15 @@ pub struct ReviewSettingsChange {
     pub decoy_rate_ppm: Option<i64>,
     /// Golden tasks mixed in per million cards.
     pub golden_rate_ppm: Option<i64>,
+    /// Whether its agents' work needs a person's approval (docs/sign-off.md).
+    pub sign_off: Option<SignOffMode>,
+    /// The share of issues sampled for sign-off (0..1).
+    pub sign_off_rate: Option<f64>,
 }
 
 /// Applies `change` to live project `id`: its name, the timeout its gate tasks get when
-/// they name none, and how often its reviewers meet decoys and golden tasks.
+/// they name none, how often its reviewers meet decoys and golden tasks, and its
+/// sign-off policy (a `sampled` one must end up with a `sign_off_rate`).
 pub fn update_review_settings(
     ctx: &mut Ctx<'_>,
     id: &str,
@@ -80,9 +109,13 @@ pub fn update_review_settings(
 ) -> Result<(), ApiError> {
     let fields = ProjectFields {
         name: change.name,
+        sign_off: change.sign_off,
+        sign_off_rate: change.sign_off_rate.map(Some),
         ..ProjectFields::default()
     };
     ctx.write(|tx, now| {
+        let current = projects::find_live(tx, id)?.ok_or(NOT_FOUND)?;
+        check_sign_off(&current, &fields, "sign_off_rate")?;
         projects::update(tx, id, &fields, now)?.ok_or(NOT_FOUND)?;
         if let Some(seconds) = change.gate_timeout_seconds {
             projects::set_default_gate_timeout(tx, id, seconds)?;

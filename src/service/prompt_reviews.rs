@@ -1,5 +1,5 @@
-//! Prompt reviews: recording one moves its version's EWMA score in the same
-//! transaction, and opens an improvement issue for the template when the reviews say it
+//! Prompt reviews (agents' own, and people's verdicts on agents' work): recording one
+//! moves its version's EWMA score in the same transaction, and opens an improvement issue for the template when the reviews say it
 //! needs one (and none is open yet).
 
 use rusqlite::Connection;
@@ -16,19 +16,23 @@ use crate::store::templates::{self, Version};
 
 /// Records a review of a prompt version.
 pub fn create(ctx: &mut Ctx<'_>, new: &NewReview) -> Result<Review, ApiError> {
-    ctx.write(|tx, now| {
-        let version = templates::find_version(tx, &new.version_id)?
-            .ok_or(ApiError::NotFound("Version not found"))?;
-        let review = prompt_reviews::insert(tx, new, now)?;
-        let composite = review::composite(new.clarity, new.completeness, new.relevance);
-        let score = review::next_score(version.review_score, composite);
-        templates::set_review_score(tx, &version.id, score)?;
-        let count = prompt_reviews::count_for_version(tx, &version.id)?;
-        if review::needs_improvement(score, count) {
-            open_improvement_issue(tx, &version, score, count, now)?;
-        }
-        Ok(review)
-    })
+    ctx.write(|tx, now| record(tx, new, now))
+}
+
+/// Records a review of a prompt version inside the caller's transaction: an agent's
+/// through [`create`], or a person's verdict on an agent's work (a sign-off).
+pub fn record(conn: &Connection, new: &NewReview, now: Timestamp) -> Result<Review, ApiError> {
+    let version = templates::find_version(conn, &new.version_id)?
+        .ok_or(ApiError::NotFound("Version not found"))?;
+    let review = prompt_reviews::insert(conn, new, now)?;
+    let composite = review::composite(new.clarity, new.completeness, new.relevance);
+    let score = review::next_score(version.review_score, composite);
+    templates::set_review_score(conn, &version.id, score)?;
+    let count = prompt_reviews::count_for_version(conn, &version.id)?;
+    if review::needs_improvement(score, count) {
+        open_improvement_issue(conn, &version, score, count, now)?;
+    }
+    Ok(review)
 }
 
 /// Opens the improvement issue for `version`'s template unless one is already open.

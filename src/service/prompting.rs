@@ -177,6 +177,9 @@ fn load_parts(
         blocked_by: refs(conn, &issue.id, "blocked_by")?,
         loop_url: callback.url.to_owned(),
         loop_token: callback.token.to_owned(),
+        sign_off_required: project
+            .as_ref()
+            .is_some_and(|project| project.sign_off_policy().applies_to(issue.number)),
     })
 }
 

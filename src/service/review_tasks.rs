@@ -1,7 +1,8 @@
 //! Review tasks as automations submit them: an `Idempotency-Key` makes a retried
 //! submission return the original task instead of storing a second one, also when two
-//! first submissions race; deleting a task frees its key, drops its pending deliveries
-//! and erases its content from the audit log.
+//! first submissions race; deleting a task frees its key, drops its pending deliveries,
+//! erases its content from the audit log and withdraws the review of an issue that
+//! waited on it.
 
 use serde_json::{Map, Value};
 
@@ -9,6 +10,7 @@ use crate::app::Ctx;
 use crate::domain::review::record::Task;
 use crate::domain::review::task;
 use crate::error::ApiError;
+use crate::service::sign_off;
 use crate::store::{audit, decoys, projects, review_tasks};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("task not found");
@@ -55,11 +57,12 @@ pub fn submit(
 /// Deletes task `id` of project `project_id`; 404 when there is none. Its audit records,
 /// and those of decoys copied from it, keep their ids and decisions but lose their
 /// content (choice, reason, expectation, planted error), as the decoys lose what they
-/// showed.
+/// showed; an issue that waited on its review has the review withdrawn.
 pub fn delete(ctx: &mut Ctx<'_>, project_id: &str, id: &str) -> Result<(), ApiError> {
     let deleted = ctx.write(|tx, now| {
         let deleted = review_tasks::delete(tx, project_id, id)?;
         if deleted {
+            sign_off::withdraw(tx, id, now)?;
             audit::erase_for_task(tx, id, now)?;
             decoys::erase_for_source(tx, id)?;
         }

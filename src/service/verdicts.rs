@@ -1,7 +1,9 @@
 //! Verdicts (docs/review-api.md#consensus-and-escalation, docs/review-api.md#verdict-webhooks, docs/review-api.md#verdicts-into-the-engine): every resolution of a task — consensus,
 //! escalation, an admin's resolution, a gate timeout — goes through [`resolve`], which
 //! in the one transaction updates the task, queues its webhook deliveries in the outbox
-//! and, for flags, escalations and timeouts, records the engine signal. Whoever commits
+//! and then either acts on the issue whose work the task signs off
+//! ([`sign_off::settle`]) or, for other tasks' flags, escalations and timeouts, records
+//! the engine signal. Whoever commits
 //! a resolution then wakes the delivery thread with the queued ids.
 
 use rusqlite::Connection;
@@ -17,7 +19,7 @@ use crate::domain::review::resolution::{self, Resolution};
 use crate::domain::review::verdict_signal;
 use crate::domain::stored_json;
 use crate::error::ApiError;
-use crate::service::signals;
+use crate::service::{sign_off, signals};
 use crate::store::{deliveries, projects, review_tasks};
 
 /// A task that has just resolved, and the deliveries its verdict queued.
@@ -52,6 +54,9 @@ pub fn resolve(
         &body,
         now,
     )?;
+    if sign_off::settle(conn, &task, reviewer_id, now)? {
+        return Ok(Some(Resolved { task, delivery_ids }));
+    }
     let project_name = projects::find_any(conn, &task.project_id)?
         .map(|p| p.name)
         .unwrap_or_default();

@@ -190,3 +190,73 @@ pub fn template_health(conn: &Connection) -> super::Result<Vec<TemplateHealth>> 
         })
         .collect())
 }
+
+/// The sign-off gauges: live issues waiting for a person, and settled sign-offs.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SignOffStats {
+    /// Live issues whose review is pending (escalated ones included).
+    pub awaiting: i64,
+    /// Sign-offs a person approved.
+    pub approved: i64,
+    /// Sign-offs a person flagged.
+    pub flagged: i64,
+}
+
+/// Counts issues awaiting sign-off (along their partial index) and settled sign-offs.
+pub fn sign_off_stats(conn: &Connection) -> super::Result<SignOffStats> {
+    let awaiting = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM issues INDEXED BY issues_awaiting_sign_off \
+             WHERE review_status = 'pending' AND deleted_at IS NULL",
+        )?
+        .query_row([], |row| row.get(0))?;
+    let (approved, flagged) = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FILTER (WHERE outcome = 'approved'), COUNT(*) FILTER (WHERE outcome = 'flagged') \
+             FROM sign_offs INDEXED BY sign_offs_settled_by_version WHERE outcome IS NOT NULL",
+        )?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(SignOffStats {
+        awaiting,
+        approved,
+        flagged,
+    })
+}
+
+/// The settled sign-offs of one prompt version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionSignOffs {
+    /// The version's template.
+    pub template_id: String,
+    /// The version.
+    pub version_id: String,
+    /// Its number.
+    pub version: i64,
+    /// Work it produced that a person approved.
+    pub approved: i64,
+    /// Work it produced that a person flagged.
+    pub flagged: i64,
+}
+
+/// The settled sign-offs of every prompt version that has any, each template's newest
+/// version first.
+pub fn sign_offs_by_version(conn: &Connection) -> super::Result<Vec<VersionSignOffs>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT v.template_id, v.id, v.version, COUNT(*) FILTER (WHERE s.outcome = 'approved'), \
+             COUNT(*) FILTER (WHERE s.outcome = 'flagged') \
+             FROM sign_offs s INDEXED BY sign_offs_settled_by_version \
+             JOIN prompt_versions v ON v.id = s.prompt_version_id \
+             WHERE s.outcome IS NOT NULL GROUP BY v.id ORDER BY v.template_id, v.version DESC",
+        )?
+        .query_map([], |row| {
+            Ok(VersionSignOffs {
+                template_id: row.get(0)?,
+                version_id: row.get(1)?,
+                version: row.get(2)?,
+                approved: row.get(3)?,
+                flagged: row.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}

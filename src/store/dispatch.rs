@@ -259,12 +259,13 @@ pub fn claim(
 }
 
 /// Undoes a claim whose prompt could not be rendered: the issue gets back exactly the
-/// status and claim fields it had, unless something else changed it meanwhile.
+/// status, claim fields and prompt version it had, unless something else changed it
+/// meanwhile.
 pub fn undo_claim(conn: &Connection, claimed: &Claimed) -> super::Result<()> {
     let (before, after) = (&claimed.before, &claimed.issue);
     conn.prepare_cached(
         "UPDATE issues SET status = ?1, updated_at = ?2, claimed_at = ?3, lease_seconds = ?4, \
-         lease_expires_at = ?5, agent_session_id = ?6 \
+         lease_expires_at = ?5, agent_session_id = ?6, prompt_version_id = ?10 \
          WHERE id = ?7 AND status = 'in_progress' AND claimed_at = ?8 AND updated_at = ?9",
     )?
     .execute(params![
@@ -276,7 +277,8 @@ pub fn undo_claim(conn: &Connection, claimed: &Claimed) -> super::Result<()> {
         before.agent_session_id,
         after.id,
         after.claimed_at,
-        after.updated_at
+        after.updated_at,
+        before.prompt_version_id,
     ])?;
     Ok(())
 }

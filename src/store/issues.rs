@@ -5,10 +5,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::{in_slices, json_column, new_id, required_enum_column};
+use super::{enum_column, in_slices, json_column, new_id, required_enum_column};
 use crate::clock::Timestamp;
 use crate::domain::dispatch::{self, GOAL_ALIGNMENT_BONUS};
-use crate::domain::enums::{IssueStatus, IssueType, WireEnum};
+use crate::domain::enums::{IssueStatus, IssueType, ReviewStatus, WireEnum};
 use crate::domain::pagination::Page;
 
 /// An issue as the API returns it.
@@ -54,6 +54,16 @@ pub struct Issue {
     pub claimed_at: Option<String>,
     /// When the current claim lapses unless renewed (null: no lease).
     pub lease_expires_at: Option<String>,
+    /// The prompt version dispatch rendered at the latest claim: the one a review of
+    /// the work scores.
+    pub prompt_version_id: Option<String>,
+    /// Where the latest review of the work stands (null: none requested).
+    pub review_status: Option<ReviewStatus>,
+    /// The review task of the latest review requested.
+    pub review_task_id: Option<String>,
+    /// The fields a fixer reviewer corrected when approving (`[{label, key?, original,
+    /// value, changed}]`).
+    pub review_correction: Option<Box<RawValue>>,
     /// Creation time.
     pub created_at: String,
     /// Last change.
@@ -68,7 +78,7 @@ pub struct Issue {
 const COLUMNS: &str = "id, number, title, description, type, status, priority, parent_id, \
     project_id, signal_source, signal_payload, hypothesis, agent_session_id, agent_summary, \
     commits, pull_requests, completed_at, claimed_at, lease_expires_at, created_at, updated_at, \
-    deleted_at, lease_seconds";
+    deleted_at, lease_seconds, prompt_version_id, review_status, review_task_id, review_correction";
 
 /// 20 points when the issue's project exists (even soft-deleted) and some goal of that
 /// project (by the goal's own `projectId`, even soft-deleted) is active; in SQL, for a
@@ -107,6 +117,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Issue> {
         updated_at: row.get(20)?,
         deleted_at: row.get(21)?,
         lease_seconds: row.get(22)?,
+        prompt_version_id: row.get(23)?,
+        review_status: enum_column(row, 24)?,
+        review_task_id: row.get(25)?,
+        review_correction: json_column(row, 26)?,
     })
 }
 
@@ -317,6 +331,8 @@ pub struct Filter {
     pub priority: Option<i64>,
     /// This parent id.
     pub parent_id: Option<String>,
+    /// Any of these review states (of the latest review requested).
+    pub review_statuses: Vec<ReviewStatus>,
     /// An FTS5 query over title and description (checked with [`search_error`] first).
     pub search: Option<String>,
 }
@@ -464,6 +480,16 @@ pub fn list(
     if let Some(priority) = filter.priority {
         rest.push("priority = ?".to_owned());
         rest_args.push(SqlValue::Integer(priority));
+    }
+    if !filter.review_statuses.is_empty() {
+        let marks = vec!["?"; filter.review_statuses.len()].join(", ");
+        rest.push(format!("review_status IN ({marks})"));
+        rest_args.extend(
+            filter
+                .review_statuses
+                .iter()
+                .map(|s| SqlValue::Text(s.as_str().to_owned())),
+        );
     }
     if let Some(label_id) = &filter.label_id {
         rest.push("id IN (SELECT issue_id FROM issue_labels WHERE label_id = ?)".to_owned());
@@ -734,6 +760,98 @@ pub fn update(
         refresh_static_score(conn, issue)?;
     }
     Ok(updated)
+}
+
+/// Records that dispatch rendered prompt version `version_id` (`None`: no template
+/// applied) for the claim of issue `id` just made.
+pub fn set_prompt_version(
+    conn: &Connection,
+    id: &str,
+    version_id: Option<&str>,
+) -> super::Result<()> {
+    conn.prepare_cached("UPDATE issues SET prompt_version_id = ?1 WHERE id = ?2")?
+        .execute(params![version_id, id])?;
+    Ok(())
+}
+
+/// Puts the live issue `id` under review by task `task_id`: `in_progress` with no lease
+/// (a person, not a lapsed claim, decides what happens next), the review `pending`, and
+/// `summary` (when given) as its agent summary. Answers the issue as it is now.
+pub fn start_review(
+    conn: &Connection,
+    id: &str,
+    task_id: &str,
+    summary: Option<&str>,
+    now: Timestamp,
+) -> super::Result<Option<Issue>> {
+    let sql = format!(
+        "UPDATE issues SET status = 'in_progress', completed_at = NULL, lease_expires_at = NULL, \
+         lease_seconds = NULL, review_status = 'pending', review_task_id = ?1, \
+         agent_summary = COALESCE(?2, agent_summary), updated_at = ?3 \
+         WHERE id = ?4 AND deleted_at IS NULL RETURNING {COLUMNS}"
+    );
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![task_id, summary, now.to_string(), id], from_row)
+        .optional()?)
+}
+
+/// What a person's verdict does to the issue whose review it settles.
+#[derive(Debug, Clone, Copy)]
+pub enum Settlement<'a> {
+    /// Approved: `done` (completed now unless it already was), with the fields a fixer
+    /// reviewer corrected (JSON text), if any.
+    Approved {
+        /// The corrected fields.
+        correction: Option<&'a str>,
+    },
+    /// Flagged: back to `todo` for another agent, without a lease.
+    Flagged,
+}
+
+/// Settles the pending review of the live issue `id` by task `task_id`; `false` when
+/// the issue is not (or no longer) waiting on that task.
+pub fn settle_review(
+    conn: &Connection,
+    id: &str,
+    task_id: &str,
+    settlement: Settlement<'_>,
+    now: Timestamp,
+) -> super::Result<bool> {
+    let changed = match settlement {
+        Settlement::Approved { correction } => conn
+            .prepare_cached(
+                "UPDATE issues SET status = 'done', completed_at = CASE WHEN status = 'done' \
+                 THEN completed_at ELSE ?1 END, review_status = 'approved', review_correction = ?2, \
+                 lease_expires_at = NULL, lease_seconds = NULL, updated_at = ?1 \
+                 WHERE id = ?3 AND review_task_id = ?4 AND review_status = 'pending' AND deleted_at IS NULL",
+            )?
+            .execute(params![now.to_string(), correction, id, task_id])?,
+        Settlement::Flagged => conn
+            .prepare_cached(
+                "UPDATE issues SET status = 'todo', completed_at = NULL, review_status = 'flagged', \
+                 lease_expires_at = NULL, lease_seconds = NULL, updated_at = ?1 \
+                 WHERE id = ?2 AND review_task_id = ?3 AND review_status = 'pending' AND deleted_at IS NULL",
+            )?
+            .execute(params![now.to_string(), id, task_id])?,
+    };
+    Ok(changed > 0)
+}
+
+/// Withdraws the pending review whose task `task_id` is going away: the issue keeps its
+/// status and may request review again. Answers the id of the issue that was waiting.
+pub fn withdraw_review(
+    conn: &Connection,
+    task_id: &str,
+    now: Timestamp,
+) -> super::Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE issues SET review_status = NULL, review_task_id = NULL, updated_at = ?1 \
+             WHERE review_task_id = ?2 AND review_status = 'pending' AND deleted_at IS NULL RETURNING id",
+        )?
+        .query_row(params![now.to_string(), task_id], |row| row.get(0))
+        .optional()?)
 }
 
 /// Soft-deletes the live issue `id`; `false` if there was none.

@@ -22,6 +22,7 @@ pub mod review_queue;
 pub mod review_tasks;
 pub mod reviewer_scores;
 pub mod sessions;
+pub mod sign_offs;
 pub mod signals;
 pub mod task_reviews;
 pub mod templates;

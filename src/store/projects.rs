@@ -5,10 +5,12 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::new_id;
+use super::{new_id, required_enum_column};
 use crate::clock::Timestamp;
-use crate::domain::enums::{ProjectHealth, ProjectStatus, WireEnum};
+use crate::domain::enums::{ProjectHealth, ProjectStatus, SignOffMode, WireEnum};
+use crate::domain::jsnum;
 use crate::domain::pagination::Page;
+use crate::domain::sign_off::Policy;
 
 /// A project.
 #[derive(Debug, Serialize)]
@@ -26,6 +28,11 @@ pub struct Project {
     pub health: String,
     /// The goal it pursues.
     pub goal_id: Option<String>,
+    /// Whether its agents' work needs a person's approval before it is done.
+    pub sign_off: SignOffMode,
+    /// The share of issues sampled for sign-off under `sampled` (0..1).
+    #[serde(serialize_with = "jsnum::serialize_option")]
+    pub sign_off_rate: Option<f64>,
     /// Creation time.
     pub created_at: String,
     /// Last change.
@@ -34,8 +41,18 @@ pub struct Project {
     pub deleted_at: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, name, description, status, health, goal_id, created_at, updated_at, deleted_at";
+impl Project {
+    /// Its sign-off policy.
+    pub fn sign_off_policy(&self) -> Policy {
+        Policy {
+            mode: self.sign_off,
+            rate: self.sign_off_rate,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, name, description, status, health, goal_id, created_at, updated_at, \
+     deleted_at, sign_off, sign_off_rate";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Project> {
     Ok(Project {
@@ -48,6 +65,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Project> {
         created_at: row.get(6)?,
         updated_at: row.get(7)?,
         deleted_at: row.get(8)?,
+        sign_off: required_enum_column(row, 9)?,
+        sign_off_rate: row.get(10)?,
     })
 }
 
@@ -72,6 +91,10 @@ pub struct ProjectFields {
     pub health: Option<ProjectHealth>,
     /// Goal id (already checked to be a live goal).
     pub goal_id: Option<Option<String>>,
+    /// Sign-off policy.
+    pub sign_off: Option<SignOffMode>,
+    /// Share of issues sampled for sign-off (`Some(None)` clears it).
+    pub sign_off_rate: Option<Option<f64>>,
 }
 
 impl ProjectFields {
@@ -92,6 +115,12 @@ impl ProjectFields {
         if let Some(v) = &self.goal_id {
             out.push(("goal_id", v.clone().map_or(SqlValue::Null, SqlValue::Text)));
         }
+        if let Some(v) = self.sign_off {
+            out.push(("sign_off", SqlValue::Text(v.as_str().to_owned())));
+        }
+        if let Some(v) = self.sign_off_rate {
+            out.push(("sign_off_rate", v.map_or(SqlValue::Null, SqlValue::Real)));
+        }
         out
     }
 }
@@ -106,7 +135,8 @@ pub fn insert(
 ) -> super::Result<Project> {
     let sql = format!(
         "INSERT INTO projects (id, name, description, status, health, goal_id, created_at, updated_at, \
-         signing_secret, decoy_seed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9) RETURNING {COLUMNS}"
+         signing_secret, decoy_seed, sign_off, sign_off_rate) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11) RETURNING {COLUMNS}"
     );
     Ok(conn.prepare_cached(&sql)?.query_row(
         params![
@@ -119,6 +149,8 @@ pub fn insert(
             now.to_string(),
             secrets.signing_secret,
             secrets.decoy_seed,
+            fields.sign_off.unwrap_or(SignOffMode::Off).as_str(),
+            fields.sign_off_rate.flatten(),
         ],
         from_row,
     )?)
@@ -179,6 +211,20 @@ pub fn review_settings(conn: &Connection, id: &str) -> super::Result<Option<Revi
             Ok(ReviewSettings {
                 signing_secret: row.get::<_, Option<String>>(0)?.unwrap_or_default(),
                 default_gate_timeout_seconds: row.get(1)?,
+            })
+        })
+        .optional()?)
+}
+
+/// The sign-off policy of project `id` (soft-deleted or not: its issues keep the rule
+/// they were under); `None` when there is no such project.
+pub fn sign_off_policy(conn: &Connection, id: &str) -> super::Result<Option<Policy>> {
+    Ok(conn
+        .prepare_cached("SELECT sign_off, sign_off_rate FROM projects WHERE id = ?1")?
+        .query_row([id], |row| {
+            Ok(Policy {
+                mode: required_enum_column(row, 0)?,
+                rate: row.get(1)?,
             })
         })
         .optional()?)
@@ -261,6 +307,11 @@ pub struct ReviewProject {
     pub name: String,
     /// Seconds a gate task waits for a human when it names no timeout.
     pub default_gate_timeout_seconds: i64,
+    /// Whether its agents' work needs a person's approval before it is done.
+    pub sign_off: SignOffMode,
+    /// The share of issues sampled for sign-off under `sampled` (0..1).
+    #[serde(serialize_with = "jsnum::serialize_option")]
+    pub sign_off_rate: Option<f64>,
     /// Creation time.
     pub created_at: String,
     /// Review tasks waiting for reviewers.
@@ -284,7 +335,7 @@ pub fn with_review_counts(
     id: Option<&str>,
 ) -> super::Result<Vec<ReviewProject>> {
     Ok(conn.prepare_cached(
-        "SELECT p.id, p.name, p.default_gate_timeout_seconds, p.created_at,            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'pending'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'escalated'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'reviewed'), 0),            p.decoy_rate_ppm / 1000000.0, p.golden_rate_ppm / 1000000.0          FROM projects p WHERE p.deleted_at IS NULL AND (?2 IS NULL OR p.id = ?2)          AND (?1 IS NULL OR EXISTS (SELECT 1 FROM project_reviewers pr WHERE pr.project_id = p.id AND pr.user_id = ?1))          ORDER BY p.created_at, p.rowid",
+        "SELECT p.id, p.name, p.default_gate_timeout_seconds, p.created_at,            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'pending'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'escalated'), 0),            COALESCE((SELECT n FROM review_task_counts c WHERE c.project_id = p.id AND c.status = 'reviewed'), 0),            p.decoy_rate_ppm / 1000000.0, p.golden_rate_ppm / 1000000.0, p.sign_off, p.sign_off_rate          FROM projects p WHERE p.deleted_at IS NULL AND (?2 IS NULL OR p.id = ?2)          AND (?1 IS NULL OR EXISTS (SELECT 1 FROM project_reviewers pr WHERE pr.project_id = p.id AND pr.user_id = ?1))          ORDER BY p.created_at, p.rowid",
     )?
     .query_map(params![reviewer, id], |row| {
         Ok(ReviewProject {
@@ -297,6 +348,8 @@ pub fn with_review_counts(
             reviewed: row.get(6)?,
             decoy_rate: row.get(7)?,
             golden_rate: row.get(8)?,
+            sign_off: required_enum_column(row, 9)?,
+            sign_off_rate: row.get(10)?,
         })
     })?
     .collect::<rusqlite::Result<_>>()?)

@@ -93,6 +93,7 @@ pub const ASSETS: &[Asset] = embedded![
     "js/pages/admin/reviewers.js",
     "js/pages/admin/reviewer.js",
     "js/pages/admin/settings.js",
+    "js/pages/admin/sign_off.js",
     "js/pages/admin/escalations.js",
     "js/pages/admin/people.js",
     "js/pages/docs/page.js",

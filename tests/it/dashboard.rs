@@ -19,7 +19,8 @@ fn empty_database_shapes() {
         json!({
             "issues": {"total": 0, "byStatus": {}, "byType": {}},
             "goals": {"total": 0, "active": 0, "achieved": 0},
-            "dispatch": {"queueDepth": 0, "activeCount": 0, "completedLast24h": 0}
+            "dispatch": {"queueDepth": 0, "activeCount": 0, "completedLast24h": 0},
+            "signOff": {"awaiting": 0, "approved": 0, "flagged": 0, "approvalRate": null}
         })
     );
     assert_eq!(
@@ -293,6 +294,7 @@ fn prompt_health() {
         "recentVersions",
         "reviewSummary",
         "needsAttention",
+        "signOffByVersion",
     ] {
         assert!(seed.get(key).is_some(), "{key}");
     }

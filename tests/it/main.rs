@@ -28,6 +28,7 @@ mod review_tasks;
 mod review_timeouts;
 mod reviewer_quality;
 mod reviewers;
+mod sign_off;
 mod signals;
 mod verdict_delivery;
 mod work_items;

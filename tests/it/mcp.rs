@@ -167,6 +167,7 @@ fn the_key_decides_the_tools_and_a_wrong_key_gets_401() {
             "loop_create_comment",
             "loop_ingest_signal",
             "loop_get_dashboard",
+            "loop_request_review",
         ]
     );
     assert_eq!(
@@ -324,7 +325,7 @@ fn batches_are_answered_only_where_the_version_allows_them() {
         assert_eq!(answers[0]["result"], json!({}));
         assert_eq!(
             answers[1]["result"]["tools"].as_array().map(Vec::len),
-            Some(9)
+            Some(10)
         );
         assert_eq!(answers[2]["error"]["code"], -32601);
     }
@@ -731,7 +732,7 @@ fn loop_mcp_serves_stdio_on_a_database_or_a_server() {
     assert_eq!(answers[0]["result"]["protocolVersion"], "2025-06-18");
     assert_eq!(
         answers[1]["result"]["tools"].as_array().map(Vec::len),
-        Some(9)
+        Some(10)
     );
     let created: Value = serde_json::from_str(
         answers[2]["result"]["content"][0]["text"]
@@ -759,7 +760,7 @@ fn loop_mcp_serves_stdio_on_a_database_or_a_server() {
     );
     assert_eq!(
         answers[1]["result"]["tools"].as_array().map(Vec::len),
-        Some(9)
+        Some(10)
     );
     let (answers, _) = stdio(
         &["--url", &url, "--key", "loop_wrong"],
@@ -776,4 +777,78 @@ fn loop_mcp_serves_stdio_on_a_database_or_a_server() {
     let (answers, stderr) = stdio(&["--url", &url], &[], &[initialize]);
     assert!(answers.is_empty(), "nothing but MCP on stdout");
     assert!(stderr.contains("--key or LOOP_API_KEY"), "{stderr}");
+}
+
+#[test]
+fn an_agent_requests_sign_off_over_mcp() {
+    let server = TestServer::start();
+    let project = server.create(
+        "/api/projects",
+        json!({"name": "Payments", "signOff": "required"}),
+    );
+    let project_id = project["id"].as_str().expect("project id");
+    let issue = server.create(
+        "/api/issues",
+        json!({"title": "Retry failed payouts", "type": "task", "status": "todo", "projectId": project_id}),
+    );
+    let id = issue["id"].as_str().expect("id");
+    let claimed = json_text(&call(&server, KEY, "loop_get_next_task", json!({})));
+    let prompt = claimed["prompt"].as_str().unwrap_or_default();
+    assert!(prompt.contains("loop_request_review"), "{prompt}");
+
+    // Completing it directly is refused, with the way out in the message.
+    let refused = call(
+        &server,
+        KEY,
+        "loop_complete_task",
+        json!({"issueId": id, "outcome": "Retried them."}),
+    );
+    assert_eq!(refused["isError"], true);
+    let message = refused["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(message.starts_with("API error (409): "), "{message}");
+    assert!(message.contains("loop_request_review"), "{message}");
+
+    let requested = json_text(&call(
+        &server,
+        KEY,
+        "loop_request_review",
+        json!({"issueId": id, "summary": "Payouts retry three times with backoff.",
+               "fields": [{"label": "Attempts", "value": 3}]}),
+    ));
+    let stored = server.get(&format!("/api/issues/{id}")).json()["data"].clone();
+    assert_eq!(
+        requested,
+        json!({"id": id, "number": 1, "title": "Retry failed payouts", "status": "in_progress",
+               "reviewStatus": "pending", "reviewTaskId": stored["reviewTaskId"]})
+    );
+    assert_eq!(
+        stored["agentSummary"],
+        "Payouts retry three times with backoff."
+    );
+
+    let again = call(&server, KEY, "loop_request_review", json!({"issueId": id}));
+    assert_eq!(again["isError"], true, "one pending review at a time");
+    let invalid = call(
+        &server,
+        KEY,
+        "loop_request_review",
+        json!({"issueId": id, "module": "versus", "fields": {"label": "x"}}),
+    );
+    assert_eq!(
+        invalid["content"][0]["text"],
+        "Invalid arguments for loop_request_review:\nmodule: Expected one of: swiper, fixer\n\
+         fields: Expected an array of objects"
+    );
+    let missing = call(
+        &server,
+        KEY,
+        "loop_request_review",
+        json!({"issueId": "no-such-issue"}),
+    );
+    assert!(
+        missing["content"][0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Not found: Issue not found.")
+    );
 }

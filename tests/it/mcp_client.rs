@@ -119,15 +119,32 @@ fn run_client(seeded: &Seeded, python: &Path, args: &[&str]) {
     );
 }
 
-/// Plays the reviewer: approves every gate card until `finished`.
+/// How long the reviewer looks at a gate card before approving it: long enough for the
+/// script to check the task is still pending right after creating it.
+const THINKING: Duration = Duration::from_secs(1);
+
+/// Plays the reviewer: approves every gate card until `finished`, and skips the others
+/// (the sign-off the script requests), so that holding one never keeps a gate card
+/// from them.
 fn approve_gate_cards(server: &TestServer, reviewer: &User, finished: &AtomicBool) {
     while !finished.load(Ordering::SeqCst) {
         match server.next_card(reviewer) {
             Some((assignment, task)) if task["mode"] == "gate" => {
+                // A person takes a moment: the script reads the task as pending first.
+                std::thread::sleep(THINKING);
                 let decided = server.decide(reviewer, &assignment, json!({"decision": "approve"}));
                 assert_eq!(decided.status, 200, "{}", decided.text());
             }
-            _ => std::thread::sleep(Duration::from_millis(100)),
+            Some((assignment, _)) => {
+                let skipped = server.as_user(
+                    reviewer,
+                    "POST",
+                    &format!("/api/v1/review/assignments/{assignment}/skip"),
+                    Some(json!({})),
+                );
+                assert_eq!(skipped.status, 204, "{}", skipped.text());
+            }
+            None => std::thread::sleep(Duration::from_millis(100)),
         }
     }
 }

@@ -1,14 +1,16 @@
 //! Projects as the review side sees them: the administrators' list with review-task
 //! counts, creation, renaming and review settings (`/api/v1/projects`), and the
 //! reviewers' project picker (`/api/v1/review/projects`). A review project is an engine
-//! project (one `projects` table), so creating one here creates it for both halves.
+//! project (one `projects` table), so creating one here creates it for both halves; its
+//! review settings include the sign-off policy of its agents' work (docs/sign-off.md).
 
 use serde_json::json;
 
 use super::PROJECT_NOT_FOUND;
 use super::queue::reviewer;
 use crate::app::Ctx;
-use crate::domain::review::input::{opt_integer, opt_rate, opt_string};
+use crate::domain::enums::SignOffMode;
+use crate::domain::review::input::{opt_enum, opt_integer, opt_rate, opt_string, present};
 use crate::domain::review::task::{MAX_TIMEOUT_SECONDS, MIN_TIMEOUT_SECONDS};
 use crate::domain::validate::FieldError;
 use crate::http::{ApiError, Reply, Request};
@@ -73,10 +75,28 @@ pub fn create(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     )
 }
 
+/// The `sign_off_rate` of a body, if given: a number from 0 to 1.
+fn sign_off_rate(
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Option<f64>, ApiError> {
+    match present(body, "sign_off_rate") {
+        None => Ok(None),
+        Some(value) => match value.as_f64() {
+            Some(rate) if (0.0..=1.0).contains(&rate) => Ok(Some(rate)),
+            _ => Err(FieldError::new(
+                "sign_off_rate",
+                "sign_off_rate must be a number from 0 to 1",
+            )
+            .into()),
+        },
+    }
+}
+
 /// `PATCH /api/v1/projects/{id}` `{name?, default_gate_timeout_seconds?, decoy_rate?,
-/// golden_rate?}`: renames the project or changes its review settings — the rates are
-/// shares of cards from 0 to 1 (docs/reviewer-quality.md#settings); nothing given leaves
-/// it as it is.
+/// golden_rate?, sign_off?, sign_off_rate?}`: renames the project or changes its review
+/// settings — the decoy and golden rates are shares of cards from 0 to 1
+/// (docs/reviewer-quality.md#settings), the sign-off policy is its agents' work's
+/// (docs/sign-off.md); nothing given leaves it as it is.
 pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let body = request.json_object()?;
     let name = match opt_string(&body, "", "name", MAX_NAME)? {
@@ -90,6 +110,8 @@ pub fn update(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
         gate_timeout_seconds: gate_timeout(&body)?,
         decoy_rate_ppm: opt_rate(&body, "decoy_rate")?,
         golden_rate_ppm: opt_rate(&body, "golden_rate")?,
+        sign_off: opt_enum::<SignOffMode>(&body, "sign_off")?,
+        sign_off_rate: sign_off_rate(&body)?,
     };
     let id = request.param("id");
     service::projects::update_review_settings(ctx, id, change)?;

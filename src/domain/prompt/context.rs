@@ -1,5 +1,6 @@
-//! The values a template sees (docs/engine-api.md#template-context) and the issue facts templates are
-//! matched against (docs/engine-api.md#template-selection), built from JSON rows.
+//! The values a template sees (docs/engine-api.md#template-context, and Loop's
+//! `signOff.required`) and the issue facts templates are matched against
+//! (docs/engine-api.md#template-selection), built from JSON rows.
 
 use serde_json::{Map, Value, json};
 
@@ -44,6 +45,9 @@ pub struct Parts {
     pub loop_url: String,
     /// The key agents call back with.
     pub loop_token: String,
+    /// Whether a person must approve the work before the issue is done (its project's
+    /// sign-off policy applies to it).
+    pub sign_off_required: bool,
 }
 
 /// The hydration context of a prompt.
@@ -63,6 +67,7 @@ pub fn hydrate(parts: Parts, meta: &Meta) -> Value {
         "previousSessions": previous_sessions,
         "loopUrl": parts.loop_url,
         "loopToken": parts.loop_token,
+        "signOff": {"required": parts.sign_off_required},
         "meta": {
             "templateId": meta.template_id,
             "templateSlug": meta.template_slug,
@@ -159,6 +164,7 @@ mod tests {
             (context["loopUrl"].as_str(), context["loopToken"].as_str()),
             (Some("u"), Some("k"))
         );
+        assert_eq!(context["signOff"], json!({"required": false}));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The five default templates and the partials every template can use
-//! (docs/engine-api.md#rendering), with their fixed ids: the original's texts, embedded
-//! verbatim from `defaults/*.hbs` (no trailing newline: it matters for whitespace).
+//! (docs/engine-api.md#rendering, and Loop's `sign_off`), with their fixed ids: the
+//! original's texts, embedded verbatim from `defaults/*.hbs` (no trailing newline: it
+//! matters for whitespace).
 
 /// A default template and its first version.
 #[derive(Debug, Clone, Copy)]
@@ -71,12 +72,25 @@ pub const TEMPLATES: [DefaultTemplate; 5] = [
 ];
 
 /// The partials, by the name templates call them with (`{{> name}}`).
-pub const PARTIALS: [(&str, &str); 5] = [
+///
+/// `review_instructions`, which every default template ends with, is the original's
+/// text followed by `{{> sign_off}}`: when the issue's project requires a person's
+/// sign-off (see [`crate::domain::sign_off`]), the prompt then ends by telling the agent
+/// to request review instead of marking the issue done, and otherwise renders exactly as
+/// before. Partials live in the binary, not the database, so every database (new or
+/// migrated) gets this without a new template version, and templates people edited keep
+/// their text: those that still call `review_instructions` get it, and any template
+/// can call `{{> sign_off}}` itself.
+pub const PARTIALS: [(&str, &str); 6] = [
     ("api_reference", include_str!("defaults/api_reference.hbs")),
     (
         "review_instructions",
-        include_str!("defaults/review_instructions.hbs"),
+        concat!(
+            include_str!("defaults/review_instructions.hbs"),
+            "{{> sign_off}}"
+        ),
     ),
+    ("sign_off", include_str!("defaults/sign_off.hbs")),
     (
         "parent_context",
         include_str!("defaults/parent_context.hbs"),

@@ -1,7 +1,7 @@
 //! Rendering prompts with the `handlebars` crate, with Handlebars.js semantics
 //! (docs/engine-api.md#rendering): no HTML escaping, non-strict paths looked up as JavaScript does
 //! (a missing property is undefined, never an error), the `json` and `priority_label`
-//! helpers, the five partials, and JavaScript value printing. Each version is compiled
+//! helpers, the partials, and JavaScript value printing. Each version is compiled
 //! once and cached by its id (a version's content never changes).
 
 use std::sync::RwLock;

@@ -8,6 +8,19 @@ use super::record::{Task, VerdictPayload};
 use crate::domain::enums::{Severity, TaskStatus, WireEnum};
 use crate::domain::signals::{SignalDraft, generic_title};
 
+/// The severity a flag of `task` carries in its result (swiper flags record one), if any.
+pub fn flagged_severity(task: &Task) -> Option<Severity> {
+    task.detail
+        .as_ref()
+        .and_then(|detail| serde_json::from_str::<Value>(detail.get()).ok())
+        .and_then(|detail| {
+            detail
+                .get("severity")
+                .and_then(Value::as_str)
+                .and_then(Severity::parse)
+        })
+}
+
 /// The signal a just-resolved `task` raises, with its payload (the verdict payload plus
 /// `title` from the card and `project`), or `None` for an approval.
 pub fn for_resolution(task: &Task, project_name: &str) -> Option<(SignalDraft, Value)> {
@@ -22,17 +35,7 @@ pub fn for_resolution(task: &Task, project_name: &str) -> Option<(SignalDraft, V
     } else {
         "review.flagged"
     };
-    let flagged_severity = task
-        .detail
-        .as_ref()
-        .and_then(|detail| serde_json::from_str::<Value>(detail.get()).ok())
-        .and_then(|detail| {
-            detail
-                .get("severity")
-                .and_then(Value::as_str)
-                .and_then(Severity::parse)
-        });
-    let severity = flagged_severity.unwrap_or(if escalated {
+    let severity = flagged_severity(task).unwrap_or(if escalated {
         Severity::High
     } else {
         Severity::Medium

@@ -1,5 +1,6 @@
 //! The original Loop MCP server's nine tools, for an admin key: the same names,
-//! arguments and result text, made of the same API requests. Two go further than the
+//! arguments and result text, made of the same API requests; then Loop's own
+//! `loop_request_review` (human sign-off of an issue's work). Two go further than the
 //! original, which promised more than it delivered: `loop_complete_task` really lists
 //! the issues the completion unblocked (the original looked for relations that issue
 //! listings do not carry, so its list was always empty), and `loop_get_issue` includes
@@ -53,7 +54,7 @@ const READS: Hints = Hints {
     idempotent: true,
 };
 
-/// The nine tools, in the original's order.
+/// The original's nine tools in its order, then Loop's own.
 pub const TOOLS: &[Tool] = &[
     Tool {
         name: "loop_get_next_task",
@@ -236,6 +237,38 @@ pub const TOOLS: &[Tool] = &[
         params: &[],
         hints: READS,
         run: get_dashboard,
+    },
+    Tool {
+        name: "loop_request_review",
+        title: "Request review",
+        description: "Send an issue's finished work to a person for sign-off instead of marking it done. \
+                      Required where the issue's project wants human sign-off (there loop_complete_task is \
+                      refused). The reviewer sees the issue, your summary, the issue's commits and pull \
+                      requests and the prompt you worked from; approving makes the issue done, flagging \
+                      sends it back to todo with their reason as a comment.",
+        class: KeyClass::Engine,
+        params: &[
+            Param::required("issueId", ANY_TEXT, "ID of the issue whose work to review"),
+            Param::optional(
+                "summary",
+                Kind::Text { min: 1, max: None },
+                "What you did and how to check it (also stored as the issue's agent summary)",
+            ),
+            Param::optional(
+                "module",
+                Kind::OneOf(&["swiper", "fixer"]),
+                "swiper (default): the reviewer approves or flags; fixer: the reviewer confirms or \
+                 corrects the fields",
+            ),
+            Param::optional(
+                "fields",
+                Kind::ObjectList,
+                "Fields for the reviewer, each {label, key?, value}: shown on the card, or to correct \
+                 with module fixer",
+            ),
+        ],
+        hints: CHANGES,
+        run: request_review,
     },
 ];
 
@@ -488,4 +521,27 @@ fn ingest_signal(args: &Args, backend: &mut dyn Backend) -> Result<Output, Strin
 fn get_dashboard(_: &Args, backend: &mut dyn Backend) -> Result<Output, String> {
     let request = ApiRequest::new(Method::Get, "/api/dashboard/stats".to_owned());
     Ok(Output::json(&data(accepted!(fetch(backend, &request)))))
+}
+
+fn request_review(args: &Args, backend: &mut dyn Backend) -> Result<Output, String> {
+    let path = format!("{}/review-request", issue_path(args.required("issueId")?));
+    let mut body = Map::new();
+    for field in ["summary", "module", "fields"] {
+        if let Some(value) = args.value(field) {
+            body.insert(field.to_owned(), value.clone());
+        }
+    }
+    let request = ApiRequest::new(Method::Post, path).body(Value::Object(body));
+    let issue = data(accepted!(fetch(backend, &request)));
+    Ok(Output::json(&summary(
+        &issue,
+        &[
+            "id",
+            "number",
+            "title",
+            "status",
+            "reviewStatus",
+            "reviewTaskId",
+        ],
+    )))
 }

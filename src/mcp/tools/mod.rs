@@ -1,7 +1,8 @@
 //! The tools, declared once each: name, description, parameters, hints, which key
 //! opens them, and what they do (a few API requests, and the result text the agent
-//! reads). The engine's nine keep the original Loop MCP server's names, arguments and
-//! result shapes; the review tools keep LoopQuest's.
+//! reads). The engine's first nine keep the original Loop MCP server's names, arguments
+//! and result shapes (the tenth, `loop_request_review`, is Loop's own); the review tools
+//! keep LoopQuest's.
 
 mod engine;
 mod review;
@@ -216,6 +217,7 @@ mod tests {
                 "loop_create_comment",
                 "loop_ingest_signal",
                 "loop_get_dashboard",
+                "loop_request_review",
             ]
         );
         let review: Vec<&str> = open_to(Classes {

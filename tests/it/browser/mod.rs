@@ -11,4 +11,5 @@ mod games;
 mod harness;
 mod quality;
 mod shell;
+mod sign_off;
 mod site;

@@ -1,9 +1,11 @@
-// A project's name and review settings: the gate timeout, and how often its reviewers
-// meet decoys and golden tasks (entered as percentages, stored as shares from 0 to 1).
+// A project's name and review settings: the gate timeout, how often its reviewers meet
+// decoys and golden tasks (entered as percentages, stored as shares from 0 to 1), and the
+// sign-off of its agents' work.
 
 import { html, useState } from '../../lib/html.js';
 import { patch } from '../../lib/api.js';
 import { Field, SubmitButton, fieldError, formError } from '../../ui/form.js';
+import { SignOffFields, ratePercent, rateToSend } from './sign_off.js';
 import { toast } from '../../ui/toast.js';
 import { timeoutChoices } from './projects.js';
 
@@ -15,6 +17,8 @@ function asPercent(share) {
 export default function Settings({ project, onChanged }) {
   const [name, setName] = useState(project.name);
   const [timeout, setTimeoutSeconds] = useState(String(project.default_gate_timeout_seconds));
+  const [signOff, setSignOff] = useState(project.sign_off || 'off');
+  const [rate, setRate] = useState(ratePercent(project.sign_off_rate));
   const [decoys, setDecoys] = useState(asPercent(project.decoy_rate));
   const [golden, setGolden] = useState(asPercent(project.golden_rate));
   const [busy, setBusy] = useState(false);
@@ -25,11 +29,13 @@ export default function Settings({ project, onChanged }) {
     event.preventDefault();
     setBusy(true);
     setError(null);
+    const body = {
+      name: name.trim(), default_gate_timeout_seconds: Number(timeout),
+      decoy_rate: Number(decoys) / 100, golden_rate: Number(golden) / 100,
+      sign_off: signOff, sign_off_rate: rateToSend(signOff, rate),
+    };
     try {
-      await patch(`/projects/${project.id}`, {
-        name: name.trim(), default_gate_timeout_seconds: Number(timeout),
-        decoy_rate: Number(decoys) / 100, golden_rate: Number(golden) / 100,
-      });
+      await patch(`/projects/${project.id}`, body);
       toast('Settings saved', 'success');
       onChanged();
     } catch (failure) {
@@ -38,9 +44,10 @@ export default function Settings({ project, onChanged }) {
       setBusy(false);
     }
   };
+  const names = ['name', 'default_gate_timeout_seconds', 'decoy_rate', 'golden_rate', 'sign_off', 'sign_off_rate'];
   return html`<form class="panel form form-narrow" onSubmit=${save}>
     <h2 class="panel-title">Settings</h2>
-    ${formError(error, ['name', 'default_gate_timeout_seconds', 'decoy_rate', 'golden_rate']) && html`<p class="form-error" role="alert">${error.message}</p>`}
+    ${formError(error, names) && html`<p class="form-error" role="alert">${error.message}</p>`}
     <${Field} label="Name" error=${fieldError(error, 'name')}>
       ${(id, d) => html`<input id=${id} aria-describedby=${d} required maxlength="500" value=${name} onInput=${(e) => setName(e.target.value)} />`}
     </${Field}>
@@ -60,6 +67,8 @@ export default function Settings({ project, onChanged }) {
       ${(id, d) => html`<input id=${id} aria-describedby=${d} type="number" min="0" max="100" step="0.1" required value=${golden}
         onInput=${(e) => setGolden(e.target.value)} />`}
     </${Field}>
+    <${SignOffFields} policy=${signOff} rate=${rate} onPolicy=${setSignOff} onRate=${setRate} error=${error}
+      names=${{ policy: 'sign_off', rate: 'sign_off_rate' }} />
     <div><${SubmitButton} busy=${busy} disabled=${!name.trim()}>Save settings</${SubmitButton}></div>
   </form>`;
 }

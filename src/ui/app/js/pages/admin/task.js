@@ -10,6 +10,7 @@ import { ErrorState, Skeleton, useAsync } from '../../ui/states.js';
 import { Badge, DataTable, StatusBadge } from '../../ui/table.js';
 import { toast } from '../../ui/toast.js';
 import { FieldList, Passage, gameNames } from '../review/games.js';
+import { PromptUsed, WorkLinks } from '../review/card.js';
 import { AdminLayout } from './nav.js';
 import { DeliveryTable } from './deliveries.js';
 import { Verdict, taskTitle } from './tasks.js';
@@ -20,6 +21,7 @@ export function ViewPreview({ task }) {
   const card = task.card || {};
   return html`<div class="preview">
     ${card.subtitle && html`<p class="card-subtitle">${card.subtitle}</p>`}
+    <${WorkLinks} links=${card.links} issue=${card.issue} />
     ${card.suggestion && card.suggestion.label && html`<p class="muted">Automation suggests <strong>${card.suggestion.label}</strong>
       ${typeof card.suggestion.confidence === 'number' && ` (${Math.round(card.suggestion.confidence * 100)}%)`}</p>`}
     ${Array.isArray(card.fields) && card.fields.length > 0 && html`<${FieldList} fields=${card.fields} />`}
@@ -35,6 +37,7 @@ export function ViewPreview({ task }) {
     ${view.text && html`<${Passage} text=${view.text} />`}
     ${view.fields && html`<${FieldList} fields=${view.fields} />`}
     ${view.choices && html`<p class="muted">Buckets: ${view.choices.join(', ')}</p>`}
+    <${PromptUsed} prompt=${card.prompt} />
   </div>`;
 }
 

@@ -29,6 +29,19 @@ export function IssueStatus({ status }) {
   return html`<span class=${`status-pill status-${status}`}><span class="status-dot"></span>${statusWord(status)}</span>`;
 }
 
+const reviewWords = {
+  pending: ['Awaiting sign-off', 'warning'], approved: ['Signed off', 'success'], flagged: ['Flagged in review', 'danger'],
+};
+export const REVIEW_STATUSES = Object.keys(reviewWords);
+export const reviewWord = (r) => (reviewWords[r] || [r])[0];
+
+// Where a person's sign-off of the agent's work stands (nothing when none was asked for).
+export function ReviewBadge({ reviewStatus }) {
+  if (!reviewStatus) return null;
+  const [word, kind] = reviewWords[reviewStatus] || [reviewStatus, 'neutral'];
+  return html`<${Badge} kind=${kind}>${word}</${Badge}>`;
+}
+
 export function PriorityMark({ priority }) {
   return html`<span class=${`priority priority-${priority}`} title=${priorityWord(priority)}>
     <span class="priority-bars" aria-hidden="true"><i></i><i></i><i></i></span>${priorityWord(priority)}</span>`;

@@ -1,7 +1,9 @@
 // /issues/{number} — one issue, editable in place: title, status, priority and type in
 // the header; description (Markdown, rendered safely); labels, project, parent and
-// children; relations with what blocks it shown first; the claim and its lease; the
-// hypothesis, the agent's results and the signal's payload; threaded comments.
+// children; relations with what blocks it shown first; the claim and its lease; a
+// person's sign-off of the agent's work (its state, its review task, a reviewer's
+// corrections); the hypothesis, the agent's results and the signal's payload; threaded
+// comments.
 
 import { html, useEffect, useState } from '../../lib/html.js';
 import { del, get, patch, post } from '../../lib/api.js';
@@ -17,7 +19,7 @@ import { PageHeader, useTitle } from '../../ui/layout.js';
 import { ErrorState, Skeleton, useAsync } from '../../ui/states.js';
 import { toast } from '../../ui/toast.js';
 import {
-  EngineLayout, IssueLink, IssueStatus, LabelChip, PRIORITIES, RELATION_TYPES, STATUSES, TYPES,
+  EngineLayout, IssueLink, IssueStatus, LabelChip, PRIORITIES, RELATION_TYPES, ReviewBadge, STATUSES, TYPES,
   getAll, issueByNumber, priorityWord, relationWord, statusWord, typeWord,
 } from './common.js';
 import { Comments } from './comments.js';
@@ -92,7 +94,7 @@ function AgentWork({ issue }) {
     ${issue.agentSessionId && html`<p class="small muted">Session <code>${issue.agentSessionId}</code></p>`}
     ${issue.agentSummary && html`<${Markdown} text=${issue.agentSummary} />`}
     ${prs.length > 0 && html`<div><h3 class="small muted">Pull requests</h3><ul class="ref-list">${prs.map((pr) => html`<li key=${pr.url || pr.number}>
-      <a href=${safe(pr.url)} target="_blank" rel="noopener noreferrer">#${pr.number} ${pr.title}</a> <span class="badge">${pr.mergedAt ? 'merged' : pr.state}</span></li>`)}</ul></div>`}
+      <a href=${safe(pr.url)} target="_blank" rel="noopener noreferrer">#${pr.number} ${pr.title}</a> ${(pr.mergedAt || pr.state) && html`<span class="badge">${pr.mergedAt ? 'merged' : pr.state}</span>`}</li>`)}</ul></div>`}
     ${commits.length > 0 && html`<div><h3 class="small muted">Commits</h3><ul class="ref-list">${commits.map((c) => html`<li key=${c.sha}>
       <a href=${safe(c.url)} target="_blank" rel="noopener noreferrer"><code>${String(c.sha).slice(0, 7)}</code></a> ${c.message}
       ${c.author && html`<span class="muted small"> · ${c.author}</span>`}</li>`)}</ul></div>`}
@@ -101,7 +103,10 @@ function AgentWork({ issue }) {
 
 function Claim({ issue, onChanged }) {
   if (!issue.claimedAt) return null;
-  const holding = issue.status === 'in_progress';
+  // Work handed to a person for sign-off is no longer the agent's to hold or release:
+  // the verdict decides where the issue goes.
+  const awaiting = issue.reviewStatus === 'pending';
+  const holding = issue.status === 'in_progress' && !awaiting;
   return html`<section class="panel side-section">
     <h3>Claim</h3>
     <div class="lease">
@@ -109,9 +114,32 @@ function Claim({ issue, onChanged }) {
         ${issue.agentSessionId && html` by <code>${issue.agentSessionId}</code>`}</span>
       ${holding && issue.leaseExpiresAt && html`<span class="muted small">Lease ends ${ago(issue.leaseExpiresAt)} (${when(issue.leaseExpiresAt)})</span>`}
       ${holding && !issue.leaseExpiresAt && html`<span class="muted small">No lease: held until the agent lets go.</span>`}
+      ${awaiting && html`<span class="muted small">The agent handed its work to a person for sign-off.</span>`}
     </div>
     ${holding && html`<div><button type="button" class="btn btn-small" onClick=${async () => { if (await releaseClaim(issue)) onChanged(); }}>
       <${Icon} name="arrowLeft" size=${14} /> Release to To do</button></div>`}
+  </section>`;
+}
+
+const signOffNotes = {
+  pending: 'A person decides in Review whether the agent\'s work is done.',
+  approved: 'A person approved the agent\'s work.',
+  flagged: 'A person sent the work back; the reason is in the comments.',
+};
+
+// Where a person's sign-off of the agent's work stands, with its review task (the
+// verdict, the reviews, the card as the reviewer saw it) and any corrections.
+function SignOff({ issue }) {
+  if (!issue.reviewStatus) return null;
+  const corrected = (issue.reviewCorrection || []).filter((f) => f.changed);
+  return html`<section class="panel side-section" aria-label="Sign-off">
+    <h3>Sign-off</h3>
+    <div><${ReviewBadge} reviewStatus=${issue.reviewStatus} /></div>
+    <p class="muted small">${signOffNotes[issue.reviewStatus]}</p>
+    ${issue.reviewTaskId && issue.projectId && html`<a class="small icon-link" href=${`/admin/projects/${issue.projectId}/tasks/${issue.reviewTaskId}`}>
+      <${Icon} name="link" size=${14} /> Review task</a>`}
+    ${corrected.length > 0 && html`<div><h4 class="small muted">Corrected in review</h4><dl class="correction-list">
+      ${corrected.map((f, i) => html`<div key=${i}><dt>${f.label}</dt><dd><s>${f.original}</s> → <strong>${f.value}</strong></dd></div>`)}</dl></div>`}
   </section>`;
 }
 
@@ -250,6 +278,7 @@ export default function IssuePage({ params }) {
         ${choose('status', issue.status, STATUSES, statusWord)}
         ${choose('priority', issue.priority, PRIORITIES, priorityWord)}
         ${choose('type', issue.type, TYPES, typeWord)}
+        <${ReviewBadge} reviewStatus=${issue.reviewStatus} />
         <span class="muted small">opened ${ago(issue.createdAt)} · updated ${ago(issue.updatedAt)}
           ${issue.completedAt ? ` · done ${ago(issue.completedAt)}` : ''}</span></span>`}
       actions=${html`<button type="button" class="btn btn-danger-ghost btn-small" onClick=${remove}><${Icon} name="trash" size=${14} /> Delete</button>`} />
@@ -264,6 +293,7 @@ export default function IssuePage({ params }) {
         <${Comments} issueId=${issue.id} onChanged=${loaded.reload} />
       </div>
       <aside class="stack">
+        <${SignOff} issue=${issue} />
         <${Claim} issue=${issue} onChanged=${loaded.reload} />
         <section class="panel">
           <section class="side-section"><h3>Project</h3>

@@ -1,5 +1,5 @@
 // /issues — every issue in a table with every filter the API has (status, type,
-// priority, project, label, parent), full-text search, sorting and pages, all kept in
+// priority, project, label, parent, sign-off), full-text search, sorting and pages, all kept in
 // the URL so that a view can be reloaded and shared. Keys: J/K move, Enter opens,
 // / searches, C creates.
 
@@ -13,13 +13,13 @@ import { PageHeader, useTitle } from '../../ui/layout.js';
 import { EmptyState, Loaded, useAsync } from '../../ui/states.js';
 import { DataTable } from '../../ui/table.js';
 import {
-  EngineLayout, IssueStatus, OPEN_STATUSES, PRIORITIES, PriorityMark, STATUSES, TYPES, TypeTag,
-  getAll, priorityWord, statusWord, typeWord,
+  EngineLayout, IssueStatus, OPEN_STATUSES, PRIORITIES, PriorityMark, REVIEW_STATUSES, ReviewBadge, STATUSES, TYPES,
+  TypeTag, getAll, priorityWord, reviewWord, statusWord, typeWord,
 } from './common.js';
 import { NewIssue, searchQuery } from './new_issue.js';
 
 const PAGE = 25;
-const FILTERS = ['q', 'status', 'type', 'priority', 'projectId', 'labelId', 'parentId', 'sort', 'page'];
+const FILTERS = ['q', 'status', 'type', 'priority', 'projectId', 'labelId', 'reviewStatus', 'parentId', 'sort', 'page'];
 
 // The page's state as the URL holds it.
 function useFilters() {
@@ -83,7 +83,7 @@ export default function Issues() {
     { label: 'Title', sortKey: 'title', render: (i) => html`<div class="title-cell">
       <a class="row-link" href=${`/issues/${i.number}`}>${i.title}</a>
       ${i.parentId && html`<span class="small muted">child issue</span>`}</div>` },
-    { label: 'Status', sortKey: 'status', render: (i) => html`<${IssueStatus} status=${i.status} />` },
+    { label: 'Status', sortKey: 'status', render: (i) => html`<span class="status-cell"><${IssueStatus} status=${i.status} /><${ReviewBadge} reviewStatus=${i.reviewStatus} /></span>` },
     { label: 'Priority', sortKey: 'priority', className: 'hide-narrow', render: (i) => html`<${PriorityMark} priority=${i.priority} />` },
     { label: 'Type', sortKey: 'type', className: 'hide-narrow', render: (i) => html`<${TypeTag} type=${i.type} />` },
     { label: 'Project', className: 'hide-narrow', render: (i) => (i.projectId ? projectName(i.projectId) || html`<span class="muted">—</span>` : html`<span class="muted">—</span>`) },
@@ -107,6 +107,7 @@ export default function Issues() {
         ${select('priority', PRIORITIES.map((p) => html`<option value=${p}>${priorityWord(p)}</option>`), 'Any priority')}
         ${projects.length > 0 && select('projectId', projects.map((p) => html`<option value=${p.id}>${p.name}</option>`), 'Any project')}
         ${labels.length > 0 && select('labelId', labels.map((l) => html`<option value=${l.id}>${l.name}</option>`), 'Any label')}
+        ${select('reviewStatus', REVIEW_STATUSES.map((r) => html`<option value=${r}>${reviewWord(r)}</option>`), 'Any sign-off')}
         ${filters.parentId && html`<span class="filter-chip">Children of one issue
           <button type="button" class="chip-remove" aria-label="Show all issues" onClick=${() => update({ parentId: '' })}>×</button></span>`}
         ${filtered && html`<button type="button" class="btn btn-ghost btn-small" onClick=${() => { setText(''); navigate('/issues', { replace: true }); }}>Clear</button>`}

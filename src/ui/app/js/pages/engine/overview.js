@@ -1,11 +1,11 @@
 // / — the overview for owners and admins: the first-run checklist until a signal and a
-// claim have arrived, the dashboard's numbers as cards, issues by status and type, what
-// needs attention, the next five in the dispatch queue and the latest signals. It
+// claim have arrived, the dashboard's numbers as cards (issues awaiting a person's
+// sign-off among them), issues by status and type, what needs attention, the next five in the dispatch queue and the latest signals. It
 // refreshes itself every few seconds.
 
 import { html, useState } from '../../lib/html.js';
 import { get } from '../../lib/api.js';
-import { ago, count } from '../../lib/format.js';
+import { ago, count, percent } from '../../lib/format.js';
 import { BarList, StackedBar } from '../../ui/charts.js';
 import { Icon } from '../../ui/icons.js';
 import { PageHeader, useTitle } from '../../ui/layout.js';
@@ -23,6 +23,9 @@ function StatCard({ label, value, note, href, warning }) {
   return href ? html`<a class=${className} href=${href}>${body}</a>` : html`<div class=${className}>${body}</div>`;
 }
 
+// Whether any agent's work has gone to a person for sign-off (the card stays away until then).
+const signOffSeen = (stats) => stats.signOff && stats.signOff.awaiting + stats.signOff.approved + stats.signOff.flagged > 0;
+
 function Numbers({ stats }) {
   const by = stats.issues.byStatus;
   const open = (by.triage || 0) + (by.backlog || 0) + (by.todo || 0) + (by.in_progress || 0);
@@ -33,6 +36,8 @@ function Numbers({ stats }) {
     <${StatCard} label="Agents working" value=${stats.dispatch.activeCount} note="claimed now" href="/dispatch" />
     <${StatCard} label="Done in 24 h" value=${stats.dispatch.completedLast24h} href="/issues?status=done&sort=-updatedAt" />
     <${StatCard} label="Active goals" value=${stats.goals.active} note=${`${count(stats.goals.achieved)} achieved`} href="/goals" />
+    ${signOffSeen(stats) && html`<${StatCard} label="Awaiting sign-off" value=${stats.signOff.awaiting}
+      note=${`${percent(stats.signOff.approvalRate)} approved`} href="/issues?reviewStatus=pending" warning />`}
   </div>`;
 }
 
@@ -55,6 +60,9 @@ function Attention({ prompts, stats }) {
   const triage = stats.issues.byStatus.triage || 0;
   const items = [];
   if (triage) items.push(html`<li key="triage"><${Icon} name="alert" /><span class="grow"><a href="/issues?status=triage">${triage} issue${triage === 1 ? '' : 's'} waiting in triage</a></span></li>`);
+  const awaiting = stats.signOff ? stats.signOff.awaiting : 0;
+  if (awaiting) items.push(html`<li key="sign-off"><${Icon} name="review" /><span class="grow"><a href="/issues?reviewStatus=pending">${awaiting} issue${awaiting === 1 ? '' : 's'} awaiting sign-off</a>
+    <span class="muted small"> · decide in <a href="/review">Review</a></span></span></li>`);
   for (const p of templates) {
     const score = p.reviewSummary.compositeScore;
     items.push(html`<li key=${p.template.id}><${Icon} name="mark" /><span class="grow"><a href=${`/prompts/${p.template.id}`}>${p.template.name}</a>

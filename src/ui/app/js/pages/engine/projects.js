@@ -1,9 +1,10 @@
-// /projects — the engine's projects with their issues counted by status, their goal and
-// health; create and edit them. (Their review settings live under Admin.)
+// /projects — the engine's projects with their issues counted by status, their goal,
+// health and sign-off policy; create and edit them. (Their other review settings live
+// under Admin.)
 
 import { html, useState } from '../../lib/html.js';
 import { get, patch, post } from '../../lib/api.js';
-import { count } from '../../lib/format.js';
+import { count, percent } from '../../lib/format.js';
 import { Progress, StackedBar } from '../../ui/charts.js';
 import { Dialog } from '../../ui/dialog.js';
 import { Field, SubmitButton, fieldError, formError } from '../../ui/form.js';
@@ -13,15 +14,24 @@ import { EmptyState, Loaded, useAsync } from '../../ui/states.js';
 import { Badge } from '../../ui/table.js';
 import { toast } from '../../ui/toast.js';
 import { EngineLayout, STATUSES, getAll, statusWord } from './common.js';
+import { SignOffFields, ratePercent, rateToSend } from '../admin/sign_off.js';
 
 const PROJECT_STATUSES = ['backlog', 'planned', 'active', 'paused', 'completed', 'canceled'];
 const HEALTH = { on_track: ['On track', 'success'], at_risk: ['At risk', 'warning'], off_track: ['Off track', 'danger'] };
 const words = (s) => s.charAt(0).toUpperCase() + s.slice(1).replace('_', ' ');
 
+// The project's sign-off policy in a few words (nothing when agents sign off their own work).
+function signOffWord(project) {
+  if (project.signOff === 'required') return 'Sign-off required';
+  if (project.signOff === 'sampled') return `Sign-off for ${percent(project.signOffRate)} of issues`;
+  return null;
+}
+
 function ProjectDialog({ project, goals, onClose }) {
   const [form, setForm] = useState({
     name: project ? project.name : '', description: project ? project.description || '' : '',
     status: project ? project.status : 'active', health: project ? project.health : 'on_track', goalId: project ? project.goalId || '' : '',
+    signOff: project ? project.signOff || 'off' : 'off', signOffRate: project ? ratePercent(project.signOffRate) : '',
   });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
@@ -31,7 +41,9 @@ function ProjectDialog({ project, goals, onClose }) {
     setBusy(true);
     setError(null);
     try {
-      const body = { ...form, goalId: form.goalId || (project ? null : undefined) };
+      const body = {
+        ...form, goalId: form.goalId || (project ? null : undefined), signOffRate: rateToSend(form.signOff, form.signOffRate),
+      };
       if (project) await patch(`/api/projects/${project.id}`, body);
       else await post('/api/projects', body);
       toast(project ? 'Project saved' : `Project “${form.name}” created`, 'success');
@@ -44,7 +56,7 @@ function ProjectDialog({ project, goals, onClose }) {
   };
   return html`<${Dialog} open=${true} title=${project ? `Edit ${project.name}` : 'New project'} onClose=${() => onClose(false)}>
     <form class="form" onSubmit=${submit}>
-      ${formError(error, ['name', 'description']) && html`<p class="form-error" role="alert">${error.message}</p>`}
+      ${formError(error, ['name', 'description', 'signOff', 'signOffRate']) && html`<p class="form-error" role="alert">${error.message}</p>`}
       <${Field} label="Name" error=${fieldError(error, 'name')}>${(id) => html`<input id=${id} required maxlength="500" value=${form.name} autofocus onInput=${set('name')} />`}</${Field}>
       <${Field} label="Description" error=${fieldError(error, 'description')}>${(id) => html`<textarea id=${id} rows="3" value=${form.description} onInput=${set('description')}></textarea>`}</${Field}>
       <div class="filters">
@@ -52,6 +64,8 @@ function ProjectDialog({ project, goals, onClose }) {
         <label class="inline-field">Health <select value=${form.health} onChange=${set('health')}>${Object.entries(HEALTH).map(([k, [w]]) => html`<option value=${k}>${w}</option>`)}</select></label>
         <label class="inline-field">Goal <select value=${form.goalId} onChange=${set('goalId')}><option value="">None</option>${goals.map((g) => html`<option value=${g.id}>${g.title}</option>`)}</select></label>
       </div>
+      <${SignOffFields} policy=${form.signOff} rate=${form.signOffRate} error=${error} names=${{ policy: 'signOff', rate: 'signOffRate' }}
+        onPolicy=${(signOff) => setForm({ ...form, signOff })} onRate=${(signOffRate) => setForm({ ...form, signOffRate })} />
       <div class="dialog-foot"><button type="button" class="btn" onClick=${() => onClose(false)}>Cancel</button>
         <${SubmitButton} busy=${busy} disabled=${!form.name.trim()}>${project ? 'Save' : 'Create project'}</${SubmitButton}></div>
     </form>
@@ -78,7 +92,8 @@ export default function Projects() {
       return html`<section key=${p.id} class="panel">
         <div class="panel-head"><h2 class="panel-title">${p.name}</h2><${Badge} kind=${healthKind}>${healthWord}</${Badge}></div>
         ${p.description && html`<p class="muted small">${p.description}</p>`}
-        <span class="numbers"><span><strong>${words(p.status)}</strong></span>${p.goal && html`<span>Goal <a href="/goals">${p.goal.title}</a></span>`}</span>
+        <span class="numbers"><span><strong>${words(p.status)}</strong></span>${p.goal && html`<span>Goal <a href="/goals">${p.goal.title}</a></span>`}
+          ${signOffWord(p) && html`<span>${signOffWord(p)}</span>`}</span>
         ${p.goal && typeof p.goal.targetValue === 'number' && html`<span class="goal-line">
           <${Progress} value=${p.goal.currentValue || 0} max=${p.goal.targetValue} label=${`${p.goal.title}: progress`} />
           <span class="small muted nowrap">${p.goal.currentValue ?? 0} of ${p.goal.targetValue}${p.goal.unit ? ` ${p.goal.unit}` : ''}</span></span>`}

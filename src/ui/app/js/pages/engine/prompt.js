@@ -90,10 +90,12 @@ function Preview({ template }) {
 }
 
 async function loadTemplate(id) {
-  const [template, versions, reviews] = await Promise.all([
+  const [template, versions, reviews, health] = await Promise.all([
     get(`/api/templates/${id}`), get(`/api/templates/${id}/versions?limit=200`), get(`/api/templates/${id}/reviews?limit=200`),
+    get('/api/dashboard/prompts'),
   ]);
-  return { template: template.data, versions: versions.data, reviews: reviews.data };
+  const mine = health.data.find((t) => t.template.id === id);
+  return { template: template.data, versions: versions.data, reviews: reviews.data, signOff: mine ? mine.signOffByVersion || [] : [] };
 }
 
 export default function Prompt({ params }) {
@@ -108,9 +110,10 @@ export default function Prompt({ params }) {
     return html`<${EngineLayout}>${loaded.error ? html`<${PageHeader} title="Template" back=${back} />
       <${ErrorState} title="This template could not load" error=${loaded.error} retry=${loaded.reload} />` : html`<${Skeleton} lines=${8} />`}</${EngineLayout}>`;
   }
-  const { template, versions, reviews } = loaded.data;
+  const { template, versions, reviews, signOff } = loaded.data;
   const selected = versions.find((v) => v.id === selectedId) || versions.find((v) => v.status === 'active') || versions[0];
   const previous = selected && versions.find((v) => v.version === selected.version - 1);
+  const signedOff = selected && signOff.find((v) => v.versionId === selected.id);
   const versionReviews = selected ? reviews.filter((r) => r.versionId === selected.id).reverse() : [];
   const promote = async () => {
     setBusy(true);
@@ -127,6 +130,7 @@ export default function Prompt({ params }) {
   const number = (id) => (versions.find((v) => v.id === id) || {}).version;
   const reviewColumns = [
     { label: 'Version', render: (r) => `v${number(r.versionId) ?? '?'}` },
+    { label: 'By', render: (r) => (r.authorType === 'human' ? 'a person' : 'an agent') },
     { label: 'Clarity', align: 'end', render: (r) => r.clarity },
     { label: 'Complete', align: 'end', render: (r) => r.completeness },
     { label: 'Relevant', align: 'end', render: (r) => r.relevance },
@@ -172,7 +176,9 @@ export default function Prompt({ params }) {
           <div class="numbers"><span><strong>${score(selected.reviewScore)}</strong> score</span>
             <span><strong>${count(versionReviews.length)}</strong> reviews</span>
             <span><strong>${count(selected.usageCount)}</strong> uses</span>
-            <span><strong>${percent(selected.completionRate)}</strong> completed</span></div>
+            <span><strong>${percent(selected.completionRate)}</strong> completed</span>
+            ${signedOff && html`<span title=${`${signedOff.approved} approved, ${signedOff.flagged} flagged by people`}>
+              <strong>${percent(signedOff.approvalRate)}</strong> signed off</span>`}</div>
         </section>`}
       </aside>
     </div>

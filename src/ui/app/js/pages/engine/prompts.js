@@ -5,7 +5,7 @@
 import { html, useState } from '../../lib/html.js';
 import { get, post } from '../../lib/api.js';
 import { navigate } from '../../lib/router.js';
-import { count } from '../../lib/format.js';
+import { count, percent } from '../../lib/format.js';
 import { Sparkline } from '../../ui/charts.js';
 import { Dialog } from '../../ui/dialog.js';
 import { Field, SubmitButton, fieldError, formError } from '../../ui/form.js';
@@ -71,6 +71,11 @@ function NewTemplate({ open, onClose }) {
   </${Dialog}>`;
 }
 
+// How people judged the work done with the active version, when they signed any off.
+function signedOff(t) {
+  return t.activeVersion && (t.signOffByVersion || []).find((v) => v.versionId === t.activeVersion.id);
+}
+
 export default function Prompts() {
   useTitle('Prompts');
   const health = useAsync(() => get('/api/dashboard/prompts'), []);
@@ -89,7 +94,8 @@ export default function Prompts() {
           <${Sparkline} values=${versions.map((v) => v.reviewScore)} label=${`Review score by version: ${versions.map((v) => `v${v.version} ${score(v.reviewScore)}`).join(', ')}`} />
           <span class="numbers"><span><strong>${score(t.reviewSummary.compositeScore)}</strong> score</span>
             <span><strong>${count(t.reviewSummary.totalReviews)}</strong> reviews</span>
-            <span><strong>${t.activeVersion ? count(t.activeVersion.usageCount) : 0}</strong> uses</span></span>
+            <span><strong>${t.activeVersion ? count(t.activeVersion.usageCount) : 0}</strong> uses</span>
+            ${signedOff(t) && html`<span><strong>${percent(signedOff(t).approvalRate)}</strong> signed off</span>`}</span>
         </div>
       </a>`;
     })}</div>` : html`<${EmptyState} icon="mark" title="No templates">Create one to shape the prompts agents get.</${EmptyState}>`)}</${Loaded}>

@@ -1,6 +1,7 @@
 // A review card: what every game shares (the header with the game, source, deadline and
-// the time left on the reviewer's hold, the title, the automation's suggestion and the
-// highlighted fields), the game itself, and the actions every game has (escalate, skip).
+// the time left on the reviewer's hold, the title, the links of a sign-off card, the
+// automation's suggestion and the highlighted fields), the game itself, the prompt a
+// sign-off card's work came from, and the actions every game has (escalate, skip).
 
 import { cx, html, useEffect, useState } from '../../lib/html.js';
 import { useShortcuts } from '../../lib/keys.js';
@@ -55,6 +56,42 @@ function Suggestion({ suggestion }) {
   </div>`;
 }
 
+// Only web links are followed: a link an agent reported is shown as text when it is
+// anything else.
+function safeHref(url) {
+  return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : null;
+}
+
+const linkKinds = { issue: 'Issue', commit: 'Commit', pull_request: 'Pull request' };
+
+// The links of a sign-off card: the issue the work is for (its page in this app, whatever
+// address the server gave it), then its commits and pull requests (opened in a new tab:
+// they live elsewhere).
+export function WorkLinks({ links, issue }) {
+  if (!Array.isArray(links) || links.length === 0) return null;
+  return html`<ul class="card-links" aria-label="Links">${links.map((link, i) => {
+    const own = link.kind === 'issue' && issue && Number.isInteger(issue.number);
+    const href = own ? `/issues/${issue.number}` : safeHref(link.url);
+    return html`<li key=${i} class=${`card-link card-link-${link.kind}`}>
+      <span class="eyebrow">${linkKinds[link.kind] || link.kind}</span>
+      ${href
+        ? html`<a href=${href} target=${own ? undefined : '_blank'} rel=${own ? undefined : 'noopener noreferrer'}>
+            <${Icon} name="link" size=${14} /> ${link.label}</a>`
+        : html`<span>${link.label}</span>`}
+    </li>`;
+  })}</ul>`;
+}
+
+// The prompt a sign-off card's work was done with, folded away until asked for.
+export function PromptUsed({ prompt }) {
+  if (!prompt || !prompt.versionId) return null;
+  return html`<details class="card-prompt">
+    <summary>Prompt used: <strong>${prompt.templateSlug}</strong> v${prompt.versionNumber}</summary>
+    ${prompt.text ? html`<pre class="card-prompt-text">${prompt.text}</pre>`
+      : html`<p class="muted small">This version no longer renders for the issue.</p>`}
+  </details>`;
+}
+
 // props: task (with `game` and `view`), lease (ISO time or null), mode ('review' or
 // 'resolve'), submit(body), ask(request), onSkip(), onLeaseEnd(), busy.
 export function ReviewCard({ task, lease, mode = 'review', submit, ask, onSkip, onLeaseEnd, busy }) {
@@ -90,10 +127,12 @@ export function ReviewCard({ task, lease, mode = 'review', submit, ask, onSkip, 
       <h2 id="card-title" class="card-title">${title}</h2>
       ${card.subtitle && html`<p class="card-subtitle">${card.subtitle}</p>`}
     </div>
+    <${WorkLinks} links=${card.links} issue=${card.issue} />
     <${Suggestion} suggestion=${card.suggestion} />
     ${Array.isArray(card.fields) && card.fields.length > 0 && html`<${FieldList} fields=${card.fields} />`}
     <${Game} key=${task.id} task=${task} view=${task.view || {}} submit=${submit} ask=${ask} escalate=${escalate}
       active=${active} mode=${mode} />
+    <${PromptUsed} prompt=${card.prompt} />
     ${mode === 'review' && html`<footer class="card-foot">
       <${ActionButton} tone="ghost" keyName="e" onClick=${escalate} disabled=${!active}>
         <${Icon} name="escalate" size=${16} /> Escalate
