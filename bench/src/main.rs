@@ -280,33 +280,23 @@ fn deliveries(name: &str, clients: usize, n: usize) -> Outcome {
     let ids = &server.seeded.escalated_task_ids;
     let next = AtomicU64::new(0);
     let started = Instant::now();
-    let tallies: Vec<Tally> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..clients)
-            .map(|_| {
-                let (addr, ids, next) = (server.addr, &ids, &next);
-                scope.spawn(move || {
-                    let mut connection = Connection::open(addr);
-                    let mut tally = Tally::default();
-                    while let Some(id) = usize::try_from(next.fetch_add(1, Ordering::Relaxed))
-                        .ok()
-                        .and_then(|i| ids.get(i))
-                    {
-                        let call = Call::post(
-                            &format!("/api/v1/review/tasks/{id}/resolve"),
-                            r#"{"decision":"approve"}"#.to_owned(),
-                        );
-                        let sent = Instant::now();
-                        let (status, _) = connection.send(&call);
-                        tally.record(sent, status);
-                    }
-                    tally
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+    let tallies: Vec<Tally> = in_threads(clients, |_| {
+        let (addr, ids, next) = (server.addr, &ids, &next);
+        let mut connection = Connection::open(addr);
+        let mut tally = Tally::default();
+        while let Some(id) = usize::try_from(next.fetch_add(1, Ordering::Relaxed))
+            .ok()
+            .and_then(|i| ids.get(i))
+        {
+            let call = Call::post(
+                &format!("/api/v1/review/tasks/{id}/resolve"),
+                r#"{"decision":"approve"}"#.to_owned(),
+            );
+            let sent = Instant::now();
+            let (status, _) = connection.send(&call);
+            tally.record(sent, status);
+        }
+        tally
     });
     let resolved_in = started.elapsed();
     let delivered_in = receiver.wait_for(u64::try_from(n).unwrap_or(u64::MAX), started);
@@ -639,29 +629,19 @@ fn timed(
 ) -> Outcome {
     let server = Server::start(seed);
     let started = Instant::now();
-    let tallies: Vec<Tally> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..clients)
-            .map(|client| {
-                let (make, addr) = (&make, server.addr);
-                scope.spawn(move || {
-                    let mut connection = Connection::open(addr);
-                    let mut tally = Tally::default();
-                    let mut i = 0;
-                    while started.elapsed() < duration {
-                        let call = make(client, i);
-                        let sent = Instant::now();
-                        let (status, _) = connection.send(&call);
-                        tally.record(sent, status);
-                        i += 1;
-                    }
-                    tally
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+    let tallies: Vec<Tally> = in_threads(clients, |client| {
+        let (make, addr) = (&make, server.addr);
+        let mut connection = Connection::open(addr);
+        let mut tally = Tally::default();
+        let mut i = 0;
+        while started.elapsed() < duration {
+            let call = make(client, i);
+            let sent = Instant::now();
+            let (status, _) = connection.send(&call);
+            tally.record(sent, status);
+            i += 1;
+        }
+        tally
     });
     let outcome = collect(
         name,
@@ -714,51 +694,44 @@ fn mixed(name: &str, clients: usize, duration: Duration) -> Outcome {
         listed["data"][0]["id"].as_str().expect("an issue")
     );
     let started = Instant::now();
-    let per_op: Vec<BTreeMap<&str, Tally>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..clients)
-            .map(|client| {
-                let (addr, key, cookie, issue_path) =
-                    (server.addr, &key, &cookies[client], &issue_path);
-                scope.spawn(move || {
-                    let mut connection = Connection::open(addr);
-                    let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
-                    let mut i = 0_u64;
-                    while started.elapsed() < duration {
-                        let op = MIXED_ROUND[usize::try_from(i).unwrap_or(0) % MIXED_ROUND.len()];
-                        let sent = Instant::now();
-                        let status = match op {
-                            "list" => connection.send(&Call::get("/api/issues?limit=50")).0,
-                            "issue" => connection.send(&Call::get(issue_path)).0,
-                            "queue" => connection.send(&Call::get("/api/dispatch/queue?limit=50")).0,
-                            "stats" => connection.send(&Call::get("/api/dashboard/stats")).0,
-                            "create" => {
-                                let body = format!(
-                                    r#"{{"title":"Mixed issue {client}-{i}","type":"task","status":"todo","priority":{}}}"#,
-                                    i % 5
-                                );
-                                connection.send(&Call::post("/api/issues", body)).0
-                            }
-                            "signal" => {
-                                let body = format!(
-                                    r#"{{"source":"bench","type":"error","severity":"high","payload":{{"message":"Mixed {client}-{i}"}}}}"#
-                                );
-                                connection.send(&Call::post("/api/signals", body)).0
-                            }
-                            "claim" => connection.send(&Call::get("/api/dispatch/next")).0,
-                            "task" => connection.send(&review_task(key, client + 1, i)).0,
-                            _ => decide(&mut connection, cookie),
-                        };
-                        tallies.entry(op).or_default().record(sent, status);
-                        i += 1;
-                    }
-                    tallies
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+    let per_op: Vec<BTreeMap<&str, Tally>> = in_threads(clients, |client| {
+        let (addr, key, cookie, issue_path) = (server.addr, &key, &cookies[client], &issue_path);
+        let mut connection = Connection::open(addr);
+        let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
+        let mut i = 0_u64;
+        while started.elapsed() < duration {
+            let op = MIXED_ROUND[usize::try_from(i).unwrap_or(0) % MIXED_ROUND.len()];
+            let sent = Instant::now();
+            let status = match op {
+                "list" => connection.send(&Call::get("/api/issues?limit=50")).0,
+                "issue" => connection.send(&Call::get(issue_path)).0,
+                "queue" => {
+                    connection
+                        .send(&Call::get("/api/dispatch/queue?limit=50"))
+                        .0
+                }
+                "stats" => connection.send(&Call::get("/api/dashboard/stats")).0,
+                "create" => {
+                    let body = format!(
+                        r#"{{"title":"Mixed issue {client}-{i}","type":"task","status":"todo","priority":{}}}"#,
+                        i % 5
+                    );
+                    connection.send(&Call::post("/api/issues", body)).0
+                }
+                "signal" => {
+                    let body = format!(
+                        r#"{{"source":"bench","type":"error","severity":"high","payload":{{"message":"Mixed {client}-{i}"}}}}"#
+                    );
+                    connection.send(&Call::post("/api/signals", body)).0
+                }
+                "claim" => connection.send(&Call::get("/api/dispatch/next")).0,
+                "task" => connection.send(&review_task(key, client + 1, i)).0,
+                _ => decide(&mut connection, cookie),
+            };
+            tallies.entry(op).or_default().record(sent, status);
+            i += 1;
+        }
+        tallies
     });
     let elapsed = started.elapsed();
     let mut by_op: BTreeMap<&str, Tally> = BTreeMap::new();
@@ -875,32 +848,22 @@ fn claims(name: &str, seed: &Seed, clients: usize) -> Outcome {
     let server = Server::start(seed);
     let started = Instant::now();
     let empties = AtomicU64::new(0);
-    let tallies: Vec<Tally> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..clients)
-            .map(|_| {
-                let (addr, empties) = (server.addr, &empties);
-                scope.spawn(move || {
-                    let mut connection = Connection::open(addr);
-                    let mut tally = Tally::default();
-                    loop {
-                        let sent = Instant::now();
-                        let (status, body) = connection.send(&Call::get("/api/dispatch/next"));
-                        if status == 204 {
-                            empties.fetch_add(1, Ordering::Relaxed);
-                            return tally;
-                        }
-                        tally.record(sent, status);
-                        if let Some(id) = issue_id(&body) {
-                            tally.claimed.push(id);
-                        }
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+    let tallies: Vec<Tally> = in_threads(clients, |_| {
+        let (addr, empties) = (server.addr, &empties);
+        let mut connection = Connection::open(addr);
+        let mut tally = Tally::default();
+        loop {
+            let sent = Instant::now();
+            let (status, body) = connection.send(&Call::get("/api/dispatch/next"));
+            if status == 204 {
+                empties.fetch_add(1, Ordering::Relaxed);
+                return tally;
+            }
+            tally.record(sent, status);
+            if let Some(id) = issue_id(&body) {
+                tally.claimed.push(id);
+            }
+        }
     });
     let elapsed = started.elapsed();
     let claimed: Vec<String> = tallies
@@ -918,6 +881,23 @@ fn claims(name: &str, seed: &Seed, clients: usize) -> Outcome {
     let outcome = collect(name, clients, elapsed, tallies, &server, note);
     server.stop();
     outcome
+}
+
+/// Runs `client` once per client, each on a thread of its own, and collects what each
+/// returns (a thread that panicked counts as nothing measured).
+fn in_threads<T: Default + Send>(clients: usize, client: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|n| {
+                let client = &client;
+                scope.spawn(move || client(n))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 /// The claimed issue's id: the first `"id":"…"` of the answer (the issue summary comes
