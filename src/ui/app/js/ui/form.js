@@ -1,7 +1,7 @@
-// Form pieces: a labelled field with its hint and error, and a submit button that shows
-// it is working.
+// Form pieces: a labelled field with its hint and error, a submit button that shows it is
+// working, and the state every dialog's form keeps.
 
-import { cx, html, useId } from '../lib/html.js';
+import { cx, html, useId, useState } from '../lib/html.js';
 import { Spinner } from './states.js';
 
 // <Field label hint error>{(id) => html`<input id=${id} …>`}</Field>
@@ -39,4 +39,26 @@ export function fieldError(error, name) {
 // The message of a failed request not tied to one of `names`.
 export function formError(error, names = []) {
   return error && !names.includes(error.field) ? error.message : undefined;
+}
+
+// A form's values, whether it is sending and what went wrong: `submit` runs `send(form)`
+// with the button busy, and keeps its failure for `formError`/`fieldError` to show.
+export function useForm(initial, send) {
+  const [form, setForm] = useState(initial);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const set = (key) => (e) => setForm({ ...form, [key]: e.target.value });
+  const submit = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await send(form);
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { form, setForm, set, busy, error, submit };
 }

@@ -5,7 +5,7 @@ import { html, useState } from '../../lib/html.js';
 import { patch, post } from '../../lib/api.js';
 import { Progress } from '../../ui/charts.js';
 import { Dialog } from '../../ui/dialog.js';
-import { Field, SubmitButton, fieldError, formError } from '../../ui/form.js';
+import { Field, SubmitButton, fieldError, formError, useForm } from '../../ui/form.js';
 import { Icon } from '../../ui/icons.js';
 import { PageHeader, useTitle } from '../../ui/layout.js';
 import { EmptyState, Loaded, useAsync } from '../../ui/states.js';
@@ -26,18 +26,11 @@ function Deadline({ date, status }) {
 
 function GoalDialog({ goal, projects, onClose }) {
   const text = (v) => (v === null || v === undefined ? '' : String(v));
-  const [form, setForm] = useState({
+  const { form, set, busy, error, submit } = useForm({
     title: text(goal && goal.title), description: text(goal && goal.description), metric: text(goal && goal.metric),
     unit: text(goal && goal.unit), currentValue: text(goal && goal.currentValue), targetValue: text(goal && goal.targetValue),
     status: goal ? goal.status : 'active', projectId: text(goal && goal.projectId), deadline: text(goal && goal.deadline),
-  });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
-  const set = (key) => (e) => setForm({ ...form, [key]: e.target.value });
-  const submit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  }, async (form) => {
     const orNull = (v) => (v.trim() === '' ? null : v.trim());
     const num = (v) => (v.trim() === '' ? null : Number(v));
     const body = {
@@ -46,17 +39,11 @@ function GoalDialog({ goal, projects, onClose }) {
       projectId: orNull(form.projectId), deadline: orNull(form.deadline),
     };
     if (!goal) for (const key of Object.keys(body)) if (body[key] === null) delete body[key];
-    try {
-      if (goal) await patch(`/api/goals/${goal.id}`, body);
-      else await post('/api/goals', body);
-      toast(goal ? 'Goal saved' : 'Goal created', 'success');
-      onClose(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+    if (goal) await patch(`/api/goals/${goal.id}`, body);
+    else await post('/api/goals', body);
+    toast(goal ? 'Goal saved' : 'Goal created', 'success');
+    onClose(true);
+  });
   const names = ['title', 'description', 'metric', 'unit', 'currentValue', 'targetValue', 'deadline'];
   return html`<${Dialog} open=${true} title=${goal ? 'Edit goal' : 'New goal'} onClose=${() => onClose(false)}>
     <form class="form" onSubmit=${submit}>

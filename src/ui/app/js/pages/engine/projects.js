@@ -7,7 +7,7 @@ import { get, patch, post } from '../../lib/api.js';
 import { count, percent } from '../../lib/format.js';
 import { Progress, StackedBar } from '../../ui/charts.js';
 import { Dialog } from '../../ui/dialog.js';
-import { Field, SubmitButton, fieldError, formError } from '../../ui/form.js';
+import { Field, SubmitButton, fieldError, formError, useForm } from '../../ui/form.js';
 import { Icon } from '../../ui/icons.js';
 import { PageHeader, useTitle } from '../../ui/layout.js';
 import { EmptyState, Loaded, useAsync } from '../../ui/states.js';
@@ -28,32 +28,19 @@ function signOffWord(project) {
 }
 
 function ProjectDialog({ project, goals, onClose }) {
-  const [form, setForm] = useState({
+  const { form, setForm, set, busy, error, submit } = useForm({
     name: project ? project.name : '', description: project ? project.description || '' : '',
     status: project ? project.status : 'active', health: project ? project.health : 'on_track', goalId: project ? project.goalId || '' : '',
     signOff: project ? project.signOff || 'off' : 'off', signOffRate: project ? ratePercent(project.signOffRate) : '',
+  }, async (form) => {
+    const body = {
+      ...form, goalId: form.goalId || (project ? null : undefined), signOffRate: rateToSend(form.signOff, form.signOffRate),
+    };
+    if (project) await patch(`/api/projects/${project.id}`, body);
+    else await post('/api/projects', body);
+    toast(project ? 'Project saved' : `Project “${form.name}” created`, 'success');
+    onClose(true);
   });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
-  const set = (key) => (e) => setForm({ ...form, [key]: e.target.value });
-  const submit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body = {
-        ...form, goalId: form.goalId || (project ? null : undefined), signOffRate: rateToSend(form.signOff, form.signOffRate),
-      };
-      if (project) await patch(`/api/projects/${project.id}`, body);
-      else await post('/api/projects', body);
-      toast(project ? 'Project saved' : `Project “${form.name}” created`, 'success');
-      onClose(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
   return html`<${Dialog} open=${true} title=${project ? `Edit ${project.name}` : 'New project'} onClose=${() => onClose(false)}>
     <form class="form" onSubmit=${submit}>
       ${formError(error, ['name', 'description', 'signOff', 'signOffRate']) && html`<p class="form-error" role="alert">${error.message}</p>`}

@@ -8,7 +8,7 @@ import { navigate } from '../../lib/router.js';
 import { count, percent } from '../../lib/format.js';
 import { Sparkline } from '../../ui/charts.js';
 import { Dialog } from '../../ui/dialog.js';
-import { Field, SubmitButton, fieldError, formError } from '../../ui/form.js';
+import { Field, SubmitButton, fieldError, formError, useForm } from '../../ui/form.js';
 import { Icon } from '../../ui/icons.js';
 import { PageHeader, useTitle } from '../../ui/layout.js';
 import { EmptyState, Loaded, useAsync } from '../../ui/states.js';
@@ -33,28 +33,15 @@ export function Conditions({ conditions }) {
 export const score = (value) => (typeof value === 'number' ? value.toFixed(1) : '—');
 
 function NewTemplate({ open, onClose }) {
-  const [form, setForm] = useState({ slug: '', name: '', type: '', content: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
-  const set = (key) => (e) => setForm({ ...form, [key]: e.target.value });
-  const submit = async (event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const template = (await post('/api/templates', { slug: form.slug, name: form.name, conditions: form.type ? { type: form.type } : {} })).data;
-      if (form.content.trim()) {
-        await post(`/api/templates/${template.id}/versions`, { content: form.content, changelog: 'First version', authorType: 'human', authorName: 'web app' });
-      }
-      toast(`Template “${template.name}” created`, 'success');
-      onClose();
-      navigate(`/prompts/${template.id}`);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
+  const { form, set, busy, error, submit } = useForm({ slug: '', name: '', type: '', content: '' }, async (form) => {
+    const template = (await post('/api/templates', { slug: form.slug, name: form.name, conditions: form.type ? { type: form.type } : {} })).data;
+    if (form.content.trim()) {
+      await post(`/api/templates/${template.id}/versions`, { content: form.content, changelog: 'First version', authorType: 'human', authorName: 'web app' });
     }
-  };
+    toast(`Template “${template.name}” created`, 'success');
+    onClose();
+    navigate(`/prompts/${template.id}`);
+  });
   return html`<${Dialog} open=${open} title="New template" onClose=${onClose} wide>
     <form class="form" onSubmit=${submit}>
       ${formError(error, ['slug', 'name', 'content']) && html`<p class="form-error" role="alert">${error.message}</p>`}
