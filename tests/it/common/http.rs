@@ -119,11 +119,11 @@ pub fn send_to(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Response {
-    try_send_to(addr, method, path, headers, body).expect("a complete response head")
+    try_send_to(addr, method, path, headers, body).expect("a complete response")
 }
 
 /// [`send_to`] for a server that may be gone (killed, restarting): `None` when no answer
-/// came.
+/// came, or only part of one.
 pub fn try_send_to(
     addr: SocketAddr,
     method: &str,
@@ -142,8 +142,20 @@ pub fn try_send_to(
     let mut raw = raw.into_bytes();
     raw.extend_from_slice(body);
     let response = exchange(addr, &raw)?;
+    if method != "HEAD" && is_truncated(&response) {
+        return None;
+    }
     super::contract::check(method, path, &response);
     Some(response)
+}
+
+/// Whether the body is shorter than its `Content-Length`: the server went away (killed,
+/// say) between writing the head and the end of the body, so there is no answer to judge.
+fn is_truncated(response: &Response) -> bool {
+    response
+        .header("Content-Length")
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|length| response.body.len() < length)
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {
