@@ -2,7 +2,7 @@
 //! `signOff.required`) and the issue facts templates are matched against
 //! (docs/engine-api.md#template-selection), built from JSON rows.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::conditions::IssueFacts;
 use super::render::date_value;
@@ -77,20 +77,18 @@ pub fn hydrate(parts: Parts, meta: &Meta) -> Value {
     })
 }
 
-/// A row with its timestamp fields (`…At`) turned into dates.
-fn entity(row: Value) -> Value {
-    match row {
-        Value::Object(members) => Value::Object(
-            members
-                .into_iter()
-                .map(|(key, value)| match value {
-                    Value::String(s) if key.ends_with("At") => (key, date_value(&s)),
-                    other => (key, other),
-                })
-                .collect::<Map<String, Value>>(),
-        ),
-        other => other,
+/// A row with its timestamp fields (`…At`) turned into dates, changed in place.
+fn entity(mut row: Value) -> Value {
+    if let Value::Object(members) = &mut row {
+        for (key, value) in members.iter_mut() {
+            if let Value::String(s) = value
+                && key.ends_with("At")
+            {
+                *value = date_value(s);
+            }
+        }
     }
+    row
 }
 
 /// The issue's own last session, when it reported a summary (no history is kept).
