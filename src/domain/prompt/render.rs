@@ -2,7 +2,7 @@
 //! (docs/engine-api.md#rendering): no HTML escaping, non-strict paths looked up as JavaScript does
 //! (a missing property is undefined, never an error), the `json` and `priority_label`
 //! helpers, the partials, and JavaScript value printing. Each version is compiled
-//! once, with the built-in partials it calls plainly spliced in (see [`inline`]), and
+//! once, with the built-in partials it calls plainly spliced in (see [`inline`](super::inline)), and
 //! cached by its id (a version's content never changes).
 
 use std::sync::RwLock;
@@ -14,7 +14,7 @@ use handlebars::{
 use serde_json::Value;
 
 use super::defaults::PARTIALS;
-use super::inline::{self, inline_partials};
+use super::inline::inline_partials;
 use super::source::adapt;
 use crate::clock::Timestamp;
 use crate::domain::jsnum;
@@ -107,7 +107,7 @@ impl Renderer {
             .map_err(|e| e.to_string())
     }
 
-    /// Renders `content` as the crate would without [`inline`]: every partial through
+    /// Renders `content` as the crate would without [`inline`](super::inline): every partial through
     /// its own call. What a spliced rendering must equal.
     #[cfg(test)]
     pub fn render_without_inlining(&self, content: &str, context: Value) -> Result<String, String> {
