@@ -63,18 +63,14 @@ pub fn next(
                     url: ctx.config().loop_url.as_deref().unwrap_or_default(),
                     token: ctx.bearer(),
                 };
-                // One read transaction for all the prompt's reads: with claims committing
-                // all the time, each query on its own would start from an emptied page cache.
-                ctx.read(|db| {
-                    prompting::render(
-                        db,
-                        ctx.renderer(),
-                        &claimed.issue,
-                        &template,
-                        &version,
-                        &callback,
-                    )
-                })
+                prompting::render(
+                    ctx.db(),
+                    ctx.renderer(),
+                    &claimed.issue,
+                    &template,
+                    &version,
+                    &callback,
+                )
             })?;
             Some((template, version, text))
         }
