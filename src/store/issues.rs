@@ -423,23 +423,22 @@ pub fn search_index_is_behind(conn: &Connection) -> super::Result<bool> {
 /// deletion (migration 15); indexing many at once writes one index segment for all of
 /// them instead of one per write.
 pub fn catch_up_search_index(tx: &Connection, limit: u32) -> super::Result<usize> {
-    let numbers: Vec<i64> = tx
-        .prepare_cached("SELECT number FROM issues_fts_pending ORDER BY number LIMIT ?1")?
-        .query_map([limit], |row| row.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut forget = tx.prepare_cached("DELETE FROM issues_fts WHERE rowid = ?1")?;
-    let mut index = tx.prepare_cached(
+    // One statement each for the whole batch: FTS5 writes what it holds to disk at every
+    // statement that changes it inside a savepoint, so one per issue would undo the gain.
+    const BATCH: &str = "SELECT number FROM issues_fts_pending ORDER BY number LIMIT ?1";
+    tx.prepare_cached(&format!("DELETE FROM issues_fts WHERE rowid IN ({BATCH})"))?
+        .execute([limit])?;
+    tx.prepare_cached(&format!(
         "INSERT INTO issues_fts (rowid, title, description) \
          SELECT number, title, COALESCE(description, '') FROM issues \
-         WHERE number = ?1 AND deleted_at IS NULL",
-    )?;
-    let mut dequeue = tx.prepare_cached("DELETE FROM issues_fts_pending WHERE number = ?1")?;
-    for number in &numbers {
-        forget.execute([number])?;
-        index.execute([number])?;
-        dequeue.execute([number])?;
-    }
-    Ok(numbers.len())
+         WHERE number IN ({BATCH}) AND deleted_at IS NULL"
+    ))?
+    .execute([limit])?;
+    Ok(tx
+        .prepare_cached(&format!(
+            "DELETE FROM issues_fts_pending WHERE number IN ({BATCH})"
+        ))?
+        .execute([limit])?)
 }
 
 /// Why `query` is not a usable full-text query (FTS5 syntax: words, `"phrases"`,
