@@ -21,7 +21,7 @@ use crate::http::router::Router;
 use crate::http::{ApiError, Method, Reply, Request};
 use crate::log::{self, Level};
 use crate::outbox::{self, Deliverer};
-use crate::service::{keys, maintenance};
+use crate::service::{issues, keys, maintenance};
 use crate::store::{self, admin_keys};
 
 /// Why the server could not start.
@@ -294,8 +294,9 @@ fn maintain(app: &App, mut conn: Connection, stop: &mpsc::Receiver<()>) {
     }
 }
 
-/// One round of background work: lapsed claims go back to `todo`, and overdue gate
-/// tasks get their `on_timeout` outcome. Failures are logged and retried next round.
+/// One round of background work: lapsed claims go back to `todo`, overdue gate tasks
+/// get their `on_timeout` outcome, and the full-text index catches up with the writes
+/// to issues. Failures are logged and retried next round.
 fn tick(app: &App, conn: &mut Connection) {
     let mut ctx = Ctx::new(app, conn);
     let format = app.config.log;
@@ -317,6 +318,16 @@ fn tick(app: &App, conn: &mut Connection) {
             &format!("expiring claim leases failed: {error:?}"),
             json!({"error": format!("{error:?}")}),
         ),
+    }
+    if let Err(error) = issues::catch_up_search_index(&mut ctx) {
+        log::event(
+            format,
+            ctx.now(),
+            Level::Warning,
+            "search_index",
+            &format!("indexing issues for search failed: {error:?}"),
+            json!({"error": format!("{error:?}")}),
+        );
     }
     match maintenance::time_out_gates(&mut ctx) {
         Ok(0) => {}
