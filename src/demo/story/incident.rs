@@ -18,6 +18,8 @@ pub(super) struct Incident {
     pub refund_plan: String,
     /// The backfill the refund plan blocks, queued on the last day.
     pub backfill: String,
+    /// The project's template for checkout fixes.
+    pub template: String,
 }
 
 impl Story<'_> {
@@ -247,6 +249,7 @@ impl Story<'_> {
             coupons,
             refund_plan,
             backfill,
+            template,
         })
     }
 }

@@ -1,5 +1,6 @@
-//! Day 20, the story's last: agents mid-claim, work queued for the next agent, and cards
-//! of every game waiting for reviewers; then everyone signs out, so no session ships.
+//! Day 20, the story's last: agents mid-claim, an agent's plan awaiting a person's
+//! sign-off, work queued for the next agent, and cards of every game waiting for
+//! reviewers; then everyone signs out, so no session ships.
 
 use serde_json::json;
 
@@ -37,6 +38,12 @@ impl Story<'_> {
             &format!("/api/issues/{}", incident.backfill),
             json!({"status": "todo"}),
         )?;
+        // The refund plan waits for a person's sign-off: the backfill it blocks waits too.
+        self.c.move_to(at(20, 15, 30));
+        self.request_review(&incident.refund_plan, json!({
+            "agentSummary": "Refund the three overcharged orders their lost discount, with a 10% goodwill code and an apology email; finance approves the list first.",
+            "pullRequests": [{"number": 1341, "title": "Refund plan for the expired-coupon incident", "url": "https://github.com/acme/storefront/pull/1341", "state": "open"}]}),
+            json!({}))?;
         self.c.move_to(at(20, 16, 0));
         self.claim(
             &experiment.build_flag,

@@ -14,7 +14,8 @@
 //!   of agents' work, the onboarding project samples it;
 //! - [`quality`] (days 16–19): a calibration week of decoys and golden tasks, which
 //!   reviewers catch and miss;
-//! - [`last_day`] (day 20): agents mid-claim, work queued, cards of every game waiting.
+//! - [`last_day`] (day 20): agents mid-claim, an agent's plan awaiting sign-off, work
+//!   queued, cards of every game waiting.
 //!
 //! Every step is a real API call or use case at a set time, so the database holds
 //! exactly what real use would. The calls themselves are in [`calls`] (the engine's)
@@ -24,9 +25,11 @@ mod calls;
 mod experiment;
 mod incident;
 mod last_day;
+mod quality;
 mod review;
 mod reviewing;
 mod setup;
+mod sign_off;
 
 use std::cell::Cell;
 
@@ -80,6 +83,8 @@ pub fn tell(client: &mut Client) -> Result<(), String> {
     let incident = story.incident(&setup)?;
     let experiment = story.experiment(&setup)?;
     let review = story.review()?;
+    story.sign_off(&setup, &incident, &review)?;
+    story.quality(&review)?;
     story.last_day(&setup, &incident, &experiment, &review)
 }
 
