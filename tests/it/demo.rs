@@ -229,16 +229,31 @@ fn seed_now_moves_the_story_to_end_now() {
     assert!((15..=17).contains(&hours_ago), "{hours_ago} hours ago");
 }
 
+/// A child process killed when the test ends, also when an assertion fails first: a
+/// leaked `loop demo` would keep serving and hold whatever its parent's files were (a
+/// build lock, say).
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn demo_serves_the_story_and_removes_it_on_ctrl_c() {
-    let mut child = Command::new(BIN)
-        .args(["demo", "--port", "0"])
-        .env_remove("LOOP_API_KEY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut guard = KillOnDrop(
+        Command::new(BIN)
+            .args(["demo", "--port", "0"])
+            .env_remove("LOOP_API_KEY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut guard.0;
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut printed = Vec::new();
     let (mut url, mut dir, mut key) = (None, None, None);
