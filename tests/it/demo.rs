@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::common::cli::{BIN, run_loop};
 use crate::common::http::send_to;
+use crate::common::process::KillOnDrop;
 
 /// Every table of the database at `path`, schema and rows, as text: rows sorted, so
 /// that two databases with the same logical content dump the same whatever their pages.
@@ -227,18 +228,6 @@ fn seed_now_moves_the_story_to_end_now() {
     // The last tasks were submitted 16 hours before the story's end.
     let hours_ago = (now - latest.unix_millis()) / 3_600_000;
     assert!((15..=17).contains(&hours_ago), "{hours_ago} hours ago");
-}
-
-/// A child process killed when the test ends, also when an assertion fails first: a
-/// leaked `loop demo` would keep serving and hold whatever its parent's files were (a
-/// build lock, say).
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]
