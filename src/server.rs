@@ -230,14 +230,18 @@ fn limits(config: &Config) -> tiny_http::Limits {
 /// The answers tiny_http gives by itself, before a request reaches the router (a head it
 /// cannot read, a timeout, an unsupported HTTP version, too many connections), as JSON
 /// errors like every other, in the conventions of the API the target (as far as it
-/// arrived) belongs to: the engine API's when there is none.
+/// arrived) belongs to: the engine API's when there is none. Like every answer, each
+/// carries an `X-Request-Id` (a new one: no header of the request was read).
 fn error_page(
     status: tiny_http::StatusCode,
     reason: &'static str,
     target: Option<&str>,
 ) -> tiny_http::Response<Cursor<Vec<u8>>> {
     let request = Request::new(Method::Other, target.unwrap_or("/"), Vec::new(), Vec::new());
-    response_of(ApiError::Refused(status.0, reason).to_reply_in(pipeline::style_of(&request)))
+    let reply = ApiError::Refused(status.0, reason)
+        .to_reply_in(pipeline::style_of(&request))
+        .replacing_header(REQUEST_ID, request_id(&[]));
+    response_of(reply)
 }
 
 /// The tiny_http response that sends `reply`.

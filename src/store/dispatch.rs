@@ -303,6 +303,18 @@ pub fn renew_lease(conn: &Connection, id: &str, now: Timestamp) -> super::Result
     Ok(())
 }
 
+/// Whether any claim's lease lapsed by `now`: one probe of the `issues_leases` index, so
+/// that an idle background round takes no writer lock.
+pub fn any_lapsed_lease(conn: &Connection, now: Timestamp) -> super::Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM issues INDEXED BY issues_leases \
+             WHERE status = 'in_progress' AND lease_expires_at IS NOT NULL AND lease_expires_at <= ?1 \
+             LIMIT 1",
+        )?
+        .exists([now.to_string()])?)
+}
+
 /// Returns every claimed issue whose lease lapsed by `now` to `todo`, with a comment
 /// saying so, and answers how many there were.
 pub fn expire_leases(conn: &Connection, now: Timestamp) -> super::Result<usize> {

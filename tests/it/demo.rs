@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::common::cli::{BIN, run_loop};
 use crate::common::http::send_to;
+use crate::common::process::KillOnDrop;
 
 /// Every table of the database at `path`, schema and rows, as text: rows sorted, so
 /// that two databases with the same logical content dump the same whatever their pages.
@@ -324,14 +325,17 @@ fn seed_now_moves_the_story_to_end_now() {
 
 #[test]
 fn demo_serves_the_story_and_removes_it_on_ctrl_c() {
-    let mut child = Command::new(BIN)
-        .args(["demo", "--port", "0"])
-        .env_remove("LOOP_API_KEY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut guard = KillOnDrop(
+        Command::new(BIN)
+            .args(["demo", "--port", "0"])
+            .env_remove("LOOP_API_KEY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut guard.0;
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut printed = Vec::new();
     let (mut url, mut dir, mut key) = (None, None, None);
