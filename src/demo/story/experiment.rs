@@ -35,7 +35,7 @@ impl Story<'_> {
             "hypothesis": {"statement": "Asking for email verification before the first project makes people leave",
                            "confidence": 0.6, "evidence": ["Conversion fell 18% the day verification moved first", "Session recordings show people waiting for the email"],
                            "validationCriteria": "Deferred verification lifts signup conversion by at least 0.3 points"}}))?;
-        self.relate(&experiment, "related", &funnel)?;
+        self.relate(&experiment, "related", funnel)?;
         let onboarding_child = |title: &str, kind: &str, priority: i64, labels: Vec<&String>| {
             json!({"title": title, "type": kind, "status": "backlog", "priority": priority, "parentId": experiment,
                    "projectId": onboarding, "labelIds": labels})
@@ -67,7 +67,7 @@ impl Story<'_> {
         self.relate(&build_flag, "blocked_by", &ab_test)?;
         self.c.move_to(at(7, 11, 0));
         let plan_version = self
-            .claim(&ab_test, &onboarding, "sess-abtest-1", None)?
+            .claim(&ab_test, onboarding, "sess-abtest-1", None)?
             .ok_or("no prompt for the plan")?;
         let growth = ("Lena Fischer", "human");
         let question = self.comment(

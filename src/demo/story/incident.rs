@@ -49,8 +49,8 @@ impl Story<'_> {
                            "evidence": ["142 Sentry events, every one with an expired coupon in the session", "Carts without a coupon never fail"],
                            "validationCriteria": "No TypeError in cart/summary.ts for 48 hours after the fix",
                            "prediction": "Checkout success rate back above 99%"}}))?;
-        self.relate(&coupons, "related", &sentry)?;
-        self.relate(&latency, "related", &coupons)?;
+        self.relate(&coupons, "related", sentry)?;
+        self.relate(latency, "related", &coupons)?;
         let ops = ("Priya Natarajan", "human");
         let agent = ("claude-code", "agent");
         let first = self.comment(
@@ -122,7 +122,7 @@ impl Story<'_> {
         ))?;
         self.relate(&backfill, "blocked_by", &refund_plan)?;
         self.relate(&refund_plan, "blocks", &backfill)?;
-        self.relate(&apple_pay, "related", &guard)?;
+        self.relate(apple_pay, "related", &guard)?;
 
         // A template of its own for checkout fixes, whose first version reviews poorly.
         self.c.move_to(at(1, 15, 0));
@@ -142,7 +142,7 @@ impl Story<'_> {
         // Days 2–4: agents take the checkout work.
         self.c.move_to(at(2, 9, 30));
         let v1 = self
-            .claim(&guard, &checkout, "sess-guard-1", None)?
+            .claim(&guard, checkout, "sess-guard-1", None)?
             .ok_or("no prompt for the guard")?;
         self.c.move_to(at(2, 10, 15));
         self.comment(
@@ -166,7 +166,7 @@ impl Story<'_> {
 
         self.c.move_to(at(3, 9, 10));
         let v1b = self
-            .claim(&regression, &checkout, "sess-regression-1", None)?
+            .claim(&regression, checkout, "sess-regression-1", None)?
             .ok_or("no prompt for the test")?;
         self.c.move_to(at(3, 10, 40));
         self.patch(&format!("/api/issues/{regression}"), json!({
@@ -183,7 +183,7 @@ impl Story<'_> {
 
         self.c.move_to(at(4, 9, 0));
         let v1c = self
-            .claim(&server_side, &checkout, "sess-coupons-1", None)?
+            .claim(&server_side, checkout, "sess-coupons-1", None)?
             .ok_or("no prompt for validation")?;
         self.c.move_to(at(4, 15, 20));
         self.patch(&format!("/api/issues/{server_side}"), json!({
@@ -218,7 +218,7 @@ impl Story<'_> {
         ))?;
         self.c.move_to(at(6, 9, 0));
         let v2a = self
-            .claim(&retry, &checkout, "sess-retry-1", Some(3600))?
+            .claim(&retry, checkout, "sess-retry-1", Some(3600))?
             .ok_or("no prompt for the retry")?;
         self.rate(
             &v2a,
