@@ -286,9 +286,11 @@ pub fn new_id() -> String {
 
 /// A row id of the same form as [`new_id`] whose time is `at` rather than now: a
 /// decoy's id carries the creation time the decoy shows, as a task's id carries its own.
+/// Its random bits come from [`entropy::fill`], so that `loop seed`'s decoys are the
+/// same every time too.
 pub fn id_at(at: Timestamp) -> Result<String, getrandom::Error> {
     let mut random = [0u8; 10];
-    getrandom::fill(&mut random)?;
+    entropy::fill(&mut random)?;
     let millis = u64::try_from(at.unix_millis()).unwrap_or(0);
     Ok(uuid::Builder::from_unix_timestamp_millis(millis, &random)
         .into_uuid()
