@@ -296,17 +296,15 @@ pub fn find_live(conn: &Connection, id: &str) -> super::Result<Option<Issue>> {
         .optional()?)
 }
 
-/// The issues with these ids (soft-deleted or not), in no particular order.
-pub fn find_many(conn: &Connection, ids: &[&str]) -> super::Result<Vec<Issue>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks = vec!["?"; ids.len()].join(", ");
-    let sql = format!("SELECT {COLUMNS} FROM issues WHERE id IN ({marks})");
+/// The issue with this number (soft-deleted or not). The number is the table's rowid,
+/// so this is one seek of the table itself, with no index between: the dispatch queue
+/// reads its page this way, with the numbers its index gives.
+pub fn find_by_number(conn: &Connection, number: i64) -> super::Result<Option<Issue>> {
+    let sql = format!("SELECT {COLUMNS} FROM issues WHERE number = ?1");
     Ok(conn
         .prepare_cached(&sql)?
-        .query_map(params_from_iter(ids.iter()), from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+        .query_row([number], from_row)
+        .optional()?)
 }
 
 /// Whether any issue row (even soft-deleted) has this id.
