@@ -98,10 +98,14 @@ pub fn queue(
     }
     let best = best_candidates(conn, project_id, need, now)?;
     let page_rows = best.get(offset..).unwrap_or_default();
+    let numbers: Vec<i64> = page_rows.iter().map(|c| c.number).collect();
+    let mut issues = issues::find_by_numbers(conn, &numbers)?
+        .into_iter()
+        .peekable();
     let now_ms = now.unix_millis();
     let mut out = Vec::with_capacity(page_rows.len());
     for candidate in page_rows {
-        if let Some(issue) = issues::find_by_number(conn, candidate.number)? {
+        if let Some(issue) = issues.next_if(|issue| issue.number == candidate.number) {
             let goal_bonus =
                 candidate.static_score - dispatch::static_score(issue.priority, issue.kind, 0);
             let breakdown = Breakdown::of(
