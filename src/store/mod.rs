@@ -107,6 +107,15 @@ pub fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Bounds `conn`'s page cache to `kib` KiB, for connections that read a few rows at a
+/// time. Every connection may otherwise cache up to SQLite's default of about 2 MB of
+/// pages, and the server holds sixteen; memory freed when a commit elsewhere empties a
+/// cache stays with the allocator, so each cache costs its bound in resident memory.
+pub fn limit_page_cache(conn: &Connection, kib: i64) -> Result<()> {
+    conn.pragma_update(None, "cache_size", -kib)?;
+    Ok(())
+}
+
 /// A migration: the `user_version` it brings the database to, and its SQL.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Migration<'a> {
