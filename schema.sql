@@ -588,3 +588,23 @@ CREATE TABLE sign_offs (
 ) WITHOUT ROWID;
 CREATE INDEX sign_offs_by_issue ON sign_offs(issue_id);
 CREATE INDEX sign_offs_settled_by_version ON sign_offs(prompt_version_id, outcome) WHERE outcome IS NOT NULL;
+
+-- migrate:15 search index kept in batches: a write to an issue queues its number, and the index catches up off the request path
+-- FTS5 writes its pending terms to disk at the end of every savepoint, and every write
+-- runs in one, so indexing in the triggers made each new issue write a new index
+-- segment (and merge them): a third of issue creation's cost. Now the triggers only
+-- queue the issue's number; the index catches up in batches (the server's background
+-- round, and any search first, so a search never misses a committed write).
+CREATE TABLE issues_fts_pending (number INTEGER PRIMARY KEY);
+DROP TRIGGER issues_fts_insert;
+DROP TRIGGER issues_fts_update;
+DROP TRIGGER issues_fts_delete;
+CREATE TRIGGER issues_fts_queue_insert AFTER INSERT ON issues BEGIN
+    INSERT INTO issues_fts_pending (number) VALUES (NEW.number) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER issues_fts_queue_update AFTER UPDATE OF title, description, deleted_at ON issues BEGIN
+    INSERT INTO issues_fts_pending (number) VALUES (NEW.number) ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER issues_fts_queue_delete AFTER DELETE ON issues BEGIN
+    INSERT INTO issues_fts_pending (number) VALUES (OLD.number) ON CONFLICT DO NOTHING;
+END;

@@ -40,12 +40,24 @@ impl Deliverer {
     }
 }
 
-/// Starts the dispatcher and its workers, each with a database connection from `open`.
+/// The page cache of each delivery connection, in KiB: an attempt reads and writes a
+/// few rows, and nine connections at SQLite's default of 2 MB each were the larger part
+/// of what the server's memory could grow by.
+const PAGE_CACHE_KIB: i64 = 256;
+
+/// Starts the dispatcher and its workers, each with a database connection from `open`
+/// (its page cache bounded to [`PAGE_CACHE_KIB`]).
 pub fn start(
     app: &Arc<App>,
     wakeups: Receiver<Vec<String>>,
     open: &dyn Fn() -> Result<Connection, String>,
 ) -> Result<Deliverer, String> {
+    let open = || {
+        let conn = open()?;
+        store::limit_page_cache(&conn, PAGE_CACHE_KIB)
+            .map_err(|e| format!("cannot size the page cache: {e}"))?;
+        Ok::<_, String>(conn)
+    };
     let (jobs, job_queue) = unbounded::<Attempt>();
     let (done, finished) = unbounded::<String>();
     let agent: ureq::Agent = ureq::Agent::config_builder()

@@ -21,7 +21,7 @@ use crate::http::router::Router;
 use crate::http::{ApiError, Method, Reply, Request};
 use crate::log::{self, Level};
 use crate::outbox::{self, Deliverer};
-use crate::service::{keys, maintenance};
+use crate::service::{issues, keys, maintenance};
 use crate::store::{self, admin_keys};
 
 /// Why the server could not start.
@@ -230,14 +230,18 @@ fn limits(config: &Config) -> tiny_http::Limits {
 /// The answers tiny_http gives by itself, before a request reaches the router (a head it
 /// cannot read, a timeout, an unsupported HTTP version, too many connections), as JSON
 /// errors like every other, in the conventions of the API the target (as far as it
-/// arrived) belongs to: the engine API's when there is none.
+/// arrived) belongs to: the engine API's when there is none. Like every answer, each
+/// carries an `X-Request-Id` (a new one: no header of the request was read).
 fn error_page(
     status: tiny_http::StatusCode,
     reason: &'static str,
     target: Option<&str>,
 ) -> tiny_http::Response<Cursor<Vec<u8>>> {
     let request = Request::new(Method::Other, target.unwrap_or("/"), Vec::new(), Vec::new());
-    response_of(ApiError::Refused(status.0, reason).to_reply_in(pipeline::style_of(&request)))
+    let reply = ApiError::Refused(status.0, reason)
+        .to_reply_in(pipeline::style_of(&request))
+        .replacing_header(REQUEST_ID, request_id(&[]));
+    response_of(reply)
 }
 
 /// The tiny_http response that sends `reply`.
@@ -294,8 +298,9 @@ fn maintain(app: &App, mut conn: Connection, stop: &mpsc::Receiver<()>) {
     }
 }
 
-/// One round of background work: lapsed claims go back to `todo`, and overdue gate
-/// tasks get their `on_timeout` outcome. Failures are logged and retried next round.
+/// One round of background work: lapsed claims go back to `todo`, overdue gate tasks
+/// get their `on_timeout` outcome, and the full-text index catches up with the writes
+/// to issues. Failures are logged and retried next round.
 fn tick(app: &App, conn: &mut Connection) {
     let mut ctx = Ctx::new(app, conn);
     let format = app.config.log;
@@ -317,6 +322,16 @@ fn tick(app: &App, conn: &mut Connection) {
             &format!("expiring claim leases failed: {error:?}"),
             json!({"error": format!("{error:?}")}),
         ),
+    }
+    if let Err(error) = issues::catch_up_search_index(&mut ctx) {
+        log::event(
+            format,
+            ctx.now(),
+            Level::Warning,
+            "search_index",
+            &format!("indexing issues for search failed: {error:?}"),
+            json!({"error": format!("{error:?}")}),
+        );
     }
     match maintenance::time_out_gates(&mut ctx) {
         Ok(0) => {}

@@ -31,8 +31,12 @@ use crate::store::StoreError;
 /// transaction open (and its members waiting) indefinitely.
 const MAX_GROUP: usize = 32;
 
-/// Commits between two background checkpoints (some 15 pages each for a small write).
-const COMMITS_PER_CHECKPOINT: u64 = 16;
+/// Commits between two background checkpoints (some 15 pages each for a small write, so
+/// about SQLite's default of 1,000 WAL pages between them at a few writes per commit).
+/// Each checkpoint copies every page written since the last once, however often it was
+/// written, and syncs twice: every 16 commits, under issue creation, the checkpoint
+/// thread took 12% of the server's time; every 128, 5–10% less CPU per write in all.
+const COMMITS_PER_CHECKPOINT: u64 = 128;
 
 /// WAL pages after which the writer checkpoints itself (SQLite's `wal_autocheckpoint`,
 /// 1000 by default). It copies only what the background checkpoints have not, but only

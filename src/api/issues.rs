@@ -24,10 +24,11 @@ pub fn list(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let page = page(request)?;
     let filter = read_filter(request)?;
     let sort = read_sort(request.query("sort")?)?;
-    if let Some(query) = &filter.search
-        && let Some(problem) = issues::search_error(ctx.db(), query)?
-    {
-        return Err(FieldError::new("q", format!("Not a valid search: {problem}")).into());
+    if let Some(query) = &filter.search {
+        if let Some(problem) = issues::search_error(ctx.db(), query)? {
+            return Err(FieldError::new("q", format!("Not a valid search: {problem}")).into());
+        }
+        service::issues::catch_up_search_index(ctx)?;
     }
     let (rows, total) = issues::list(ctx.db(), &filter, sort, page)?;
     Ok(Reply::listing(rows, total))

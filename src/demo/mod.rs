@@ -13,7 +13,7 @@ use crate::app::{App, Outbox};
 use crate::clock::{ManualClock, Timestamp};
 use crate::config::{Config, RateLimitConfig, WebhookSecrets};
 use crate::domain::entropy;
-use crate::store::{self, operations};
+use crate::store::{self, issues, operations};
 
 pub use story::PEOPLE;
 
@@ -80,6 +80,11 @@ fn write_story(path: &Path, now: Option<Timestamp>) -> Result<(), String> {
     let epoch_millis = u64::try_from(EPOCH.unix_millis()).unwrap_or(0);
     entropy::seeded(SEED, epoch_millis, || story::tell(&mut client))?;
     let conn = client.into_connection();
+    // The story's issues go into the search index now rather than at the first start.
+    let indexing = |e: &dyn std::fmt::Display| format!("indexing the story for search: {e}");
+    let tx = conn.unchecked_transaction().map_err(|e| indexing(&e))?;
+    issues::catch_up_search_index(&tx, u32::MAX).map_err(|e| indexing(&e))?;
+    tx.commit().map_err(|e| indexing(&e))?;
     if let Some(now) = now {
         operations::shift_times(&conn, now.unix_millis() - END.unix_millis())
             .map_err(|e| format!("moving the story to now: {e}"))?;

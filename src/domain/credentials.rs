@@ -72,7 +72,7 @@ pub fn generate_password() -> Result<String, getrandom::Error> {
 
 /// Argon2id costs: 9 MiB, four passes, one lane. OWASP lists this as as strong as the
 /// crate's default of 19 MiB and two passes; it halves the working memory, which every
-/// hash holds (see [`WORKSPACE`]).
+/// hash holds while it runs (see [`HASHING`]).
 const PASSWORD_MEMORY_KIB: u32 = 9 * 1024;
 /// Passes over the memory (see [`PASSWORD_MEMORY_KIB`]).
 const PASSWORD_PASSES: u32 = 4;
@@ -81,12 +81,19 @@ const PASSWORD_PASSES: u32 = 4;
 /// more was not made here and matches nothing.
 const MAX_VERIFY_MEMORY_KIB: u32 = 64 * 1024;
 
-/// The working memory of every password hash, shared. Each Argon2 hash fills megabytes;
-/// allocated per hash, the allocator keeps blocks of that size once freed, so concurrent
-/// sign-ins left one such block per server thread for good (sixteen sign-ins held
-/// 180 MB). Hashes take turns on this one buffer instead, which also bounds what a flood
-/// of sign-in attempts can make the server allocate.
-static WORKSPACE: Mutex<Vec<Block>> = Mutex::new(Vec::new());
+/// Password hashes take turns: each Argon2 hash fills megabytes of working memory, and
+/// sixteen at once (concurrent sign-ins) held 180 MB. One at a time also bounds what a
+/// flood of sign-in attempts can make the server allocate.
+static HASHING: Mutex<()> = Mutex::new(());
+
+/// How much address space a hash's working memory reserves (33 MiB), of which it
+/// touches, and so makes resident, only what its costs ask for (9 MiB by default, see
+/// [`PASSWORD_MEMORY_KIB`]). glibc's allocator serves a block above 32 MiB with a
+/// mapping of its own, and unmaps it when freed; a smaller block, once one of its size
+/// has been freed, comes from the heap and stays resident for good. Reserved so, the
+/// 9 MiB are the server's only while a hash runs: kept between hashes, they were a
+/// third of the server's peak memory under load.
+const WORKSPACE_RESERVE_BLOCKS: usize = 33 * 1024;
 
 /// The Argon2id hash of `password` with a fresh random salt, as a PHC string.
 pub fn hash_password(password: &str) -> Result<String, String> {
@@ -129,8 +136,8 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
             .is_ok_and(|computed| computed.hash == Some(expected))
 }
 
-/// Argon2 over [`WORKSPACE`], as `argon2`'s own `PasswordHasher` does it over fresh
-/// memory.
+/// Argon2 over working memory of its own (see [`WORKSPACE_RESERVE_BLOCKS`]), freed
+/// before the next hash may start, as `argon2`'s own `PasswordHasher` does it.
 fn hash_in_workspace<'a>(
     password: &[u8],
     algorithm: Algorithm,
@@ -143,24 +150,19 @@ fn hash_in_workspace<'a>(
     let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
     let argon2 = Argon2::new(algorithm, version, params.clone());
     let output = {
-        // A panic while hashing leaves nothing half-done in the buffer worth refusing.
-        let mut workspace = WORKSPACE.lock().unwrap_or_else(PoisonError::into_inner);
-        workspace.resize(params.block_count(), Block::new());
-        let output = Output::init_with(output_len, |out| {
+        // A panic while hashing leaves nothing behind worth refusing the next hash for.
+        let _turn = HASHING.lock().unwrap_or_else(PoisonError::into_inner);
+        let blocks = params.block_count();
+        let mut workspace = Vec::with_capacity(blocks.max(WORKSPACE_RESERVE_BLOCKS));
+        workspace.resize(blocks, Block::new());
+        Output::init_with(output_len, |out| {
             Ok(argon2.hash_password_into_with_memory(
                 password,
                 salt_bytes,
                 out,
                 &mut workspace[..],
             )?)
-        });
-        // An old hash's larger memory is given back rather than kept for good.
-        let standard = usize::try_from(PASSWORD_MEMORY_KIB).unwrap_or(usize::MAX);
-        if workspace.len() > standard {
-            workspace.truncate(standard);
-            workspace.shrink_to_fit();
-        }
-        output?
+        })?
     };
     Ok(PasswordHash {
         algorithm: algorithm.ident(),

@@ -13,6 +13,31 @@ use crate::store::issues::{self, Changes, Issue, NewIssue};
 
 const NOT_FOUND: ApiError = ApiError::NotFound("Issue not found");
 
+/// Issues indexed per write when the full-text index catches up: a few milliseconds
+/// under the writer lock, so other writes never wait long behind it.
+const SEARCH_INDEX_BATCH: u32 = 500;
+
+/// Brings the full-text index up to date with every write to issues committed before
+/// the call, in batches, and answers how many issues it indexed. Writes only queue
+/// their issue for the index (see [`issues::catch_up_search_index`]); the server's
+/// background round calls this, and so does every search before it reads, so that a
+/// search never misses a committed write. An index that is current costs one read.
+pub fn catch_up_search_index(ctx: &mut Ctx<'_>) -> Result<usize, ApiError> {
+    let mut indexed = 0;
+    if !issues::search_index_is_behind(ctx.db())? {
+        return Ok(indexed);
+    }
+    loop {
+        let batch =
+            ctx.write(|tx, _| Ok(issues::catch_up_search_index(tx, SEARCH_INDEX_BATCH)?))?;
+        indexed += batch;
+        // A short batch emptied the queue: everything committed before it is indexed.
+        if batch < SEARCH_INDEX_BATCH as usize {
+            return Ok(indexed);
+        }
+    }
+}
+
 /// Creates an issue with its labels. A parent must be a live issue that has no parent
 /// itself; an issue created `done` is completed now.
 pub fn create(ctx: &mut Ctx<'_>, new: NewIssue, label_ids: &[String]) -> Result<Issue, ApiError> {

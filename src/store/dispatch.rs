@@ -68,6 +68,8 @@ struct Ranked {
     id: String,
     /// Priority weight + type bonus + goal bonus.
     static_score: i64,
+    /// The issue's number (its rowid), to read the row by.
+    number: i64,
 }
 
 /// One page of the dispatch queue at `now`: the unblocked candidates in the order `/next`
@@ -96,13 +98,14 @@ pub fn queue(
     }
     let best = best_candidates(conn, project_id, need, now)?;
     let page_rows = best.get(offset..).unwrap_or_default();
-    let ids: Vec<&str> = page_rows.iter().map(|c| c.id.as_str()).collect();
-    let mut issues = issues::find_many(conn, &ids)?;
+    let numbers: Vec<i64> = page_rows.iter().map(|c| c.number).collect();
+    let mut issues = issues::find_by_numbers(conn, &numbers)?
+        .into_iter()
+        .peekable();
     let now_ms = now.unix_millis();
     let mut out = Vec::with_capacity(page_rows.len());
     for candidate in page_rows {
-        if let Some(position) = issues.iter().position(|i| i.id == candidate.id) {
-            let issue = issues.swap_remove(position);
+        if let Some(issue) = issues.next_if(|issue| issue.number == candidate.number) {
             let goal_bonus =
                 candidate.static_score - dispatch::static_score(issue.priority, issue.kind, 0);
             let breakdown = Breakdown::of(
@@ -137,7 +140,7 @@ fn best_candidates(
         ("issues_dispatch", "")
     };
     let sql = format!(
-        "SELECT id, created_ms FROM issues INDEXED BY {index} \
+        "SELECT id, created_ms, number FROM issues INDEXED BY {index} \
          WHERE status = 'todo' AND deleted_at IS NULL AND dispatch_static = ?1 {filter} AND NOT {BLOCKED_SQL} \
          ORDER BY created_ms, id"
     );
@@ -163,6 +166,7 @@ fn best_candidates(
                 created_ms,
                 id: row.get(0)?,
                 static_score: class,
+                number: row.get(2)?,
             };
             if best.len() == need {
                 // Later issues of this static score rank below this one.
@@ -314,6 +318,18 @@ pub fn renew_lease(conn: &Connection, id: &str, now: Timestamp) -> super::Result
             ])?;
     }
     Ok(())
+}
+
+/// Whether any claim's lease lapsed by `now`: one probe of the `issues_leases` index, so
+/// that an idle background round takes no writer lock.
+pub fn any_lapsed_lease(conn: &Connection, now: Timestamp) -> super::Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM issues INDEXED BY issues_leases \
+             WHERE status = 'in_progress' AND lease_expires_at IS NOT NULL AND lease_expires_at <= ?1 \
+             LIMIT 1",
+        )?
+        .exists([now.to_string()])?)
 }
 
 /// Returns every claimed issue whose lease lapsed by `now` to `todo`, with a comment

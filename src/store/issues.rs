@@ -298,17 +298,20 @@ pub fn find_live(conn: &Connection, id: &str) -> super::Result<Option<Issue>> {
         .optional()?)
 }
 
-/// The issues with these ids (soft-deleted or not), in no particular order.
-pub fn find_many(conn: &Connection, ids: &[&str]) -> super::Result<Vec<Issue>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
+/// The issues with these numbers (soft-deleted or not), in the order given; a number
+/// no issue has is skipped. The number is the table's rowid, so each is one seek of the
+/// table itself, with no index between: the dispatch queue reads its page this way,
+/// with the numbers its index gives.
+pub fn find_by_numbers(conn: &Connection, numbers: &[i64]) -> super::Result<Vec<Issue>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM issues WHERE number = ?1"))?;
+    let mut out = Vec::with_capacity(numbers.len());
+    for number in numbers {
+        if let Some(issue) = stmt.query_row([number], from_row).optional()? {
+            out.push(issue);
+        }
     }
-    let marks = vec!["?"; ids.len()].join(", ");
-    let sql = format!("SELECT {COLUMNS} FROM issues WHERE id IN ({marks})");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(ids.iter()), from_row)?
-        .collect::<rusqlite::Result<_>>()?)
+    Ok(out)
 }
 
 /// Whether any issue row (even soft-deleted) has this id.
@@ -407,6 +410,40 @@ impl Sort {
             None => "created_at, number".to_owned(),
         }
     }
+}
+
+/// Whether writes to issues are waiting to reach the full-text index (see
+/// [`catch_up_search_index`]): a cheap read, so that an idle round or a search over an
+/// index that is current takes no writer lock.
+pub fn search_index_is_behind(conn: &Connection) -> super::Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM issues_fts_pending LIMIT 1")?
+        .exists([])?)
+}
+
+/// Brings up to `limit` queued issues (the oldest numbers first) into the full-text
+/// index, in the write transaction `tx`, and answers how many it took: each is removed
+/// from the index and added again with its current title and description when it is
+/// live. Triggers on `issues` queue every insert, change of title, description or
+/// deletion (migration 15); indexing many at once writes one index segment for all of
+/// them instead of one per write.
+pub fn catch_up_search_index(tx: &Connection, limit: u32) -> super::Result<usize> {
+    // One statement each for the whole batch: FTS5 writes what it holds to disk at every
+    // statement that changes it inside a savepoint, so one per issue would undo the gain.
+    const BATCH: &str = "SELECT number FROM issues_fts_pending ORDER BY number LIMIT ?1";
+    tx.prepare_cached(&format!("DELETE FROM issues_fts WHERE rowid IN ({BATCH})"))?
+        .execute([limit])?;
+    tx.prepare_cached(&format!(
+        "INSERT INTO issues_fts (rowid, title, description) \
+         SELECT number, title, COALESCE(description, '') FROM issues \
+         WHERE number IN ({BATCH}) AND deleted_at IS NULL"
+    ))?
+    .execute([limit])?;
+    Ok(tx
+        .prepare_cached(&format!(
+            "DELETE FROM issues_fts_pending WHERE number IN ({BATCH})"
+        ))?
+        .execute([limit])?)
 }
 
 /// Why `query` is not a usable full-text query (FTS5 syntax: words, `"phrases"`,
@@ -866,7 +903,14 @@ mod tests {
         insert(conn, &new, Timestamp::from_unix_millis(at)).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The titles a search finds once the index has caught up, as the service searches.
     fn search(conn: &Connection, query: &str) -> Vec<String> {
+        catch_up_search_index(conn, u32::MAX).unwrap_or_else(|e| panic!("{e}"));
+        search_as_is(conn, query)
+    }
+
+    /// The titles a search finds in the index as it stands.
+    fn search_as_is(conn: &Connection, query: &str) -> Vec<String> {
         let filter = Filter {
             search: Some(query.to_owned()),
             ..Filter::default()
@@ -911,6 +955,42 @@ mod tests {
         assert!(soft_delete(&conn, &first.id, Timestamp::from_unix_millis(5)).unwrap_or(false));
         assert!(search(&conn, "freezes").is_empty(), "deleted issues leave");
         assert_eq!(search(&conn, "slow"), ["Slow search"]);
+    }
+
+    #[test]
+    fn writes_wait_in_a_queue_until_the_index_catches_up_oldest_first() {
+        let conn = db();
+        let behind =
+            |conn: &Connection| search_index_is_behind(conn).unwrap_or_else(|e| panic!("{e}"));
+        let catch_up = |conn: &Connection, limit| {
+            catch_up_search_index(conn, limit).unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert!(!behind(&conn));
+        let first = add(&conn, "Checkout crashes", None, 1);
+        add(&conn, "Login crashes", None, 2);
+        assert!(behind(&conn));
+        assert!(
+            search_as_is(&conn, "crash").is_empty(),
+            "nothing indexed yet"
+        );
+        assert_eq!(catch_up(&conn, 1), 1);
+        assert_eq!(
+            search_as_is(&conn, "crash"),
+            ["Checkout crashes"],
+            "oldest first"
+        );
+        assert_eq!(catch_up(&conn, 10), 1);
+        assert!(!behind(&conn));
+        assert_eq!(catch_up(&conn, 10), 0);
+        assert!(soft_delete(&conn, &first.id, Timestamp::from_unix_millis(3)).unwrap_or(false));
+        assert!(behind(&conn), "a deletion is queued too");
+        assert_eq!(
+            search_as_is(&conn, "crash").len(),
+            1,
+            "the deleted issue is not listed"
+        );
+        assert_eq!(catch_up(&conn, 10), 1);
+        assert_eq!(search_as_is(&conn, "crash"), ["Login crashes"]);
     }
 
     #[test]

@@ -107,6 +107,15 @@ pub fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Bounds `conn`'s page cache to `kib` KiB, for connections that read a few rows at a
+/// time. Every connection may otherwise cache up to SQLite's default of about 2 MB of
+/// pages, and the server holds sixteen; memory freed when a commit elsewhere empties a
+/// cache stays with the allocator, so each cache costs its bound in resident memory.
+pub fn limit_page_cache(conn: &Connection, kib: i64) -> Result<()> {
+    conn.pragma_update(None, "cache_size", -kib)?;
+    Ok(())
+}
+
 /// A migration: the `user_version` it brings the database to, and its SQL.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Migration<'a> {
@@ -286,9 +295,11 @@ pub fn new_id() -> String {
 
 /// A row id of the same form as [`new_id`] whose time is `at` rather than now: a
 /// decoy's id carries the creation time the decoy shows, as a task's id carries its own.
+/// Its random bits come from [`entropy::fill`], so that `loop seed`'s decoys are the
+/// same every time too.
 pub fn id_at(at: Timestamp) -> Result<String, getrandom::Error> {
     let mut random = [0u8; 10];
-    getrandom::fill(&mut random)?;
+    entropy::fill(&mut random)?;
     let millis = u64::try_from(at.unix_millis()).unwrap_or(0);
     Ok(uuid::Builder::from_unix_timestamp_millis(millis, &random)
         .into_uuid()

@@ -161,12 +161,14 @@ pub fn shift_times(conn: &Connection, millis: i64) -> super::Result<()> {
 }
 
 /// Leaves the database as one small self-contained file, for a file that is copied
-/// around like the demo database: no write-ahead log beside it, no free pages, and 1 KiB
-/// pages (a demo database is mostly near-empty tables and indexes, each of which takes
-/// at least one page).
+/// around like the demo database: no write-ahead log beside it, no free pages, and
+/// SQLite's smallest pages, 512 bytes (a demo database is mostly near-empty tables and
+/// indexes, each of which takes at least one page, and rows of a few hundred bytes, of
+/// which a 1 KiB page holds one and leaves the rest empty: 512-byte pages make the
+/// example database a fifth smaller; a file this small reads as fast either way).
 pub fn compact(conn: &Connection) -> super::Result<()> {
     conn.pragma_update(None, "journal_mode", "DELETE")?;
-    conn.pragma_update(None, "page_size", 1024)?;
+    conn.pragma_update(None, "page_size", 512)?;
     conn.execute_batch("VACUUM")?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use crate::common::cli::{BIN, run_loop};
+use crate::common::process::KillOnDrop;
 
 #[test]
 fn help_describes_every_flag_and_variable() {
@@ -80,14 +81,17 @@ fn keys_can_be_created_listed_and_revoked() {
 fn serve_prints_where_it_listens_and_the_first_key_then_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("serve.db");
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0"])
-        .env("LOOP_DB", &db)
-        .env_remove("LOOP_API_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("loop serve starts");
+    let mut guard = KillOnDrop(
+        Command::new(BIN)
+            .args(["serve", "--port", "0"])
+            .env("LOOP_DB", &db)
+            .env_remove("LOOP_API_KEY")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("loop serve starts"),
+    );
+    let child = &mut guard.0;
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let banner = lines.next().and_then(Result::ok).unwrap_or_default();
     assert!(

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::common::cli::{BIN, run_loop};
 use crate::common::http::send_to;
+use crate::common::process::KillOnDrop;
 
 /// Every table of the database at `path`, schema and rows, as text: rows sorted, so
 /// that two databases with the same logical content dump the same whatever their pages.
@@ -212,6 +213,99 @@ fn the_story_covers_every_state() {
 }
 
 #[test]
+fn the_story_has_people_sign_off_agents_work() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("loop.db.example");
+    let conn = rusqlite::Connection::open(committed).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    for policy in ["required", "sampled"] {
+        assert_eq!(
+            count(&format!(
+                "SELECT COUNT(*) FROM projects WHERE sign_off = '{policy}'"
+            )),
+            1,
+            "{policy}"
+        );
+    }
+    // Awaiting: in progress, without a lease, its review task pending in the queue.
+    assert!(
+        count(
+            "SELECT COUNT(*) FROM issues i JOIN review_tasks t ON t.id = i.review_task_id \
+             WHERE i.review_status = 'pending' AND i.status = 'in_progress' \
+             AND i.lease_expires_at IS NULL AND t.status = 'pending'"
+        ) >= 2
+    );
+    // Signed off, once with a fixer's corrected figures.
+    assert!(
+        count(
+            "SELECT COUNT(*) FROM issues WHERE review_status = 'approved' AND status = 'done' AND completed_at IS NOT NULL"
+        ) >= 2
+    );
+    assert!(
+        count(
+            "SELECT COUNT(*) FROM issues WHERE review_status = 'approved' AND review_correction IS NOT NULL"
+        ) >= 1
+    );
+    // Flagged: back to the queue with the reviewer's reason as a comment.
+    assert!(
+        count(
+            "SELECT COUNT(*) FROM issues i WHERE i.review_status = 'flagged' AND i.status = 'todo' \
+             AND i.lease_expires_at IS NULL AND EXISTS (SELECT 1 FROM comments c \
+             WHERE c.issue_id = i.id AND c.body LIKE 'Flagged in review%')"
+        ) >= 1
+    );
+    // The verdicts scored the prompt versions, as people.
+    assert!(count("SELECT COUNT(*) FROM prompt_reviews WHERE author_type = 'human'") >= 3);
+    // The sample let one of the onboarding project's issues through without review.
+    assert!(
+        count(
+            "SELECT COUNT(*) FROM issues i JOIN projects p ON p.id = i.project_id \
+             WHERE p.sign_off = 'sampled' AND i.status = 'done' AND i.review_status IS NULL \
+             AND i.agent_summary IS NOT NULL"
+        ) >= 1
+    );
+}
+
+#[test]
+fn the_story_probes_reviewers_and_its_audit_log_verifies() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("loop.db.example");
+    let conn = rusqlite::Connection::open(&committed).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    for (correct, what) in [(1, "caught"), (0, "missed")] {
+        assert!(
+            count(&format!(
+                "SELECT COUNT(*) FROM audit_records WHERE kind = 'decoy' AND correct = {correct}"
+            )) >= 1,
+            "a decoy {what}"
+        );
+    }
+    assert!(count("SELECT COUNT(*) FROM audit_records WHERE golden = 1 AND correct = 1") >= 3);
+    assert!(count("SELECT COUNT(*) FROM audit_records WHERE golden = 1 AND correct = 0") >= 1);
+    assert!(
+        count("SELECT COUNT(*) FROM reviewer_scores WHERE best_streak >= 10") >= 1,
+        "a streak_10 badge"
+    );
+    assert!(
+        count("SELECT COUNT(DISTINCT reviewer_id) FROM audit_records WHERE kind = 'decoy'") >= 2
+    );
+
+    // The audit log verifies, draws and planted errors included (on a copy: verifying
+    // opens the file).
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("example.db");
+    std::fs::copy(&committed, &copy).unwrap();
+    let out = run_loop(&copy, &["audit", "verify"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{stdout}");
+    let decoys = count("SELECT COUNT(*) FROM audit_records WHERE kind = 'decoy'");
+    let plants: i64 = stdout
+        .lines()
+        .filter_map(|line| line.split(" draws and ").nth(1))
+        .filter_map(|rest| rest.split(' ').next()?.parse::<i64>().ok())
+        .sum();
+    assert_eq!(plants, decoys, "{stdout}");
+}
+
+#[test]
 fn seed_now_moves_the_story_to_end_now() {
     let dir = tempfile::tempdir().unwrap();
     let path = seeded(dir.path(), "now.db", &["--now"]);
@@ -231,14 +325,17 @@ fn seed_now_moves_the_story_to_end_now() {
 
 #[test]
 fn demo_serves_the_story_and_removes_it_on_ctrl_c() {
-    let mut child = Command::new(BIN)
-        .args(["demo", "--port", "0"])
-        .env_remove("LOOP_API_KEY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut guard = KillOnDrop(
+        Command::new(BIN)
+            .args(["demo", "--port", "0"])
+            .env_remove("LOOP_API_KEY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut guard.0;
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut printed = Vec::new();
     let (mut url, mut dir, mut key) = (None, None, None);
@@ -300,6 +397,45 @@ fn demo_serves_the_story_and_removes_it_on_ctrl_c() {
         .as_millis() as i64;
     let days_ago = (now - created.unix_millis()) / 86_400_000;
     assert!((18..=20).contains(&days_ago), "{days_ago} days ago");
+
+    // Sign-off and reviewer quality are there to see.
+    let get = |path: &str| {
+        let answer = send_to(addr, "GET", path, &[("Authorization", &auth)], b"");
+        assert_eq!(answer.status, 200, "{path}: {}", answer.text());
+        answer.json()
+    };
+    let awaiting = get("/api/issues?reviewStatus=pending");
+    assert!(
+        awaiting["data"].as_array().unwrap().len() >= 2,
+        "{awaiting}"
+    );
+    assert!(get("/api/dashboard/stats")["data"]["signOff"]["awaiting"].as_i64() >= Some(2));
+    let projects = get("/api/projects?limit=100");
+    let support = projects["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Support replies")
+        .expect("the support project")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reviewers = get(&format!("/api/v1/projects/{support}/reviewers"));
+    assert!(
+        reviewers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["stats"]["catch_rate"].as_f64() > Some(0.0)),
+        "{reviewers}"
+    );
+    // Moving the story to now left the audit chain whole.
+    let verified = get(&format!("/api/v1/projects/{support}/audit/verify"));
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert!(
+        verified["plants_recomputed"].as_i64() > Some(0),
+        "{verified}"
+    );
 
     let login = send_to(
         addr,

@@ -435,7 +435,8 @@ fn connections_beyond_the_cap_are_refused_and_threads_stay_bounded() {
     }));
 }
 
-/// Heads over the limit are refused: 431 for headers, 414 for a request line.
+/// Heads over the limit are refused: 431 for headers, 414 for a request line, each with
+/// a request id like every answer.
 #[test]
 fn over_long_heads_are_refused() {
     let server = TestServer::start();
@@ -444,6 +445,12 @@ fn over_long_heads_are_refused() {
     let raw = format!("GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: {filler}\r\n\r\n");
     let (answer, closed) = exchange(addr, raw.as_bytes(), Duration::from_secs(5));
     assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    let head = answer.split_once("\r\n\r\n").map_or("", |(head, _)| head);
+    assert!(
+        head.lines()
+            .any(|line| line.to_ascii_lowercase().starts_with("x-request-id: ")),
+        "tiny_http's own answers carry a request id too: {head}"
+    );
     assert_eq!(
         body_of(&answer),
         json!({"error": "The request head is too large"})

@@ -108,3 +108,15 @@ impl Drop for ServerProcess {
         self.stop();
     }
 }
+
+/// A child process killed when the test ends, also when an assertion fails first: a
+/// leaked `loop serve` or `loop demo` would keep serving and keep open whatever files it
+/// inherited (a build lock, say).
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
