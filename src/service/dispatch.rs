@@ -31,20 +31,24 @@ pub fn next(
     claim: Claim<'_>,
 ) -> Result<Option<Dispatched>, ApiError> {
     let claimed = ctx.write(|tx, now| {
-        let Some(id) = dispatch::next_candidate(tx, project_id, now)? else {
+        let candidate = match dispatch::next_candidate(tx, project_id, now)? {
+            Some(id) => issues::find_any(tx, &id)?,
+            None => None,
+        };
+        let Some(before) = candidate else {
             return Ok(None);
         };
-        let mut claimed = dispatch::claim(tx, &id, claim, now)?;
-        let choice = match prompting::choose(tx, &claimed.issue, false)? {
+        // The template follows from what the claim leaves alone (type, labels, project…),
+        // so it is chosen first and the claim records its version in the same update.
+        let choice = match prompting::choose(tx, &before, false)? {
             Choice::Chosen(chosen) => {
                 templates::add_usage(tx, &chosen.1.id, 1)?;
                 Some(*chosen)
             }
             Choice::NoTemplate | Choice::NoVersion => None,
         };
-        let version_id = choice.as_ref().map(|(_, version)| version.id.clone());
-        issues::set_prompt_version(tx, &id, version_id.as_deref())?;
-        claimed.issue.prompt_version_id = version_id;
+        let version_id = choice.as_ref().map(|(_, version)| version.id.as_str());
+        let claimed = dispatch::claim(tx, before, claim, version_id, now)?;
         Ok(Some((claimed, choice)))
     })?;
     let Some((claimed, choice)) = claimed else {
@@ -142,7 +146,7 @@ mod tests {
                 lease_seconds: Some(600),
                 agent_session_id: None,
             };
-            let claimed = dispatch::claim(tx, &issue.id, claim, now)?;
+            let claimed = dispatch::claim(tx, issue, claim, Some(VERSION), now)?;
             templates::add_usage(tx, VERSION, 1)?;
             Ok(claimed)
         })

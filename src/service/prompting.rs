@@ -130,7 +130,7 @@ pub fn render(
     };
     let context = context::hydrate(parts, &meta);
     renderer
-        .render(&version.id, &version.content, &context)
+        .render(&version.id, &version.content, context)
         .map_err(|error| {
             ApiError::TemplateError(format!(
                 "Template {} version {} cannot be rendered: {error}",

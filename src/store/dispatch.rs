@@ -242,23 +242,36 @@ pub struct Claimed {
     before: Issue,
 }
 
-/// Marks `id` claimed (`in_progress`) at `now`.
+/// Marks `before` (the issue as just read in this transaction) claimed (`in_progress`)
+/// at `now`, its work to be done with prompt version `prompt_version_id` (`None`: no
+/// template applied): one statement, which answers the issue as claimed.
 pub fn claim(
     conn: &Connection,
-    id: &str,
+    before: Issue,
     claim: Claim<'_>,
+    prompt_version_id: Option<&str>,
     now: Timestamp,
 ) -> super::Result<Claimed> {
-    let before = issues::find_any(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     let expires = claim
         .lease_seconds
         .map(|s| dispatch::lease_expiry(now, s).to_string());
-    conn.prepare_cached(
+    let sql = format!(
         "UPDATE issues SET status = 'in_progress', updated_at = ?1, claimed_at = ?1, lease_seconds = ?2, \
-         lease_expires_at = ?3, agent_session_id = COALESCE(?4, agent_session_id) WHERE id = ?5",
-    )?
-    .execute(params![now.to_string(), claim.lease_seconds, expires, claim.agent_session_id, id])?;
-    let issue = issues::find_any(conn, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+         lease_expires_at = ?3, agent_session_id = COALESCE(?4, agent_session_id), prompt_version_id = ?5 \
+         WHERE id = ?6 RETURNING {}",
+        issues::COLUMNS
+    );
+    let issue = conn.prepare_cached(&sql)?.query_row(
+        params![
+            now.to_string(),
+            claim.lease_seconds,
+            expires,
+            claim.agent_session_id,
+            prompt_version_id,
+            before.id
+        ],
+        issues::from_row,
+    )?;
     Ok(Claimed { issue, before })
 }
 

@@ -75,7 +75,8 @@ pub struct Issue {
     pub lease_seconds: Option<i64>,
 }
 
-const COLUMNS: &str = "id, number, title, description, type, status, priority, parent_id, \
+/// The columns [`from_row`] reads, in its order.
+pub(super) const COLUMNS: &str = "id, number, title, description, type, status, priority, parent_id, \
     project_id, signal_source, signal_payload, hypothesis, agent_session_id, agent_summary, \
     commits, pull_requests, completed_at, claimed_at, lease_expires_at, created_at, updated_at, \
     deleted_at, lease_seconds, prompt_version_id, review_status, review_task_id, review_correction";
@@ -92,7 +93,8 @@ fn goal_bonus_sql() -> String {
     )
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Issue> {
+/// An issue from a row of [`COLUMNS`].
+pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Issue> {
     Ok(Issue {
         id: row.get(0)?,
         number: row.get(1)?,
@@ -797,18 +799,6 @@ pub fn update(
         refresh_static_score(conn, issue)?;
     }
     Ok(updated)
-}
-
-/// Records that dispatch rendered prompt version `version_id` (`None`: no template
-/// applied) for the claim of issue `id` just made.
-pub fn set_prompt_version(
-    conn: &Connection,
-    id: &str,
-    version_id: Option<&str>,
-) -> super::Result<()> {
-    conn.prepare_cached("UPDATE issues SET prompt_version_id = ?1 WHERE id = ?2")?
-        .execute(params![version_id, id])?;
-    Ok(())
 }
 
 /// Puts the live issue `id` under review by task `task_id`: `in_progress` with no lease

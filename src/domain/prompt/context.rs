@@ -54,43 +54,52 @@ pub struct Parts {
 pub fn hydrate(parts: Parts, meta: &Meta) -> Value {
     let previous_sessions = previous_sessions(&parts.issue);
     let entities = |rows: Vec<Value>| Value::Array(rows.into_iter().map(entity).collect());
-    json!({
-        "issue": entity(parts.issue),
-        "parent": parts.parent.map_or(Value::Null, entity),
-        "siblings": entities(parts.siblings),
-        "children": entities(parts.children),
-        "project": parts.project.map_or(Value::Null, entity),
-        "goal": parts.goal.map_or(Value::Null, entity),
-        "labels": parts.labels,
-        "blocking": parts.blocking,
-        "blockedBy": parts.blocked_by,
-        "previousSessions": previous_sessions,
-        "loopUrl": parts.loop_url,
-        "loopToken": parts.loop_token,
-        "signOff": {"required": parts.sign_off_required},
-        "meta": {
-            "templateId": meta.template_id,
-            "templateSlug": meta.template_slug,
-            "versionId": meta.version_id,
-            "versionNumber": meta.version_number,
-        },
-    })
+    // Built member by member: `json!` would copy every row once more (it serialises
+    // each value it is given).
+    let members = [
+        ("issue", entity(parts.issue)),
+        ("parent", parts.parent.map_or(Value::Null, entity)),
+        ("siblings", entities(parts.siblings)),
+        ("children", entities(parts.children)),
+        ("project", parts.project.map_or(Value::Null, entity)),
+        ("goal", parts.goal.map_or(Value::Null, entity)),
+        ("labels", Value::Array(parts.labels)),
+        ("blocking", Value::Array(parts.blocking)),
+        ("blockedBy", Value::Array(parts.blocked_by)),
+        ("previousSessions", Value::Array(previous_sessions)),
+        ("loopUrl", Value::String(parts.loop_url)),
+        ("loopToken", Value::String(parts.loop_token)),
+        ("signOff", json!({"required": parts.sign_off_required})),
+        (
+            "meta",
+            json!({
+                "templateId": meta.template_id,
+                "templateSlug": meta.template_slug,
+                "versionId": meta.version_id,
+                "versionNumber": meta.version_number,
+            }),
+        ),
+    ];
+    Value::Object(
+        members
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value))
+            .collect::<Map<String, Value>>(),
+    )
 }
 
-/// A row with its timestamp fields (`…At`) turned into dates.
-fn entity(row: Value) -> Value {
-    match row {
-        Value::Object(members) => Value::Object(
-            members
-                .into_iter()
-                .map(|(key, value)| match value {
-                    Value::String(s) if key.ends_with("At") => (key, date_value(&s)),
-                    other => (key, other),
-                })
-                .collect::<Map<String, Value>>(),
-        ),
-        other => other,
+/// A row with its timestamp fields (`…At`) turned into dates, changed in place.
+fn entity(mut row: Value) -> Value {
+    if let Value::Object(members) = &mut row {
+        for (key, value) in members.iter_mut() {
+            if let Value::String(s) = value
+                && key.ends_with("At")
+            {
+                *value = date_value(s);
+            }
+        }
     }
+    row
 }
 
 /// The issue's own last session, when it reported a summary (no history is kept).

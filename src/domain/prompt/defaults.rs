@@ -117,13 +117,13 @@ mod tests {
         for template in TEMPLATES {
             assert!(!template.content.ends_with('\n'), "{}", template.slug);
             assert!(!template.content.contains("{{{"), "{}", template.slug);
-            let rendered = renderer.render(template.slug, template.content, &json!({}));
+            let rendered = renderer.render(template.slug, template.content, json!({}));
             assert!(rendered.is_ok(), "{}: {rendered:?}", template.slug);
         }
         for (name, text) in PARTIALS {
             assert!(!text.ends_with('\n'), "{name}");
             // A partial that did not compile is not registered, so calling it fails.
-            let rendered = renderer.render(name, &format!("{{{{> {name}}}}}"), &json!({}));
+            let rendered = renderer.render(name, &format!("{{{{> {name}}}}}"), json!({}));
             assert!(rendered.is_ok(), "{name}: {rendered:?}");
         }
     }

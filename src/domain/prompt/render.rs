@@ -2,7 +2,8 @@
 //! (docs/engine-api.md#rendering): no HTML escaping, non-strict paths looked up as JavaScript does
 //! (a missing property is undefined, never an error), the `json` and `priority_label`
 //! helpers, the partials, and JavaScript value printing. Each version is compiled
-//! once and cached by its id (a version's content never changes).
+//! once, with the built-in partials it calls plainly spliced in (see [`inline`](super::inline)), and
+//! cached by its id (a version's content never changes).
 
 use std::sync::RwLock;
 
@@ -13,6 +14,7 @@ use handlebars::{
 use serde_json::Value;
 
 use super::defaults::PARTIALS;
+use super::inline::inline_partials;
 use super::source::adapt;
 use crate::clock::Timestamp;
 use crate::domain::jsnum;
@@ -41,6 +43,9 @@ pub fn date_value(iso: &str) -> Value {
 /// Compiles and renders prompt versions.
 pub struct Renderer {
     registry: RwLock<Handlebars<'static>>,
+    /// The built-in partials, compiled: registered for calls the crate must render
+    /// itself, and spliced into versions where called plainly.
+    partials: Vec<(&'static str, Template)>,
 }
 
 impl Default for Renderer {
@@ -55,10 +60,12 @@ impl Renderer {
         let mut registry = Handlebars::new();
         registry.register_escape_fn(handlebars::no_escape);
         registry.set_strict_mode(false);
-        for (name, text) in PARTIALS {
-            if let Ok(template) = Template::compile(&adapt(text)) {
-                registry.register_template(name, template);
-            }
+        let partials: Vec<(&'static str, Template)> = PARTIALS
+            .iter()
+            .filter_map(|(name, text)| Some((*name, Template::compile(&adapt(text)).ok()?)))
+            .collect();
+        for (name, template) in &partials {
+            registry.register_template(name, template.clone());
         }
         registry.register_helper("json", Box::new(ValueHelper(json_helper)));
         registry.register_helper("priority_label", Box::new(ValueHelper(priority_label)));
@@ -68,6 +75,7 @@ impl Renderer {
         registry.register_helper("js_string", Box::new(ValueHelper(js_string)));
         Self {
             registry: RwLock::new(registry),
+            partials,
         }
     }
 
@@ -77,22 +85,38 @@ impl Renderer {
         self.read().has_template(&cache_key(version_id))
     }
 
-    /// Renders version `version_id` (whose text is `content`) against `context`.
+    /// Renders version `version_id` (whose text is `content`) against `context`, which
+    /// it takes over (the crate's `render` would copy it whole first).
     pub fn render(
         &self,
         version_id: &str,
         content: &str,
-        context: &Value,
+        context: Value,
     ) -> Result<String, String> {
         let key = cache_key(version_id);
         if !self.read().has_template(&key) {
-            let template = Template::compile(&adapt(content)).map_err(|e| e.to_string())?;
+            let mut template = Template::compile(&adapt(content)).map_err(|e| e.to_string())?;
+            inline_partials(&mut template, &self.partials);
             self.registry
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .register_template(&key, template);
         }
-        self.read().render(&key, context).map_err(|e| e.to_string())
+        self.read()
+            .render_with_context(&key, &Context::from(context))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Renders `content` as the crate would without [`inline`](super::inline): every partial through
+    /// its own call. What a spliced rendering must equal.
+    #[cfg(test)]
+    pub fn render_without_inlining(&self, content: &str, context: Value) -> Result<String, String> {
+        let template = Template::compile(&adapt(content)).map_err(|e| e.to_string())?;
+        let mut registry = self.read().clone();
+        registry.register_template("uninlined", template);
+        registry
+            .render_with_context("uninlined", &Context::from(context))
+            .map_err(|e| e.to_string())
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Handlebars<'static>> {
@@ -385,7 +409,7 @@ mod tests {
 
     fn render(template: &str, context: Value) -> String {
         Renderer::new()
-            .render("v", template, &context)
+            .render("v", template, context)
             .unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -522,7 +546,7 @@ mod tests {
         );
         assert!(
             Renderer::new()
-                .render("two", "{{#if yes no}}x{{/if}}", &context)
+                .render("two", "{{#if yes no}}x{{/if}}", context)
                 .is_err_and(|e| e.contains("#if requires exactly one argument"))
         );
     }
@@ -589,17 +613,13 @@ mod tests {
         let renderer = Renderer::new();
         assert!(!renderer.is_cached("v1"));
         assert_eq!(
-            renderer
-                .render("v1", "A {{x}}", &json!({"x": 1}))
-                .as_deref(),
+            renderer.render("v1", "A {{x}}", json!({"x": 1})).as_deref(),
             Ok("A 1")
         );
         assert!(renderer.is_cached("v1"));
         // The cache is keyed by version id: the stored compilation is reused.
         assert_eq!(
-            renderer
-                .render("v1", "ignored", &json!({"x": 2}))
-                .as_deref(),
+            renderer.render("v1", "ignored", json!({"x": 2})).as_deref(),
             Ok("A 2")
         );
     }
@@ -609,7 +629,7 @@ mod tests {
         let renderer = Renderer::new();
         assert!(
             renderer
-                .render("bad", "{{#if x}}unclosed", &json!({}))
+                .render("bad", "{{#if x}}unclosed", json!({}))
                 .is_err()
         );
         assert!(
@@ -618,7 +638,7 @@ mod tests {
         );
         assert_eq!(
             renderer
-                .render("good", "{{#if x}}ok{{/if}}", &json!({"x": 1}))
+                .render("good", "{{#if x}}ok{{/if}}", json!({"x": 1}))
                 .as_deref(),
             Ok("ok")
         );
