@@ -637,8 +637,8 @@ mod tests {
         );
         assert_eq!(sink.writes, 1);
         let text = String::from_utf8_lossy(&sink.bytes);
-        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
-        assert!(text.contains("Content-Length: 36864\r\n"), "{text}");
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{}", text);
+        assert!(text.contains("Content-Length: 36864\r\n"), "{}", text);
         assert!(sink.bytes.ends_with(&body));
         assert_eq!(
             sink.bytes.len(),
@@ -651,8 +651,8 @@ mod tests {
         let sink = print(Response::from_data(vec![b'x'; 100]), true);
         assert_eq!(sink.writes, 1);
         let text = String::from_utf8_lossy(&sink.bytes);
-        assert!(text.contains("Content-Length: 100\r\n"), "{text}");
-        assert!(text.ends_with("\r\n\r\n"), "{text}");
+        assert!(text.contains("Content-Length: 100\r\n"), "{}", text);
+        assert!(text.ends_with("\r\n\r\n"), "{}", text);
     }
 
     #[test]
