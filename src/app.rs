@@ -6,15 +6,16 @@ use std::sync::Arc;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use rusqlite::Connection;
 
+use crate::answers::Answers;
 use crate::clock::{Clock, Timestamp};
 use crate::config::Config;
 use crate::domain::prompt::render::Renderer;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
-use crate::store::StoreError;
 use crate::store::project_keys::ProjectKey;
 use crate::store::users::User;
+use crate::store::{self, StoreError};
 use crate::waiting::WaitRoom;
 use crate::writer::Writer;
 
@@ -150,6 +151,8 @@ pub struct Ctx<'a> {
     app: &'a App,
     conn: &'a mut Connection,
     caller: Caller,
+    /// The answers kept beside this connection, if its worker keeps any.
+    answers: Option<&'a Answers>,
 }
 
 impl<'a> Ctx<'a> {
@@ -159,7 +162,16 @@ impl<'a> Ctx<'a> {
             app,
             conn,
             caller: Caller::Anonymous,
+            answers: None,
         }
+    }
+
+    /// Serves reusable reads from `answers`, the ones kept beside this connection (see
+    /// [`Ctx::read_reusable`]).
+    #[must_use]
+    pub fn with_answers(mut self, answers: Option<&'a Answers>) -> Self {
+        self.answers = answers;
+        self
     }
 
     /// Records who the request authenticated as.
@@ -265,6 +277,32 @@ impl<'a> Ctx<'a> {
             .map_err(StoreError::from)?;
         // Dropping the transaction ends it; a read has nothing to commit.
         work(&snapshot)
+    }
+
+    /// Like [`Ctx::read`], for a read whose answer (`work` returns it serialised, with
+    /// the moment it stops holding) depends only on the data and on the time: the answer
+    /// kept for `key` is served instead while no write has been committed since it was
+    /// computed and `now` is before that moment (see [`crate::answers`]).
+    pub fn read_reusable<E: From<StoreError>>(
+        &self,
+        key: &str,
+        now: Timestamp,
+        work: impl FnOnce(&Connection) -> Result<(Vec<u8>, Timestamp), E>,
+    ) -> Result<Arc<[u8]>, E> {
+        self.read(|db| {
+            // The first read of the transaction: the version of the snapshot `work` sees.
+            let version = (store::data_version(db)?, self.app.writer.written());
+            let now_ms = now.unix_millis();
+            if let Some(body) = self.answers.and_then(|a| a.get(key, version, now_ms)) {
+                return Ok(body);
+            }
+            let (body, until) = work(db)?;
+            let body: Arc<[u8]> = body.into();
+            if let Some(answers) = self.answers {
+                answers.keep(key, version, until.unix_millis(), body.clone());
+            }
+            Ok(body)
+        })
     }
 
     /// Runs `work` as one write transaction (see [`App::write`]).

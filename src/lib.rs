@@ -22,6 +22,7 @@ pub mod mcp;
 pub mod seed;
 pub mod server;
 
+mod answers;
 mod api;
 mod app;
 mod domain;

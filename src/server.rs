@@ -12,6 +12,7 @@ use std::time::Instant;
 use rusqlite::Connection;
 use serde_json::json;
 
+use crate::answers::Answers;
 use crate::api;
 use crate::app::{App, Ctx, Outbox};
 use crate::clock::{Clock, SystemClock};
@@ -364,9 +365,10 @@ fn work(
     stopping: &AtomicBool,
     failed: &AtomicBool,
 ) {
+    let answers = Answers::default();
     loop {
         match listener.recv() {
-            Ok(request) => serve(app, router, &mut conn, request),
+            Ok(request) => serve(app, router, &mut conn, &answers, request),
             Err(_) if stopping.load(Ordering::SeqCst) => return,
             Err(error) => {
                 eprintln!("error: the listener stopped accepting connections: {error}");
@@ -378,7 +380,13 @@ fn work(
 
 /// Reads, answers, logs and counts one request; every answer carries an
 /// `X-Request-Id` (the client's own when it sent a usable one).
-fn serve(app: &App, router: &Router, conn: &mut Connection, mut raw: tiny_http::Request) {
+fn serve(
+    app: &App,
+    router: &Router,
+    conn: &mut Connection,
+    answers: &Answers,
+    mut raw: tiny_http::Request,
+) {
     let started = Instant::now();
     let method = Method::parse(raw.method().as_str());
     let headers: Vec<(String, String)> = raw
@@ -399,6 +407,7 @@ fn serve(app: &App, router: &Router, conn: &mut Connection, mut raw: tiny_http::
             app,
             router,
             conn,
+            Some(answers),
             Request::new(method, &target, headers, body).with_peer(peer),
         ),
         Err(error) => pipeline::Handled {

@@ -17,7 +17,7 @@
 //! to copy while every writer waits.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
@@ -52,6 +52,9 @@ pub struct Writer {
     /// Writers waiting for `state`: while there are any, the holder leaves the group
     /// open for them.
     queued: AtomicUsize,
+    /// Writes committed so far: answers kept for reuse ([`crate::answers`]) are stamped
+    /// with it, since a connection's `data_version` misses the connection's own commits.
+    written: AtomicU64,
     /// The background checkpoint thread, when there is a writer connection.
     checkpointer: Option<(Arc<Checkpoints>, JoinHandle<()>)>,
 }
@@ -143,12 +146,18 @@ impl Writer {
         self.queued.load(Ordering::SeqCst)
     }
 
+    /// Writes committed so far (each counted before its `write` returns).
+    pub fn written(&self) -> u64 {
+        self.written.load(Ordering::SeqCst)
+    }
+
     /// Writes on the caller's connection, one at a time (tests with in-memory
     /// databases, which a second connection could not see).
     pub fn on_callers_connection() -> Self {
         Self {
             state: Mutex::new(None),
             queued: AtomicUsize::new(0),
+            written: AtomicU64::new(0),
             checkpointer: None,
         }
     }
@@ -182,6 +191,7 @@ impl Writer {
                 metrics,
             })),
             queued: AtomicUsize::new(0),
+            written: AtomicU64::new(0),
             checkpointer: Some((asked, thread)),
         })
     }
@@ -205,6 +215,7 @@ impl Writer {
                 .map_err(StoreError::from)?;
             let value = work(&tx, now())?;
             tx.commit().map_err(StoreError::from)?;
+            self.written.fetch_add(1, Ordering::SeqCst);
             return Ok(value);
         };
         let group = state.join()?;
@@ -218,6 +229,7 @@ impl Writer {
         committed
             .unwrap_or_else(|| group.wait())
             .map_err(StoreError::Commit)?;
+        self.written.fetch_add(1, Ordering::SeqCst);
         Ok(value)
     }
 }

@@ -9,6 +9,7 @@ use crate::app::Ctx;
 use crate::domain::dispatch::{Breakdown, LEASE_SECONDS_RANGE};
 use crate::domain::jsnum;
 use crate::domain::validate::FieldError;
+use crate::http::response::{JSON, Listing};
 use crate::http::{ApiError, Reply, Request};
 use crate::service;
 use crate::service::dispatch::Dispatched;
@@ -88,18 +89,37 @@ struct Entry {
 }
 
 /// `GET /api/dispatch/queue`: every candidate in claim order, paginated, claiming nothing.
+/// Agents and the dashboard poll it, so the answer is served again while nothing has
+/// been written and no issue near the page has gained a day of age (see
+/// [`crate::answers`]).
 pub fn queue(ctx: &mut Ctx<'_>, request: &Request) -> Result<Reply, ApiError> {
     let page = page(request)?;
     let project_id = project_filter(request)?;
     let now = ctx.now();
-    let (rows, total) = ctx.read(|db| dispatch::queue(db, project_id, page, now))?;
-    let entries = rows
-        .into_iter()
-        .map(|(issue, breakdown)| Entry {
-            issue,
-            score: breakdown.score(),
-            breakdown,
-        })
-        .collect();
-    Ok(Reply::listing(entries, total))
+    let key = format!(
+        "dispatch/queue {} {} {}",
+        page.offset,
+        page.limit,
+        project_id.unwrap_or_default()
+    );
+    let body = ctx.read_reusable(&key, now, |db| {
+        let queue = dispatch::queue(db, project_id, page, now)?;
+        let entries = queue
+            .rows
+            .into_iter()
+            .map(|(issue, breakdown)| Entry {
+                issue,
+                score: breakdown.score(),
+                breakdown,
+            })
+            .collect();
+        let listing = Listing {
+            data: entries,
+            total: queue.total,
+        };
+        let body = serde_json::to_vec(&listing)
+            .map_err(|e| ApiError::Internal(format!("the queue could not be serialised: {e}")))?;
+        Ok::<_, ApiError>((body, queue.unchanged_until))
+    })?;
+    Ok(Reply::bytes(200, JSON, body.to_vec()))
 }

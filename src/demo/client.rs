@@ -104,7 +104,13 @@ impl Client {
             all.push(("Content-Type".to_owned(), "application/json".to_owned()));
         }
         let request = Request::new(Method::parse(method), target, all, body.to_vec());
-        let handled = pipeline::handle(&self.app, crate::api::router(), &mut self.conn, request);
+        let handled = pipeline::handle(
+            &self.app,
+            crate::api::router(),
+            &mut self.conn,
+            None,
+            request,
+        );
         let (status, headers, body) = handled.reply.into_parts();
         let json = if body.is_empty() {
             Value::Null

@@ -38,7 +38,15 @@ pub fn type_bonus(kind: IssueType) -> i64 {
 
 /// Whole days from `created_ms` to `now_ms` (floor), in age-bonus points.
 pub fn age_bonus(created_ms: i64, now_ms: i64) -> i64 {
-    (now_ms - created_ms).div_euclid(DAY_MS) * AGE_BONUS_PER_DAY
+    now_ms.saturating_sub(created_ms).div_euclid(DAY_MS) * AGE_BONUS_PER_DAY
+}
+
+/// The first moment after `now_ms` at which the age bonus of an issue created at
+/// `created_ms` changes: its next whole day of age. Until then its score stands still,
+/// which is what lets a queue answer be reused (docs/design.md#dispatch-queue).
+pub fn next_age_bonus_change(created_ms: i64, now_ms: i64) -> i64 {
+    let days = now_ms.saturating_sub(created_ms).div_euclid(DAY_MS);
+    created_ms.saturating_add((days + 1).saturating_mul(DAY_MS))
 }
 
 /// The part of an issue's score that does not change with time: priority weight, type
@@ -230,6 +238,33 @@ mod tests {
             "2.6 days is 2 whole days"
         );
         assert_eq!(age_bonus(now - DAY_MS + 1, now), 0);
+    }
+
+    #[test]
+    fn the_age_bonus_changes_at_each_whole_day_of_age_and_only_then() {
+        let created = 7 * DAY_MS + 12_345;
+        for now in [
+            created - 3 * DAY_MS - 1,
+            created - 1,
+            created,
+            created + 1,
+            created + DAY_MS - 1,
+            created + DAY_MS,
+            created + 40 * DAY_MS + 999,
+        ] {
+            let next = next_age_bonus_change(created, now);
+            assert!(next > now && next - now <= DAY_MS, "{now}: {next}");
+            assert_eq!(
+                age_bonus(created, next - 1),
+                age_bonus(created, now),
+                "{now}"
+            );
+            assert_eq!(
+                age_bonus(created, next),
+                age_bonus(created, now) + AGE_BONUS_PER_DAY,
+                "{now}"
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::error::{ApiError, Style};
 use super::request::{Method, Request};
 use super::response::{JSON, JSON_UTF8, Reply};
 use super::router::{Access, Resolution, Router};
+use crate::answers::Answers;
 use crate::app::{App, Caller, Ctx};
 use crate::clock::Timestamp;
 use crate::log::{self, Level};
@@ -41,8 +42,15 @@ pub struct Handled {
     pub route: &'static str,
 }
 
-/// Answers one request using the worker's connection.
-pub fn handle(app: &App, router: &Router, conn: &mut Connection, mut request: Request) -> Handled {
+/// Answers one request using the worker's connection, and the answers the worker keeps
+/// beside it (if any) for reads that can be served again.
+pub fn handle(
+    app: &App,
+    router: &Router,
+    conn: &mut Connection,
+    answers: Option<&Answers>,
+    mut request: Request,
+) -> Handled {
     let origin = request.header("Origin").map(str::to_owned);
     let allowed = &app.config.cors_origins;
     if request.method() == Method::Options {
@@ -60,21 +68,28 @@ pub fn handle(app: &App, router: &Router, conn: &mut Connection, mut request: Re
     let style = style_of(&request);
     let mut extra = ExtraHeaders::new();
     let mut pattern = UNMATCHED;
-    let reply = route(app, router, conn, &mut request, &mut extra, &mut pattern).unwrap_or_else(
-        |error| {
-            if let ApiError::Internal(detail) = &error {
-                log::event(
-                    app.config.log,
-                    app.clock.now(),
-                    Level::Warning,
-                    "internal_error",
-                    &format!("{} {}: {detail}", request.method().as_str(), request.path()),
-                    json!({"method": request.method().as_str(), "route": pattern, "detail": detail}),
-                );
-            }
-            error.to_reply_in(style)
-        },
-    );
+    let reply = route(
+        app,
+        router,
+        conn,
+        answers,
+        &mut request,
+        &mut extra,
+        &mut pattern,
+    )
+    .unwrap_or_else(|error| {
+        if let ApiError::Internal(detail) = &error {
+            log::event(
+                app.config.log,
+                app.clock.now(),
+                Level::Warning,
+                "internal_error",
+                &format!("{} {}: {detail}", request.method().as_str(), request.path()),
+                json!({"method": request.method().as_str(), "route": pattern, "detail": detail}),
+            );
+        }
+        error.to_reply_in(style)
+    });
     let reply = extra
         .into_iter()
         .fold(reply, |reply, (name, value)| reply.with_header(name, value));
@@ -118,6 +133,7 @@ fn route(
     app: &App,
     router: &Router,
     conn: &mut Connection,
+    answers: Option<&Answers>,
     request: &mut Request,
     extra: &mut ExtraHeaders,
     pattern: &mut &'static str,
@@ -132,7 +148,7 @@ fn route(
         _ if request.is_api_path() && !request.is_review_path() => Access::Admin,
         _ => Access::Public,
     };
-    let mut ctx = Ctx::new(app, conn);
+    let mut ctx = Ctx::new(app, conn).with_answers(answers);
     match access {
         // The web app: an owner's or admin's session stands in for the admin key
         // (docs/engine-api.md#authentication). A request with a key is judged by its key.
@@ -396,11 +412,11 @@ mod tests {
     fn a_panicking_handler_answers_500_and_the_worker_goes_on() {
         let (app, router) = app();
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        let reply = handle(&app, &router, &mut conn, get("/boom")).reply;
+        let reply = handle(&app, &router, &mut conn, None, get("/boom")).reply;
         assert_eq!(reply.status(), 500);
         assert_eq!(reply.body(), br#"{"error":"Internal server error"}"#);
         assert_eq!(
-            handle(&app, &router, &mut conn, get("/fine"))
+            handle(&app, &router, &mut conn, None, get("/fine"))
                 .reply
                 .status(),
             204
@@ -411,14 +427,14 @@ mod tests {
     fn review_answers_declare_their_charset() {
         let (app, router) = app();
         let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        let review = handle(&app, &router, &mut conn, get("/api/v1/unknown")).reply;
+        let review = handle(&app, &router, &mut conn, None, get("/api/v1/unknown")).reply;
         assert_eq!(review.header("Content-Type"), Some(JSON_UTF8));
-        let engine = handle(&app, &router, &mut conn, get("/unknown")).reply;
+        let engine = handle(&app, &router, &mut conn, None, get("/unknown")).reply;
         assert_eq!(engine.header("Content-Type"), Some(JSON));
         let refused = refuse(&app, &get("/api/v1/tasks"), &ApiError::PayloadTooLarge(1));
         assert_eq!(refused.header("Content-Type"), Some(JSON_UTF8));
         assert_eq!(
-            handle(&app, &router, &mut conn, get("/fine"))
+            handle(&app, &router, &mut conn, None, get("/fine"))
                 .reply
                 .header("Content-Type"),
             None
@@ -432,13 +448,13 @@ mod tests {
         crate::store::migrate(&mut conn, crate::clock::Timestamp::from_unix_millis(0))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            handle(&app, &router, &mut conn, get("/api/unknown"))
+            handle(&app, &router, &mut conn, None, get("/api/unknown"))
                 .reply
                 .status(),
             401
         );
         assert_eq!(
-            handle(&app, &router, &mut conn, get("/unknown"))
+            handle(&app, &router, &mut conn, None, get("/unknown"))
                 .reply
                 .status(),
             404

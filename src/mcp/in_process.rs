@@ -81,7 +81,7 @@ impl Backend for InProcess<'_> {
             request.body_bytes(),
         )
         .with_peer(self.peer);
-        let (status, _, body) = pipeline::handle(self.app, self.router, self.conn, request)
+        let (status, _, body) = pipeline::handle(self.app, self.router, self.conn, None, request)
             .reply
             .into_parts();
         Ok(ApiAnswer { status, body })

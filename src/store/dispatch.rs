@@ -72,6 +72,19 @@ struct Ranked {
     number: i64,
 }
 
+/// One page of the dispatch queue at `now`, and until when it holds.
+pub struct QueuePage {
+    /// The page's candidates in the order `/next` would take them, with their score
+    /// breakdowns.
+    pub rows: Vec<(Issue, Breakdown)>,
+    /// How many candidates the queue holds.
+    pub total: i64,
+    /// Unless the data changes, the page (scores included) is the same at every moment
+    /// before this one: until the first time an issue on it, or one that could move
+    /// onto it, gains a day of age (at most a day after `now`).
+    pub unchanged_until: Timestamp,
+}
+
 /// One page of the dispatch queue at `now`: the unblocked candidates in the order `/next`
 /// would take them, with score breakdowns, and how many candidates there are.
 ///
@@ -80,30 +93,37 @@ struct Ranked {
 /// queue order, and the page is the first `offset + limit` of their merge. Ranges are
 /// read from the highest static score down, each only while its issues can still enter
 /// the page, and stop as soon as no lower static score can reach it even with the age
-/// bonus of the oldest waiting issue. The total comes from counts kept by triggers.
+/// bonus of the oldest waiting issue and a day more. The total comes from counts kept by
+/// triggers.
 pub fn queue(
     conn: &Connection,
     project_id: Option<&str>,
     page: Page,
     now: Timestamp,
-) -> super::Result<(Vec<(Issue, Breakdown)>, i64)> {
+) -> super::Result<QueuePage> {
     let total = queue_total(conn, project_id)?;
     let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
     let limit = usize::try_from(page.limit).unwrap_or(0);
     let need = offset
         .saturating_add(limit)
         .min(usize::try_from(total).unwrap_or(0));
+    let now_ms = now.unix_millis();
+    let mut page = QueuePage {
+        rows: Vec::new(),
+        total,
+        unchanged_until: now.plus_millis(dispatch::DAY_MS),
+    };
     if offset >= need {
-        return Ok((Vec::new(), total));
+        return Ok(page);
     }
-    let best = best_candidates(conn, project_id, need, now)?;
+    let (best, unchanged_until_ms) = best_candidates(conn, project_id, need, now)?;
+    page.unchanged_until = Timestamp::from_unix_millis(unchanged_until_ms);
     let page_rows = best.get(offset..).unwrap_or_default();
     let numbers: Vec<i64> = page_rows.iter().map(|c| c.number).collect();
     let mut issues = issues::find_by_numbers(conn, &numbers)?
         .into_iter()
         .peekable();
-    let now_ms = now.unix_millis();
-    let mut out = Vec::with_capacity(page_rows.len());
+    page.rows.reserve(page_rows.len());
     for candidate in page_rows {
         if let Some(issue) = issues.next_if(|issue| issue.number == candidate.number) {
             let goal_bonus =
@@ -115,24 +135,32 @@ pub fn queue(
                 candidate.created_ms,
                 now_ms,
             );
-            out.push((issue, breakdown));
+            page.rows.push((issue, breakdown));
         }
     }
-    Ok((out, total))
+    Ok(page)
 }
 
-/// The `need` best unblocked candidates at `now`, best first (see [`queue`]).
+/// The `need` best unblocked candidates at `now`, best first (see [`queue`]), and until
+/// when they stay these, in this order, with these scores (Unix milliseconds).
+///
+/// Within one static score the order never changes (an older issue never has fewer
+/// whole days of age), so only moments when an issue gains a day can change the page:
+/// those of the issues kept, and of each range's next issue, the one that would enter
+/// first. Ranges are read while even one more day of age could bring their issues in,
+/// so the ranges left unread cannot enter before a day has passed.
 fn best_candidates(
     conn: &Connection,
     project_id: Option<&str>,
     need: usize,
     now: Timestamp,
-) -> super::Result<Vec<Ranked>> {
+) -> super::Result<(Vec<Ranked>, i64)> {
     let now_ms = now.unix_millis();
+    let mut until_ms = now_ms.saturating_add(dispatch::DAY_MS);
     // No issue waits longer than the oldest one, so none has a larger age bonus.
     let max_age_bonus = match oldest_todo_ms(conn)? {
         Some(oldest) => dispatch::age_bonus(oldest, now_ms),
-        None => return Ok(Vec::new()),
+        None => return Ok((Vec::new(), until_ms)),
     };
     let (index, filter) = if project_id.is_some() {
         ("issues_dispatch_by_project", "AND project_id = ?2")
@@ -145,14 +173,16 @@ fn best_candidates(
          ORDER BY created_ms, id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
+    let mut changes_at = |ranked: &Ranked| {
+        until_ms = until_ms.min(dispatch::next_age_bonus_change(ranked.created_ms, now_ms));
+    };
     // A max-heap: its top is the worst of the best `need` found so far.
     let mut best: BinaryHeap<Ranked> = BinaryHeap::with_capacity(need.saturating_add(1));
     for class in dispatch::possible_static_scores() {
-        if best.len() == need
-            && best
-                .peek()
-                .is_some_and(|worst| class + max_age_bonus < worst.score.0)
-        {
+        let reach = class
+            .saturating_add(max_age_bonus)
+            .saturating_add(dispatch::AGE_BONUS_PER_DAY);
+        if best.len() == need && best.peek().is_some_and(|worst| reach < worst.score.0) {
             break;
         }
         let mut rows = match project_id {
@@ -171,14 +201,18 @@ fn best_candidates(
             if best.len() == need {
                 // Later issues of this static score rank below this one.
                 if best.peek().is_none_or(|worst| candidate >= *worst) {
+                    changes_at(&candidate);
                     break;
                 }
-                best.pop();
+                if let Some(dropped) = best.pop() {
+                    changes_at(&dropped);
+                }
             }
             best.push(candidate);
         }
     }
-    Ok(best.into_sorted_vec())
+    best.iter().for_each(&mut changes_at);
+    Ok((best.into_sorted_vec(), until_ms))
 }
 
 /// When the oldest live `todo` issue was created (of any project: a bound, see [`queue`]).
@@ -489,7 +523,11 @@ mod tests {
     }
 
     /// The queue as defined: every unblocked candidate scored and fully sorted.
-    fn full_sort(conn: &Connection, project_id: Option<&str>) -> Vec<(String, Breakdown)> {
+    fn full_sort(
+        conn: &Connection,
+        project_id: Option<&str>,
+        now_ms: i64,
+    ) -> Vec<(String, Breakdown)> {
         let sql = format!(
             "SELECT id, priority, type, goal_bonus, created_ms FROM issues \
              WHERE status = 'todo' AND deleted_at IS NULL AND (?1 IS NULL OR project_id = ?1) AND NOT {BLOCKED_SQL}"
@@ -502,7 +540,7 @@ mod tests {
                     let kind = IssueType::parse(&kind).unwrap_or(IssueType::Task);
                     let created_ms: i64 = row.get(4)?;
                     let breakdown =
-                        Breakdown::of(row.get(1)?, kind, row.get(3)?, created_ms, NOW_MS);
+                        Breakdown::of(row.get(1)?, kind, row.get(3)?, created_ms, now_ms);
                     Ok((row.get(0)?, breakdown, created_ms))
                 })?
                 .collect()
@@ -516,39 +554,133 @@ mod tests {
             .collect()
     }
 
+    /// Items `offset..offset + limit` of the full sort at `now_ms`.
+    fn full_sort_page(
+        conn: &Connection,
+        project_id: Option<&str>,
+        page: Page,
+        now_ms: i64,
+    ) -> Vec<(String, Breakdown)> {
+        full_sort(conn, project_id, now_ms)
+            .into_iter()
+            .skip(usize::try_from(page.offset).unwrap_or(0))
+            .take(usize::try_from(page.limit).unwrap_or(0))
+            .collect()
+    }
+
+    /// The moments after `NOW_MS`, up to a day later, at which some live `todo` issue
+    /// gains a day of age: the only moments at which the full sort can change.
+    fn age_changes(conn: &Connection) -> Vec<i64> {
+        let created: Vec<i64> = conn
+            .prepare("SELECT created_ms FROM issues WHERE status = 'todo' AND deleted_at IS NULL")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut moments: Vec<i64> = created
+            .into_iter()
+            .map(|created_ms| dispatch::next_age_bonus_change(created_ms, NOW_MS))
+            .collect();
+        moments.sort_unstable();
+        moments.dedup();
+        moments
+    }
+
+    /// An issue of a static score too low to reach the page now, but one day short of
+    /// it and older than the page's last issue, moves onto the page when it gains that
+    /// day, before any issue on the page does: the page says it holds only until then.
+    #[test]
+    fn the_page_holds_until_an_issue_below_it_gains_the_day_it_lacks() {
+        let conn = database();
+        let insert = |id: &str, priority: i64, kind: IssueType, created_ms: i64| {
+            conn.execute(
+                "INSERT INTO issues (id, title, type, status, priority, created_at, updated_at, \
+                 created_ms, dispatch_static) VALUES (?1, 't', ?2, 'todo', ?3, ?4, ?4, ?5, ?6)",
+                params![
+                    id,
+                    kind.as_str(),
+                    priority,
+                    Timestamp::from_unix_millis(created_ms).to_string(),
+                    created_ms,
+                    dispatch::static_score(priority, kind, 0),
+                ],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        };
+        let day = dispatch::DAY_MS;
+        // 100 + 20 and no day of age yet: 120, until half a day from now.
+        insert("a", 1, IssueType::Task, NOW_MS - day / 2);
+        // 100 + 10 and 9 days: 119, and 120 (older than a) a tenth of a day from now.
+        insert("b", 1, IssueType::Monitor, NOW_MS - 9 * day - 9 * day / 10);
+        let page = Page {
+            offset: 0,
+            limit: 1,
+        };
+        let at = queue(&conn, None, page, Timestamp::from_unix_millis(NOW_MS))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ids: Vec<&str> = at.rows.iter().map(|(issue, _)| issue.id.as_str()).collect();
+        assert_eq!(ids, ["a"]);
+        let overtaken = NOW_MS + day / 10;
+        assert_eq!(at.unchanged_until.unix_millis(), overtaken);
+        let then = queue(&conn, None, page, Timestamp::from_unix_millis(overtaken))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            then.rows.first().map(|(issue, _)| issue.id.as_str()),
+            Some("b")
+        );
+    }
+
+    /// The page is the full sort's, and stays the full sort's page (ages and scores
+    /// included) at every moment before the one it says it holds until.
     #[test]
     fn the_queue_page_is_the_full_sort_page_on_random_data() {
         for seed in 1..=60_u64 {
             let conn = database();
             let mut random = Random(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
             fill(&conn, &mut random);
+            let moments = age_changes(&conn);
             for project in [None, Some("p1"), Some("p2"), Some("nobody")] {
-                let expected = full_sort(&conn, project);
+                let sorted_later: Vec<(i64, Vec<(String, Breakdown)>)> = moments
+                    .iter()
+                    .map(|&moment| (moment, full_sort(&conn, project, moment)))
+                    .collect();
+                let candidates = full_sort(&conn, project, NOW_MS).len();
                 for _ in 0..8 {
                     let page = Page {
                         offset: i64::try_from(random.below(300)).unwrap_or(0)
                             * i64::from(random.below(2) == 0),
                         limit: 1 + i64::try_from(random.below(200)).unwrap_or(0),
                     };
-                    let (rows, total) =
-                        queue(&conn, project, page, Timestamp::from_unix_millis(NOW_MS))
-                            .unwrap_or_else(|e| panic!("{e}"));
-                    let got: Vec<(String, Breakdown)> = rows
+                    let at = queue(&conn, project, page, Timestamp::from_unix_millis(NOW_MS))
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    let got: Vec<(String, Breakdown)> = at
+                        .rows
                         .into_iter()
                         .map(|(issue, breakdown)| (issue.id, breakdown))
                         .collect();
-                    let want: Vec<(String, Breakdown)> = expected
-                        .iter()
-                        .skip(usize::try_from(page.offset).unwrap_or(0))
-                        .take(usize::try_from(page.limit).unwrap_or(0))
-                        .cloned()
-                        .collect();
-                    assert_eq!(got, want, "seed {seed}, project {project:?}, {page:?}");
+                    let context = format!("seed {seed}, project {project:?}, {page:?}");
                     assert_eq!(
-                        total,
-                        i64::try_from(expected.len()).unwrap_or(0),
-                        "seed {seed}, project {project:?}"
+                        got,
+                        full_sort_page(&conn, project, page, NOW_MS),
+                        "{context}"
                     );
+                    assert_eq!(
+                        at.total,
+                        i64::try_from(candidates).unwrap_or(0),
+                        "{context}"
+                    );
+                    let until = at.unchanged_until.unix_millis();
+                    assert!(
+                        until > NOW_MS && until <= NOW_MS + dispatch::DAY_MS,
+                        "{context}"
+                    );
+                    for (moment, sorted) in sorted_later.iter().filter(|(m, _)| *m < until) {
+                        let later: Vec<(String, Breakdown)> = sorted
+                            .iter()
+                            .skip(usize::try_from(page.offset).unwrap_or(0))
+                            .take(usize::try_from(page.limit).unwrap_or(0))
+                            .cloned()
+                            .collect();
+                        assert_eq!(got, later, "{context}, {} ms later", moment - NOW_MS);
+                    }
                 }
             }
         }

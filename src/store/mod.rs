@@ -116,6 +116,15 @@ pub fn limit_page_cache(conn: &Connection, kib: i64) -> Result<()> {
     Ok(())
 }
 
+/// SQLite's `data_version` of `conn`: it changes whenever another connection (of this
+/// process or another) commits, and not for the connection's own commits. Read first
+/// in a transaction, it is the version of the snapshot the transaction sees.
+pub fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("PRAGMA data_version")?
+        .query_row([], |row| row.get(0))?)
+}
+
 /// A migration: the `user_version` it brings the database to, and its SQL.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Migration<'a> {

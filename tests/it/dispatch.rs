@@ -393,6 +393,81 @@ fn the_queue_sorts_everything_before_paging() {
     assert_eq!(server.get("/api/dispatch/queue?limit=0").status, 400);
 }
 
+/// The queue's answer as every worker would give it: asked more times than there are
+/// workers, so that each keeps (and then serves) an answer of its own, and all the same.
+fn queue_everywhere(server: &TestServer) -> Value {
+    let first = server.get("/api/dispatch/queue").json();
+    for _ in 0..12 {
+        assert_eq!(server.get("/api/dispatch/queue").json(), first);
+    }
+    first
+}
+
+fn ranked(queue: &Value) -> Vec<(String, i64)> {
+    queue["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let title = e["issue"]["title"].as_str().unwrap_or_default().to_owned();
+            (title, e["breakdown"]["ageBonus"].as_i64().unwrap_or(-1))
+        })
+        .collect()
+}
+
+/// Workers serve the queue's answer again while nothing changes (docs/design.md#dispatch-queue);
+/// a write through the server, a write by another process, and a day of age each
+/// change it at once.
+#[test]
+fn the_queue_answer_follows_writes_other_processes_and_the_days() {
+    let (server, clock) = clocked();
+    todo(&server, "older", "task", 3);
+    clock.advance(60_000);
+    todo(&server, "newer", "task", 3);
+    let ranks = |list: &[(&str, i64)]| -> Vec<(String, i64)> {
+        list.iter().map(|(t, a)| ((*t).to_owned(), *a)).collect()
+    };
+    assert_eq!(
+        ranked(&queue_everywhere(&server)),
+        ranks(&[("older", 0), ("newer", 0)])
+    );
+
+    // A day after "older" was created it gains a point; "newer" a minute later.
+    clock.advance(DAY - 60_001);
+    assert_eq!(
+        ranked(&queue_everywhere(&server)),
+        ranks(&[("older", 0), ("newer", 0)])
+    );
+    clock.advance(1);
+    assert_eq!(
+        ranked(&queue_everywhere(&server)),
+        ranks(&[("older", 1), ("newer", 0)])
+    );
+    clock.advance(60_000);
+    assert_eq!(
+        ranked(&queue_everywhere(&server)),
+        ranks(&[("older", 1), ("newer", 1)])
+    );
+
+    // Written by the server: the urgent issue leads at once.
+    todo(&server, "urgent", "task", 1);
+    assert_eq!(
+        ranked(&queue_everywhere(&server)),
+        ranks(&[("urgent", 0), ("older", 1), ("newer", 1)])
+    );
+
+    // Written by another process, straight into the database file.
+    let conn = rusqlite::Connection::open(server.db_path()).expect("open the database");
+    conn.execute(
+        "UPDATE issues SET deleted_at = updated_at WHERE title = 'urgent'",
+        [],
+    )
+    .expect("delete behind the server's back");
+    let queue = queue_everywhere(&server);
+    assert_eq!(ranked(&queue), ranks(&[("older", 1), ("newer", 1)]));
+    assert_eq!(queue["total"], 2);
+}
+
 #[test]
 fn the_spec_ranking_example() {
     let (server, clock) = clocked();

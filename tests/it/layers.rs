@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("log", 1),
     ("metrics", 1),
     ("waiting", 1),
+    ("answers", 1),
     ("config", 2),
     // All SQL; the single writer; the error the use cases report.
     ("store", 3),
