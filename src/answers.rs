@@ -9,9 +9,13 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Answers kept per worker: a few, since each is a whole response body (a page of 50
-/// queue entries is some 40 KB) and clients poll a handful of distinct queries.
+/// Answers kept per worker: a few, since clients poll a handful of distinct queries.
 const KEPT: usize = 8;
+
+/// Bytes of answers kept per worker: each is a whole response body (a page of 50 queue
+/// entries is some 40 KB), and a server has a worker per half core, so what a worker
+/// keeps is bounded by size as well as by number. A larger answer is not kept.
+const KEPT_BYTES: usize = 256 * 1024;
 
 /// What an answer was computed from: the connection's `data_version` (which changes
 /// whenever another connection commits) and the count of writes made through the
@@ -49,25 +53,31 @@ impl Answers {
         Some(answer.body.clone())
     }
 
-    /// Keeps `body` as the answer to `key` at `version` until `until_ms`, replacing the
-    /// one kept for `key` or, when full, the one served least recently.
+    /// Keeps `body` as the answer to `key` at `version` until `until_ms`, in place of the
+    /// one kept for `key` and, when there is no room, of those served least recently.
     pub fn keep(&self, key: &str, version: Version, until_ms: i64, body: Arc<[u8]>) {
+        if body.len() > KEPT_BYTES {
+            return;
+        }
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         let used = kept.iter().map(|a| a.used).max().unwrap_or(0) + 1;
-        let answer = Answer {
+        kept.retain(|a| a.key != key);
+        while kept.len() >= KEPT
+            || kept.iter().map(|a| a.body.len()).sum::<usize>() + body.len() > KEPT_BYTES
+        {
+            let stalest = kept.iter().enumerate().min_by_key(|(_, a)| a.used);
+            let Some((stalest, _)) = stalest else {
+                break;
+            };
+            kept.swap_remove(stalest);
+        }
+        kept.push(Answer {
             key: key.to_owned(),
             version,
             until_ms,
             body,
             used,
-        };
-        if let Some(slot) = kept.iter_mut().find(|a| a.key == key) {
-            *slot = answer;
-        } else if kept.len() < KEPT {
-            kept.push(answer);
-        } else if let Some(stalest) = kept.iter_mut().min_by_key(|a| a.used) {
-            *stalest = answer;
-        }
+        });
     }
 }
 
@@ -110,5 +120,26 @@ mod tests {
         assert!(answers.get("k1", (1, 0), 0).is_none(), "the stalest went");
         assert!(answers.get("new", (1, 0), 0).is_some());
         assert_eq!(answers.kept.lock().map(|k| k.len()).unwrap_or(0), KEPT);
+    }
+
+    #[test]
+    fn what_is_kept_is_bounded_in_bytes() {
+        let answers = Answers::default();
+        let big = |byte: u8| -> Arc<[u8]> { vec![byte; KEPT_BYTES / 2].into() };
+        answers.keep("a", (1, 0), 100, big(b'a'));
+        answers.keep("b", (1, 0), 100, big(b'b'));
+        answers.keep("c", (1, 0), 100, big(b'c'));
+        assert!(answers.get("a", (1, 0), 0).is_none(), "made room for c");
+        assert!(answers.get("b", (1, 0), 0).is_some());
+        assert!(answers.get("c", (1, 0), 0).is_some());
+        answers.keep("huge", (1, 0), 100, vec![0; KEPT_BYTES + 1].into());
+        assert!(
+            answers.get("huge", (1, 0), 0).is_none(),
+            "too large to keep"
+        );
+        assert!(
+            answers.get("b", (1, 0), 0).is_some(),
+            "and nothing made way for it"
+        );
     }
 }
