@@ -7,6 +7,7 @@
 //! `data_version` is a property of the connection), so each worker keeps its own
 //! [`Answers`] beside its own connection.
 
+use std::ops::Range;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Answers kept per worker: a few, since clients poll a handful of distinct queries.
@@ -32,8 +33,9 @@ pub struct Answers {
 struct Answer {
     key: String,
     version: Version,
-    /// The answer holds before this moment (Unix milliseconds).
-    until_ms: i64,
+    /// When the answer holds (Unix milliseconds): from when it was computed (a clock
+    /// set back must not be served an answer from its future) until it changes.
+    holds: Range<i64>,
     body: Arc<[u8]>,
     /// When it was last served, in calls to [`Answers::get`], to drop the stalest first.
     used: u64,
@@ -46,16 +48,17 @@ impl Answers {
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         let tick = kept.iter().map(|a| a.used).max().unwrap_or(0) + 1;
         let answer = kept.iter_mut().find(|a| a.key == key)?;
-        if answer.version != version || now_ms >= answer.until_ms {
+        if answer.version != version || !answer.holds.contains(&now_ms) {
             return None;
         }
         answer.used = tick;
         Some(answer.body.clone())
     }
 
-    /// Keeps `body` as the answer to `key` at `version` until `until_ms`, in place of the
-    /// one kept for `key` and, when there is no room, of those served least recently.
-    pub fn keep(&self, key: &str, version: Version, until_ms: i64, body: Arc<[u8]>) {
+    /// Keeps `body` as the answer to `key` at `version` for the moments `holds`, in place
+    /// of the one kept for `key` and, when there is no room, of those served least
+    /// recently.
+    pub fn keep(&self, key: &str, version: Version, holds: Range<i64>, body: Arc<[u8]>) {
         if body.len() > KEPT_BYTES {
             return;
         }
@@ -74,7 +77,7 @@ impl Answers {
         kept.push(Answer {
             key: key.to_owned(),
             version,
-            until_ms,
+            holds,
             body,
             used,
         });
@@ -92,16 +95,20 @@ mod tests {
     #[test]
     fn an_answer_is_served_at_its_version_until_it_lapses() {
         let answers = Answers::default();
-        answers.keep("q", (3, 1), 1_000, body("a"));
+        answers.keep("q", (3, 1), 5..1_000, body("a"));
         assert_eq!(answers.get("q", (3, 1), 999).as_deref(), Some(&b"a"[..]));
         assert!(answers.get("q", (3, 1), 1_000).is_none(), "lapsed");
+        assert!(
+            answers.get("q", (3, 1), 4).is_none(),
+            "the clock was set back"
+        );
         assert!(
             answers.get("q", (4, 1), 10).is_none(),
             "another connection wrote"
         );
         assert!(answers.get("q", (3, 2), 10).is_none(), "the writer wrote");
         assert!(answers.get("other", (3, 1), 10).is_none());
-        answers.keep("q", (4, 1), 2_000, body("b"));
+        answers.keep("q", (4, 1), 5..2_000, body("b"));
         assert_eq!(answers.get("q", (4, 1), 1_500).as_deref(), Some(&b"b"[..]));
     }
 
@@ -109,10 +116,10 @@ mod tests {
     fn when_full_the_answer_served_least_recently_goes() {
         let answers = Answers::default();
         for n in 0..KEPT {
-            answers.keep(&format!("k{n}"), (1, 0), 100, body("x"));
+            answers.keep(&format!("k{n}"), (1, 0), 0..100, body("x"));
         }
         assert!(answers.get("k0", (1, 0), 0).is_some());
-        answers.keep("new", (1, 0), 100, body("y"));
+        answers.keep("new", (1, 0), 0..100, body("y"));
         assert!(
             answers.get("k0", (1, 0), 0).is_some(),
             "served lately, kept"
@@ -126,13 +133,13 @@ mod tests {
     fn what_is_kept_is_bounded_in_bytes() {
         let answers = Answers::default();
         let big = |byte: u8| -> Arc<[u8]> { vec![byte; KEPT_BYTES / 2].into() };
-        answers.keep("a", (1, 0), 100, big(b'a'));
-        answers.keep("b", (1, 0), 100, big(b'b'));
-        answers.keep("c", (1, 0), 100, big(b'c'));
+        answers.keep("a", (1, 0), 0..100, big(b'a'));
+        answers.keep("b", (1, 0), 0..100, big(b'b'));
+        answers.keep("c", (1, 0), 0..100, big(b'c'));
         assert!(answers.get("a", (1, 0), 0).is_none(), "made room for c");
         assert!(answers.get("b", (1, 0), 0).is_some());
         assert!(answers.get("c", (1, 0), 0).is_some());
-        answers.keep("huge", (1, 0), 100, vec![0; KEPT_BYTES + 1].into());
+        answers.keep("huge", (1, 0), 0..100, vec![0; KEPT_BYTES + 1].into());
         assert!(
             answers.get("huge", (1, 0), 0).is_none(),
             "too large to keep"

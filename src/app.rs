@@ -282,7 +282,8 @@ impl<'a> Ctx<'a> {
     /// Like [`Ctx::read`], for a read whose answer (`work` returns it serialised, with
     /// the moment it stops holding) depends only on the data and on the time: the answer
     /// kept for `key` is served instead while no write has been committed since it was
-    /// computed and `now` is before that moment (see [`crate::answers`]).
+    /// computed and `now` lies between the moment it was computed and that one (see
+    /// [`crate::answers`]).
     pub fn read_reusable<E: From<StoreError>>(
         &self,
         key: &str,
@@ -299,7 +300,7 @@ impl<'a> Ctx<'a> {
             let (body, until) = work(db)?;
             let body: Arc<[u8]> = body.into();
             if let Some(answers) = self.answers {
-                answers.keep(key, version, until.unix_millis(), body.clone());
+                answers.keep(key, version, now_ms..until.unix_millis(), body.clone());
             }
             Ok(body)
         })

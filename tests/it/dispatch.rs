@@ -416,8 +416,8 @@ fn ranked(queue: &Value) -> Vec<(String, i64)> {
 }
 
 /// Workers serve the queue's answer again while nothing changes (docs/design.md#dispatch-queue);
-/// a write through the server, a write by another process, and a day of age each
-/// change it at once.
+/// a write through the server, a write by another process, a day of age and a clock set
+/// back each change it at once.
 #[test]
 fn the_queue_answer_follows_writes_other_processes_and_the_days() {
     let (server, clock) = clocked();
@@ -443,6 +443,13 @@ fn the_queue_answer_follows_writes_other_processes_and_the_days() {
         ranked(&queue_everywhere(&server)),
         ranks(&[("older", 1), ("newer", 0)])
     );
+    // A clock set back is not served the answer of its future.
+    clock.advance(-1);
+    assert_eq!(
+        ranked(&queue_everywhere(&server)),
+        ranks(&[("older", 0), ("newer", 0)])
+    );
+    clock.advance(1);
     clock.advance(60_000);
     assert_eq!(
         ranked(&queue_everywhere(&server)),
