@@ -290,18 +290,19 @@ impl<'a> Ctx<'a> {
         now: Timestamp,
         work: impl FnOnce(&Connection) -> Result<(Vec<u8>, Timestamp), E>,
     ) -> Result<Arc<[u8]>, E> {
+        let Some(answers) = self.answers else {
+            return self.read(|db| Ok(work(db)?.0.into()));
+        };
         self.read(|db| {
             // The first read of the transaction: the version of the snapshot `work` sees.
             let version = (store::data_version(db)?, self.app.writer.written());
             let now_ms = now.unix_millis();
-            if let Some(body) = self.answers.and_then(|a| a.get(key, version, now_ms)) {
+            if let Some(body) = answers.get(key, version, now_ms) {
                 return Ok(body);
             }
             let (body, until) = work(db)?;
             let body: Arc<[u8]> = body.into();
-            if let Some(answers) = self.answers {
-                answers.keep(key, version, now_ms..until.unix_millis(), body.clone());
-            }
+            answers.keep(key, version, now_ms..until.unix_millis(), body.clone());
             Ok(body)
         })
     }

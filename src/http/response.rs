@@ -49,7 +49,8 @@ impl Reply {
         }
     }
 
-    /// A response carrying `body` as `content_type` (files of the web app).
+    /// A response carrying `body` as `content_type` (files of the web app, answers kept
+    /// already serialised).
     pub fn bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Self {
         Self {
             status,
