@@ -179,6 +179,11 @@ impl Writer {
     ) -> std::io::Result<Self> {
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)
             .map_err(std::io::Error::other)?;
+        // Each write's savepoint journals the pages it changes. SQLite keeps that journal
+        // in memory only up to 64 KiB unless temporary storage is in memory; past it, it
+        // created a temporary file, under the writer lock, once in a few writes.
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(std::io::Error::other)?;
         let asked = Arc::new(Checkpoints::default());
         let thread = std::thread::Builder::new()
             .name("loop-checkpoint".to_owned())

@@ -32,7 +32,7 @@ pub fn next(
 ) -> Result<Option<Dispatched>, ApiError> {
     let claimed = ctx.write(|tx, now| {
         let candidate = match dispatch::next_candidate(tx, project_id, now)? {
-            Some(id) => issues::find_any(tx, &id)?,
+            Some(number) => issues::find_by_numbers(tx, &[number])?.pop(),
             None => None,
         };
         let Some(before) = candidate else {
@@ -63,14 +63,19 @@ pub fn next(
                     url: ctx.config().loop_url.as_deref().unwrap_or_default(),
                     token: ctx.bearer(),
                 };
-                prompting::render(
-                    ctx.db(),
-                    ctx.renderer(),
-                    &claimed.issue,
-                    &template,
-                    &version,
-                    &callback,
-                )
+                // One snapshot for the prompt's dozen reads: consistent with each other,
+                // and (while claims commit all the time) one refill of the connection's
+                // page cache instead of one per read.
+                ctx.read(|db| {
+                    prompting::render(
+                        db,
+                        ctx.renderer(),
+                        &claimed.issue,
+                        &template,
+                        &version,
+                        &callback,
+                    )
+                })
             })?;
             Some((template, version, text))
         }
