@@ -344,6 +344,17 @@ pub fn json_array<S: AsRef<str>>(ids: impl IntoIterator<Item = S>) -> String {
     .to_string()
 }
 
+/// JSON text as [`json_column`] reads it back, for answers made from what was just
+/// written rather than read back: text that is not JSON is refused as reading it would be.
+fn json_as_read(text: Option<&str>) -> rusqlite::Result<Option<Box<serde_json::value::RawValue>>> {
+    text.map(|text| {
+        serde_json::value::RawValue::from_string(text.to_owned()).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
+}
+
 /// Reads column `index` holding JSON text as a raw JSON value (written verbatim into
 /// responses without re-parsing into a tree).
 pub fn json_column(

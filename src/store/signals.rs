@@ -6,7 +6,7 @@ use rusqlite::{Connection, Row, params, params_from_iter};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::{json_column, new_id};
+use super::{json_as_read, json_column, new_id};
 use crate::clock::Timestamp;
 use crate::domain::enums::{IssueStatus, Severity, WireEnum};
 use crate::domain::pagination::Page;
@@ -49,6 +49,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Signal> {
 }
 
 /// Stores a signal tied to its triage issue `issue_id` (made in the same transaction).
+/// The answer is made from what was inserted, not read back with `RETURNING` (see
+/// [`super::issues::insert`]).
 pub fn insert(
     conn: &Connection,
     draft: &SignalDraft,
@@ -56,24 +58,31 @@ pub fn insert(
     issue_id: &str,
     now: Timestamp,
 ) -> super::Result<Signal> {
-    Ok(conn.prepare_cached(
+    let signal = Signal {
+        id: new_id(),
+        source: draft.source.clone(),
+        source_id: draft.source_id.clone(),
+        kind: draft.kind.clone(),
+        severity: draft.severity.as_str().to_owned(),
+        payload: json_as_read(Some(payload))?,
+        issue_id: issue_id.to_owned(),
+        created_at: now.to_string(),
+    };
+    conn.prepare_cached(
         "INSERT INTO signals (id, source, source_id, type, severity, payload, issue_id, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-         RETURNING id, source, source_id, type, severity, payload, issue_id, created_at",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .query_row(
-        params![
-            new_id(),
-            draft.source,
-            draft.source_id,
-            draft.kind,
-            draft.severity.as_str(),
-            payload,
-            issue_id,
-            now.to_string()
-        ],
-        from_row,
-    )?)
+    .execute(params![
+        signal.id,
+        signal.source,
+        signal.source_id,
+        signal.kind,
+        signal.severity,
+        payload,
+        signal.issue_id,
+        signal.created_at
+    ])?;
+    Ok(signal)
 }
 
 /// The issue a listed signal created, briefly.
@@ -153,4 +162,52 @@ pub fn list(conn: &Connection, filter: &Filter, page: Page) -> super::Result<(Ve
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::enums::IssueType;
+    use crate::domain::pagination::Page;
+    use crate::store::issues::{self, NewIssue};
+
+    /// An insert answers the row as stored (it is made from what was inserted, not read
+    /// back), with a provider id and without.
+    #[test]
+    fn an_insert_answers_the_stored_row() {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        super::super::migrate(&mut conn, Timestamp::from_unix_millis(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        for (n, source_id) in [Some("evt-7"), None].into_iter().enumerate() {
+            let now =
+                Timestamp::from_unix_millis(1_795_580_949_000 + i64::try_from(n).unwrap_or(0));
+            let new = NewIssue::new(
+                "triage".to_owned(),
+                IssueType::Signal,
+                IssueStatus::Triage,
+                2,
+            );
+            let issue = issues::insert(&conn, &new, now).unwrap_or_else(|e| panic!("{e}"));
+            let draft = SignalDraft {
+                source: "sentry".to_owned(),
+                source_id: source_id.map(str::to_owned),
+                kind: "error".to_owned(),
+                severity: Severity::High,
+                title: "triage".to_owned(),
+            };
+            let inserted = insert(&conn, &draft, r#"{"event": {"id": 7}}"#, &issue.id, now)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let page = Page {
+                limit: 1,
+                offset: 0,
+            };
+            let (listed, total) =
+                list(&conn, &Filter::default(), page).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(total, i64::try_from(n + 1).unwrap_or(0));
+            let json =
+                |signal: &Signal| serde_json::to_value(signal).unwrap_or_else(|e| panic!("{e}"));
+            let stored = listed.first().map(|l| json(&l.signal));
+            assert_eq!(Some(json(&inserted)), stored, "{source_id:?}");
+        }
+    }
 }
