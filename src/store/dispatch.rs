@@ -330,11 +330,11 @@ pub fn claim(
     let before = ClaimColumns {
         status: replace(&mut issue.status, IssueStatus::InProgress),
         updated_at: replace(&mut issue.updated_at, now_text.clone()),
-        claimed_at: replace(&mut issue.claimed_at, Some(now_text)),
+        claimed_at: issue.claimed_at.replace(now_text),
         lease_seconds: replace(&mut issue.lease_seconds, claim.lease_seconds),
         lease_expires_at: replace(&mut issue.lease_expires_at, expires),
         agent_session_id: match claim.agent_session_id {
-            Some(session) => replace(&mut issue.agent_session_id, Some(session.to_owned())),
+            Some(session) => issue.agent_session_id.replace(session.to_owned()),
             None => issue.agent_session_id.clone(),
         },
         prompt_version_id: replace(
