@@ -28,16 +28,6 @@ pub enum Choice {
 /// Chooses the template for `issue`; with `fallback`, the preview's type-only fallback
 /// applies when nothing matches.
 pub fn choose(conn: &Connection, issue: &Issue, fallback: bool) -> Result<Choice, ApiError> {
-    let issue_json = to_json(issue)?;
-    let label_names = labels::all_of_issue(conn, &issue.id)?
-        .into_iter()
-        .map(|l| l.name)
-        .collect();
-    let failed = match &issue.parent_id {
-        Some(parent_id) => issues::has_failed_sibling(conn, parent_id)?,
-        None => false,
-    };
-    let facts = context::facts(&issue_json, label_names, failed);
     let mut all = templates::all_live(conn)?;
     let candidates: Vec<Candidate> = all
         .iter()
@@ -53,6 +43,25 @@ pub fn choose(conn: &Connection, issue: &Issue, fallback: bool) -> Result<Choice
             has_active_version: t.active_version_id.is_some(),
         })
         .collect();
+    // The issue's labels and its siblings' failures take a query each, under the writer
+    // lock when claiming: they are read only when some template's conditions ask.
+    let asked =
+        |condition: fn(&Conditions) -> bool| candidates.iter().any(|c| condition(&c.conditions));
+    let label_names = if asked(|c| c.labels.is_some()) {
+        labels::all_of_issue(conn, &issue.id)?
+            .into_iter()
+            .map(|l| l.name)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let failed = match &issue.parent_id {
+        Some(parent_id) if asked(|c| c.has_failed_sessions.is_some()) => {
+            issues::has_failed_sibling(conn, parent_id)?
+        }
+        _ => false,
+    };
+    let facts = context::facts(&to_json(issue)?, label_names, failed);
     let index = selection::select(&candidates, &facts).or_else(|| {
         fallback
             .then(|| selection::preview_fallback(&candidates, &facts))

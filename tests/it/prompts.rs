@@ -452,6 +452,52 @@ fn preview_selection_and_fallbacks() {
     );
 }
 
+/// `hasFailedSessions` selects by the siblings: a template asking for it applies once a
+/// sibling was canceled with an agent's summary, in the preview and in the claim alike.
+#[test]
+fn a_sibling_canceled_with_a_summary_selects_the_failed_sessions_template() {
+    let server = server();
+    let retry = server.create(
+        "/api/templates",
+        json!({"slug": "retry-tasks", "name": "R", "conditions": {"type": "task", "hasFailedSessions": true}, "specificity": 90}),
+    );
+    server.create(
+        &format!("/api/templates/{}/versions", id(&retry)),
+        json!({"content": "Retry {{issue.title}}", "authorType": "human", "authorName": "a"}),
+    );
+    let parent = server.create(
+        "/api/issues",
+        json!({"title": "Plan", "type": "plan", "status": "backlog"}),
+    );
+    let child = |title: &str| {
+        server.create(
+            "/api/issues",
+            json!({"title": title, "type": "task", "status": "todo", "parentId": parent["id"]}),
+        )
+    };
+    let (first, second) = (child("First"), child("Second"));
+    let chosen = |issue: &Value| {
+        server
+            .get(&format!("/api/templates/preview/{}", id(issue)))
+            .json()["template"]["slug"]
+            .clone()
+    };
+    assert_eq!(chosen(&first), "task-execution", "no sibling failed yet");
+
+    let canceled = server.patch(
+        &format!("/api/issues/{}", id(&second)),
+        json!({"status": "canceled", "agentSummary": "Tried X; it broke Y"}),
+    );
+    assert_eq!(canceled.status, 200, "{}", canceled.text());
+    assert_eq!(chosen(&first), "retry-tasks");
+
+    let claimed = server.get("/api/dispatch/next");
+    assert_eq!(claimed.status, 200, "{}", claimed.text());
+    let claimed = claimed.json();
+    assert_eq!(claimed["issue"]["id"], first["id"]);
+    assert_eq!(claimed["prompt"], "Retry First");
+}
+
 #[test]
 fn a_template_that_fails_at_render_time_is_a_clear_error() {
     let server = server();
