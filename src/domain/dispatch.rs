@@ -116,18 +116,20 @@ pub fn order_key(score: i64, created_ms: i64, id: &str) -> (std::cmp::Reverse<i6
 }
 
 /// The issue to claim among the oldest unblocked issue of each static score (`heads`:
-/// static score, creation time, id), in [`order_key`] order at `now_ms`.
+/// static score, creation time, id), in [`order_key`] order at `now_ms`: its position
+/// in `heads`.
 pub fn pick<'a>(
     heads: impl IntoIterator<Item = (i64, i64, &'a str)>,
     now_ms: i64,
-) -> Option<&'a str> {
+) -> Option<usize> {
     heads
         .into_iter()
-        .min_by(|(s1, c1, i1), (s2, c2, i2)| {
+        .enumerate()
+        .min_by(|(_, (s1, c1, i1)), (_, (s2, c2, i2))| {
             let score = |s: i64, c: i64| s + age_bonus(c, now_ms);
             order_key(score(*s1, *c1), *c1, i1).cmp(&order_key(score(*s2, *c2), *c2, i2))
         })
-        .map(|(_, _, id)| id)
+        .map(|(position, _)| position)
 }
 
 /// The shortest and longest lease a claimer may ask for, in seconds.
@@ -309,7 +311,8 @@ mod tests {
                 heads.push((class, *c, id));
             }
         }
-        assert_eq!(pick(heads, now).map(str::to_owned), expected);
+        let picked = pick(heads.iter().copied(), now).map(|i| heads[i].2.to_owned());
+        assert_eq!(picked, expected);
     }
 
     #[test]

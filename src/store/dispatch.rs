@@ -58,7 +58,9 @@ pub fn next_candidate(
         heads.iter().map(|(s, c, id, _)| (*s, *c, id.as_str())),
         now.unix_millis(),
     );
-    Ok(winner.and_then(|id| heads.iter().find(|head| head.2 == id).map(|head| head.3)))
+    Ok(winner
+        .and_then(|position| heads.get(position))
+        .map(|head| head.3))
 }
 
 /// A queue candidate as ranking sees it: the [`dispatch::order_key`] parts, and the
