@@ -626,7 +626,8 @@ mod tests {
 
     /// A claim answers the row as stored (it is built from the row read before it, not
     /// read back), and undoing the claim gives the row back as it was, whether or not the
-    /// claim takes a lease or names a session.
+    /// claim takes a lease, names a session or records a prompt version, and whether or
+    /// not the row still holds an earlier claim's columns.
     #[test]
     fn a_claim_answers_the_stored_row_and_undoing_it_restores_the_row() {
         let conn = database();
@@ -636,13 +637,41 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"))
                 .unwrap_or_else(|| panic!("issue {id}"))
         };
-        let json = |issue: &Issue| serde_json::to_value(issue).unwrap_or_else(|e| panic!("{e}"));
+        // The lease length is not in the issue's JSON: compared apart.
+        let stored = |issue: &Issue| {
+            let json = serde_json::to_value(issue).unwrap_or_else(|e| panic!("{e}"));
+            (json, issue.lease_seconds)
+        };
+        let earlier_claim = "UPDATE issues SET claimed_at = '2026-11-01T00:00:00.000Z', lease_seconds = 300, \
+             lease_expires_at = '2026-11-01T00:05:00.000Z', prompt_version_id = ?1 WHERE id = ?2";
         let claims = [
-            (None, None, None),
-            (Some("earlier session"), Some(600), None),
-            (Some("earlier session"), Some(60), Some("new session")),
+            (false, None, None, None, Some(DEFAULT_VERSION)),
+            (
+                false,
+                Some("earlier session"),
+                Some(600),
+                None,
+                Some(DEFAULT_VERSION),
+            ),
+            (
+                false,
+                Some("earlier session"),
+                Some(60),
+                Some("new session"),
+                None,
+            ),
+            (
+                true,
+                Some("earlier session"),
+                None,
+                Some("new session"),
+                None,
+            ),
+            (true, None, Some(120), None, Some(DEFAULT_VERSION)),
         ];
-        for (session_before, lease_seconds, agent_session_id) in claims {
+        for (case, (claimed_before, session_before, lease_seconds, agent_session_id, version)) in
+            claims.into_iter().enumerate()
+        {
             let new = issues::NewIssue {
                 hypothesis: Some(r#"{"statement":"s","confidence":0.5}"#.to_owned()),
                 ..issues::NewIssue::new("work".to_owned(), IssueType::Task, IssueStatus::Todo, 2)
@@ -655,21 +684,21 @@ mod tests {
                 params![session_before, id],
             )
             .unwrap_or_else(|e| panic!("{e}"));
-            let before = json(&read(&id));
+            if claimed_before {
+                conn.execute(earlier_claim, params![DEFAULT_VERSION, id])
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            let before = stored(&read(&id));
             let made = Claim {
                 lease_seconds,
                 agent_session_id,
             };
-            let claimed = claim(&conn, read(&id), made, Some(DEFAULT_VERSION), now)
-                .unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(
-                json(&claimed.issue),
-                json(&read(&id)),
-                "{agent_session_id:?}"
-            );
+            let claimed =
+                claim(&conn, read(&id), made, version, now).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(stored(&claimed.issue), stored(&read(&id)), "case {case}");
             assert_eq!(claimed.issue.status, IssueStatus::InProgress);
             undo_claim(&conn, &claimed).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(json(&read(&id)), before, "{agent_session_id:?}");
+            assert_eq!(stored(&read(&id)), before, "case {case}");
         }
     }
 
