@@ -347,12 +347,7 @@ pub fn json_array<S: AsRef<str>>(ids: impl IntoIterator<Item = S>) -> String {
 /// JSON text as [`json_column`] reads it back, for answers made from what was just
 /// written rather than read back: text that is not JSON is refused as reading it would be.
 fn json_as_read(text: Option<&str>) -> rusqlite::Result<Option<Box<serde_json::value::RawValue>>> {
-    text.map(|text| {
-        serde_json::value::RawValue::from_string(text.to_owned()).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
-    })
-    .transpose()
+    text.map(|text| raw_json(text.to_owned(), 0)).transpose()
 }
 
 /// Reads column `index` holding JSON text as a raw JSON value (written verbatim into
@@ -362,16 +357,15 @@ pub fn json_column(
     index: usize,
 ) -> rusqlite::Result<Option<Box<serde_json::value::RawValue>>> {
     let text: Option<String> = row.get(index)?;
-    text.map(|t| {
-        serde_json::value::RawValue::from_string(t).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(
-                index,
-                rusqlite::types::Type::Text,
-                Box::new(e),
-            )
-        })
+    text.map(|text| raw_json(text, index)).transpose()
+}
+
+/// `text` as a raw JSON value; text that is not JSON is a conversion failure of column
+/// `index`.
+fn raw_json(text: String, index: usize) -> rusqlite::Result<Box<serde_json::value::RawValue>> {
+    serde_json::value::RawValue::from_string(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(e))
     })
-    .transpose()
 }
 
 /// Reads column `index` holding the wire spelling of an `E` (`NULL` is `None`).
