@@ -18,8 +18,9 @@ const NOT_FOUND: ApiError = ApiError::NotFound("Issue not found");
 const SEARCH_INDEX_BATCH: u32 = 500;
 
 /// Brings the full-text index up to date with every write to issues committed before
-/// the call, in batches, and answers how many issues it indexed. Writes only queue
-/// their issue for the index (see [`issues::catch_up_search_index`]); the server's
+/// the call, in batches, and answers how many issues it indexed (one both new and
+/// changed counts twice). Writes leave the index alone: it finds new issues by number
+/// and changes in a queue (see [`issues::catch_up_search_index`]); the server's
 /// background round calls this, and so does every search before it reads, so that a
 /// search never misses a committed write. An index that is current costs one read.
 pub fn catch_up_search_index(ctx: &mut Ctx<'_>) -> Result<usize, ApiError> {
@@ -31,7 +32,8 @@ pub fn catch_up_search_index(ctx: &mut Ctx<'_>) -> Result<usize, ApiError> {
         let batch =
             ctx.write(|tx, _| Ok(issues::catch_up_search_index(tx, SEARCH_INDEX_BATCH)?))?;
         indexed += batch;
-        // A short batch emptied the queue: everything committed before it is indexed.
+        // A batch shorter than the limit took every queued and every new issue: everything
+        // committed before it is indexed.
         if batch < SEARCH_INDEX_BATCH as usize {
             return Ok(indexed);
         }

@@ -105,33 +105,53 @@ impl Sort {
 /// index that is current takes no writer lock.
 pub fn search_index_is_behind(conn: &Connection) -> crate::store::Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM issues_fts_pending LIMIT 1")?
-        .exists([])?)
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM issues_fts_pending) \
+             OR EXISTS (SELECT 1 FROM issues WHERE number > (SELECT number FROM issues_fts_read))",
+        )?
+        .query_row([], |row| row.get(0))?)
 }
 
-/// Brings up to `limit` queued issues (the oldest numbers first) into the full-text
-/// index, in the write transaction `tx`, and answers how many it took: each is removed
-/// from the index and added again with its current title and description when it is
-/// live. Triggers on `issues` queue every insert, change of title, description or
-/// deletion (migration 15); indexing many at once writes one index segment for all of
-/// them instead of one per write.
+/// Brings up to `limit` queued issues and up to `limit` new ones (the oldest numbers
+/// first) into the full-text index, in the write transaction `tx`, and answers how many
+/// it took: each is removed from the index and added again with its current title and
+/// description when it is live. New issues are those numbered past the highest the
+/// index has read (numbers are never reused); triggers on `issues` queue every change of
+/// title, description or deletion (migrations 15 and 16). Indexing many at once writes
+/// one index segment for all of them instead of one per write.
 pub fn catch_up_search_index(tx: &Connection, limit: u32) -> crate::store::Result<usize> {
+    const QUEUED: &str = "SELECT number FROM issues_fts_pending ORDER BY number LIMIT ?1";
+    const NEW: &str = "SELECT number FROM issues \
+         WHERE number > (SELECT number FROM issues_fts_read) ORDER BY number LIMIT ?1";
+    // Both sets, each read within the statement that uses it; nothing else writes
+    // between these statements. An issue may be in both (changed before it was first
+    // indexed), or be new and already indexed (queued, and taken from the queue by an
+    // earlier batch that stopped short of it among the new ones): removing every issue
+    // of the batch from the index before adding the live ones covers both.
+    let batch = format!("SELECT number FROM ({QUEUED}) UNION ALL SELECT number FROM ({NEW})");
+    let (new, read_to): (u32, Option<i64>) = tx
+        .prepare_cached(&format!("SELECT COUNT(*), MAX(number) FROM ({NEW})"))?
+        .query_row([limit], |row| Ok((row.get(0)?, row.get(1)?)))?;
     // One statement each for the whole batch: FTS5 writes what it holds to disk at every
     // statement that changes it inside a savepoint, so one per issue would undo the gain.
-    const BATCH: &str = "SELECT number FROM issues_fts_pending ORDER BY number LIMIT ?1";
-    tx.prepare_cached(&format!("DELETE FROM issues_fts WHERE rowid IN ({BATCH})"))?
+    tx.prepare_cached(&format!("DELETE FROM issues_fts WHERE rowid IN ({batch})"))?
         .execute([limit])?;
     tx.prepare_cached(&format!(
         "INSERT INTO issues_fts (rowid, title, description) \
          SELECT number, title, COALESCE(description, '') FROM issues \
-         WHERE number IN ({BATCH}) AND deleted_at IS NULL"
+         WHERE number IN ({batch}) AND deleted_at IS NULL"
     ))?
     .execute([limit])?;
-    Ok(tx
+    let queued = tx
         .prepare_cached(&format!(
-            "DELETE FROM issues_fts_pending WHERE number IN ({BATCH})"
+            "DELETE FROM issues_fts_pending WHERE number IN ({QUEUED})"
         ))?
-        .execute([limit])?)
+        .execute([limit])?;
+    if let Some(number) = read_to {
+        tx.prepare_cached("UPDATE issues_fts_read SET number = ?1")?
+            .execute([number])?;
+    }
+    Ok(queued + new as usize)
 }
 
 /// Why `query` is not a usable full-text query (FTS5 syntax: words, `"phrases"`,

@@ -840,6 +840,78 @@ mod tests {
         assert_eq!(search(&conn, "crash"), ["Old crash"]);
     }
 
+    /// A new issue changed before the index first reads it is both new and queued; a
+    /// batch that takes it from the queue but stops short of it among the new issues
+    /// leaves it to be read again as new. Either way it is indexed once, as it now is.
+    #[test]
+    fn an_issue_both_new_and_queued_is_indexed_once() {
+        let conn = db();
+        let catch_up =
+            |limit| catch_up_search_index(&conn, limit).unwrap_or_else(|e| panic!("{e}"));
+        add(&conn, "Checkout crashes", None, 1);
+        add(&conn, "Login crashes", None, 2);
+        let third = add(&conn, "Search crashes", None, 3);
+        let changes = Changes {
+            title: Some("Search freezes".to_owned()),
+            ..Changes::default()
+        };
+        update(&conn, &third.id, &changes, Timestamp::from_unix_millis(4))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(catch_up(1), 2, "the queued third and the first new one");
+        assert_eq!(search_as_is(&conn, "freezes"), ["Search freezes"]);
+        assert_eq!(search_as_is(&conn, "crashes"), ["Checkout crashes"]);
+        assert_eq!(catch_up(10), 2, "the second and, again, the third");
+        assert_eq!(search_as_is(&conn, "freezes"), ["Search freezes"]);
+        assert_eq!(
+            search_as_is(&conn, "crashes"),
+            ["Checkout crashes", "Login crashes"]
+        );
+        let indexed: i64 = conn
+            .query_row("SELECT COUNT(*) FROM issues_fts", [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(indexed, 3, "one entry each");
+        assert!(!search_index_is_behind(&conn).unwrap_or(true));
+    }
+
+    /// Issues created before migration 16 and not yet indexed were queued by the insert
+    /// trigger it drops: they stay queued, and issues created after it are found by
+    /// number.
+    #[test]
+    fn issues_queued_before_new_ones_were_found_by_number_are_indexed() {
+        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        let steps = super::super::migrations(super::super::SCHEMA).unwrap_or_default();
+        for step in steps.iter().filter(|m| m.version < 16) {
+            conn.execute_batch(step.sql)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        conn.execute_batch("PRAGMA user_version = 15")
+            .unwrap_or_else(|e| panic!("{e}"));
+        add(&conn, "Indexed crash", None, 1);
+        // As migration 15's catch-up indexed it.
+        conn.execute_batch(
+            "INSERT INTO issues_fts (rowid, title, description) SELECT number, title, '' FROM issues;
+             DELETE FROM issues_fts_pending;",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        add(&conn, "Queued crash", None, 2);
+        super::super::migrate(&mut conn, Timestamp::from_unix_millis(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        add(&conn, "New crash", None, 3);
+        assert!(search_index_is_behind(&conn).unwrap_or(false));
+        assert_eq!(
+            catch_up_search_index(&conn, 10).unwrap_or_else(|e| panic!("{e}")),
+            2,
+            "the queued one and the new one, not the one indexed before"
+        );
+        let mut found = search(&conn, "crash");
+        found.sort();
+        assert_eq!(found, ["Indexed crash", "New crash", "Queued crash"]);
+        let queued: i64 = conn
+            .query_row("SELECT COUNT(*) FROM issues_fts_pending", [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(queued, 0, "new issues are not queued");
+    }
+
     #[test]
     fn sorting_by_a_key_and_reversed() {
         let conn = db();
