@@ -6,7 +6,8 @@ use rusqlite::Connection;
 use serde_json::Value;
 
 use crate::app::Ctx;
-use crate::domain::prompt::conditions::Conditions;
+use crate::domain::enums::WireEnum;
+use crate::domain::prompt::conditions::{Conditions, IssueFacts};
 use crate::domain::prompt::context::{self, Meta, Parts};
 use crate::domain::prompt::render::Renderer;
 use crate::domain::prompt::selection::{self, Candidate};
@@ -61,7 +62,19 @@ pub fn choose(conn: &Connection, issue: &Issue, fallback: bool) -> Result<Choice
         }
         _ => false,
     };
-    let facts = context::facts(&to_json(issue)?, label_names, failed);
+    // Under the writer lock when claiming: the facts come from the issue's fields, not
+    // from its whole JSON.
+    let facts = IssueFacts {
+        kind: issue.kind.as_str().to_owned(),
+        signal_source: issue.signal_source.clone(),
+        labels: label_names,
+        project_id: issue.project_id.clone(),
+        has_failed_sessions: failed,
+        hypothesis_confidence: issue
+            .hypothesis
+            .as_deref()
+            .and_then(|h| context::hypothesis_confidence(h.get())),
+    };
     let index = selection::select(&candidates, &facts).or_else(|| {
         fallback
             .then(|| selection::preview_fallback(&candidates, &facts))

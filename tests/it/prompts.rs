@@ -498,6 +498,38 @@ fn a_sibling_canceled_with_a_summary_selects_the_failed_sessions_template() {
     assert_eq!(claimed["prompt"], "Retry First");
 }
 
+/// Selection reads the signal source, the project and the hypothesis confidence from the
+/// issue itself: each one missed is another template.
+#[test]
+fn signal_source_project_and_confidence_conditions_select_a_template() {
+    let server = server();
+    let confident = server.create(
+        "/api/templates",
+        json!({"slug": "confident-sentry", "name": "C", "specificity": 95, "conditions":
+            {"type": "hypothesis", "signalSource": "sentry", "projectId": "p1", "hypothesisConfidence": 0.7}}),
+    );
+    server.create(
+        &format!("/api/templates/{}/versions", id(&confident)),
+        json!({"content": "Validate {{issue.title}}", "authorType": "human", "authorName": "a"}),
+    );
+    let chosen = |source: &str, project: &str, confidence: f64| {
+        let issue = server.create(
+            "/api/issues",
+            json!({"title": "Belief", "type": "hypothesis", "signalSource": source, "projectId": project,
+                "hypothesis": {"statement": "s", "confidence": confidence, "evidence": [], "validationCriteria": "v"}}),
+        );
+        server
+            .get(&format!("/api/templates/preview/{}", id(&issue)))
+            .json()["template"]["slug"]
+            .clone()
+    };
+    assert_eq!(chosen("sentry", "p1", 0.9), "confident-sentry");
+    assert_eq!(chosen("sentry", "p1", 0.7), "confident-sentry", "at least");
+    assert_ne!(chosen("sentry", "p1", 0.5), "confident-sentry");
+    assert_ne!(chosen("github", "p1", 0.9), "confident-sentry");
+    assert_ne!(chosen("sentry", "p2", 0.9), "confident-sentry");
+}
+
 #[test]
 fn a_template_that_fails_at_render_time_is_a_clear_error() {
     let server = server();

@@ -1,10 +1,9 @@
 //! The values a template sees (docs/engine-api.md#template-context, and Loop's
-//! `signOff.required`) and the issue facts templates are matched against
-//! (docs/engine-api.md#template-selection), built from JSON rows.
+//! `signOff.required`), built from JSON rows, and the hypothesis confidence templates are
+//! matched against (docs/engine-api.md#template-selection).
 
 use serde_json::{Map, Value, json};
 
-use super::conditions::IssueFacts;
 use super::render::date_value;
 
 /// Which template version a prompt comes from.
@@ -114,20 +113,13 @@ fn previous_sessions(issue: &Value) -> Vec<Value> {
     }
 }
 
-/// The facts template conditions are matched against.
-pub fn facts(issue: &Value, label_names: Vec<String>, has_failed_sessions: bool) -> IssueFacts {
-    let text = |key: &str| issue.get(key).and_then(Value::as_str).map(str::to_owned);
-    IssueFacts {
-        kind: text("type").unwrap_or_default(),
-        signal_source: text("signalSource"),
-        labels: label_names,
-        project_id: text("projectId"),
-        has_failed_sessions,
-        hypothesis_confidence: issue
-            .get("hypothesis")
-            .and_then(|h| h.get("confidence"))
-            .and_then(Value::as_f64),
-    }
+/// The confidence of a hypothesis (`HypothesisData`, stored JSON text), a fact template
+/// conditions are matched against; `None` unless it holds a numeric `confidence`.
+pub fn hypothesis_confidence(hypothesis: &str) -> Option<f64> {
+    serde_json::from_str::<Value>(hypothesis)
+        .ok()?
+        .get("confidence")
+        .and_then(Value::as_f64)
 }
 
 #[cfg(test)]
@@ -191,13 +183,11 @@ mod tests {
     }
 
     #[test]
-    fn facts_from_an_issue() {
-        let issue = json!({"type": "hypothesis", "signalSource": null, "projectId": "p", "hypothesis": {"confidence": 0.8}});
-        let f = facts(&issue, vec!["a".into()], true);
-        assert_eq!(f.kind, "hypothesis");
-        assert_eq!(f.signal_source, None);
-        assert_eq!(f.project_id.as_deref(), Some("p"));
-        assert_eq!(f.hypothesis_confidence, Some(0.8));
-        assert!(f.has_failed_sessions);
+    fn a_hypothesis_confidence_is_a_number_or_nothing() {
+        assert_eq!(hypothesis_confidence(r#"{"confidence": 0.8}"#), Some(0.8));
+        assert_eq!(hypothesis_confidence(r#"{"confidence": 1}"#), Some(1.0));
+        for none in [r#"{"confidence": "high"}"#, r#"{}"#, "[0.8]", "not json"] {
+            assert_eq!(hypothesis_confidence(none), None, "{none}");
+        }
     }
 }
