@@ -763,7 +763,7 @@ mod tests {
     }
 
     #[test]
-    fn writes_wait_in_a_queue_until_the_index_catches_up_oldest_first() {
+    fn writes_wait_until_the_index_catches_up_oldest_first() {
         let conn = db();
         let behind =
             |conn: &Connection| search_index_is_behind(conn).unwrap_or_else(|e| panic!("{e}"));
