@@ -673,6 +673,20 @@ mod tests {
         conn
     }
 
+    /// A database with every migration before `version` applied, and `user_version`
+    /// saying so.
+    fn db_before(version: u32) -> Connection {
+        let conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        let steps = super::super::migrations(super::super::SCHEMA).unwrap_or_default();
+        for step in steps.iter().filter(|m| m.version < version) {
+            conn.execute_batch(step.sql)
+                .unwrap_or_else(|e| panic!("{e}"));
+            conn.pragma_update(None, "user_version", step.version)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        conn
+    }
+
     fn add(conn: &Connection, title: &str, description: Option<&str>, at: i64) -> Issue {
         let mut new = NewIssue::new(title.to_owned(), IssueType::Task, IssueStatus::Todo, 3);
         new.description = description.map(str::to_owned);
@@ -822,17 +836,11 @@ mod tests {
 
     #[test]
     fn issues_stored_before_the_index_are_backfilled() {
-        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        let steps = super::super::migrations(super::super::SCHEMA).unwrap_or_default();
-        for step in steps.iter().filter(|m| m.version < 11) {
-            conn.execute_batch(step.sql)
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
+        let mut conn = db_before(11);
         conn.execute_batch(
             "INSERT INTO issues (id, title, description, type, status, priority, created_at, updated_at, deleted_at) VALUES
              ('a', 'Old crash', 'from before', 'task', 'todo', 3, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', NULL),
-             ('b', 'Old deleted crash', NULL, 'task', 'todo', 3, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z');
-             PRAGMA user_version = 10;",
+             ('b', 'Old deleted crash', NULL, 'task', 'todo', 3, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z');",
         )
         .unwrap_or_else(|e| panic!("{e}"));
         super::super::migrate(&mut conn, Timestamp::from_unix_millis(0))
@@ -878,14 +886,7 @@ mod tests {
     /// number.
     #[test]
     fn issues_queued_before_new_ones_were_found_by_number_are_indexed() {
-        let mut conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
-        let steps = super::super::migrations(super::super::SCHEMA).unwrap_or_default();
-        for step in steps.iter().filter(|m| m.version < 16) {
-            conn.execute_batch(step.sql)
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-        conn.execute_batch("PRAGMA user_version = 15")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let mut conn = db_before(16);
         add(&conn, "Indexed crash", None, 1);
         // As migration 15's catch-up indexed it.
         conn.execute_batch(
